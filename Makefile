@@ -1,0 +1,50 @@
+# The README's two commands: `make run` (portal with demo data) and `make test` (the whole suite).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Tool commands (translations, migration check) need settings but serve nothing.
+TOOL_ENV := DEBUG=true
+
+.PHONY: install system-packages run test lint check-migrations messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+system-packages:
+	./scripts/system-packages.sh $(if $(filter test,$(MAKECMDGOALS)),--test,)
+
+install: system-packages $(STAMP) messages
+
+messages: | $(STAMP)
+	$(TOOL_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+run: export DEBUG ?= true
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo "Serving the portal on http://$(HOST):$(PORT)/"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: | $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-migrations: | $(STAMP)
+	$(TOOL_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: install lint check-migrations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

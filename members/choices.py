@@ -1,0 +1,24 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    MUNICIPALITY = "municipality", _("Municipality")
+    COUNTY_MUNICIPALITY = "county_municipality", _("County municipality")
+    PARTNER = "partner", _("Partner")
+    ICT_COOPERATION = "ict_cooperation", _("ICT cooperation")
+
+
+class MembershipStatus(models.TextChoices):
+    NOT_MEMBER = "not_member", _("Not a member")
+    INVITED = "invited", _("Invited")
+    MEMBER = "member", _("Member")
+    NOTICE_GIVEN = "notice_given", _("Member, notice given")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Role(models.TextChoices):
+    SECRETARIAT = "secretariat", _("Secretariat")
+    DIRECTOR = "director", _("Municipal director")
+    FINANCE_OFFICER = "finance_officer", _("Finance officer")
+    CONTACT = "contact", _("Contact")

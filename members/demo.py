@@ -1,0 +1,126 @@
+"""A realistic demo network built from the national population file: DigiVestland, hosted by Bergen."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from stdnum.no import orgnr
+
+from members.choices import MembershipStatus, OrganisationKind
+from members.models import Organisation, User
+from members.services import NATIONAL_FILE, organisation_change_number, organisation_update, population_figure_record
+
+DEMO_PASSWORD = "demo-passord-2026"  # noqa: S105 - printed for the demo; never used outside demo data
+POPULATION_SOURCE = "SSB, folketall per 1.1.2024 (tabell 07459)"
+NETWORK_COUNTY = "Vestland"
+HOST_NUMBER = "4601"
+VESTLAND_FROM = date(2020, 1, 1)
+DEMO_NOTE = "Organisasjonsnummeret er en demoverdi (generert, gyldig kontrollsiffer)."
+
+# Three of Vestland's 43 municipalities are outside the network in the demo, one of them invited;
+# one member has given notice.
+NOT_MEMBERS = {
+    "4633": MembershipStatus.INVITED,
+    "4629": MembershipStatus.NOT_MEMBER,
+    "4636": MembershipStatus.NOT_MEMBER,
+}
+NOTICE_GIVEN = {"4651": (date(2026, 6, 30), date(2026, 12, 31))}
+
+
+def demo_org_number(seed: str) -> str:
+    """A valid, clearly artificial organisation number derived from `seed` (starts with 8)."""
+    for suffix in range(1000):
+        base = f"8{seed:0>4}{suffix:03d}"
+        for check in "0123456789":
+            if orgnr.is_valid(base + check):
+                return base + check
+    raise ValueError(seed)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    number: str
+    title: str
+    roles: tuple[str, ...]
+
+
+DEMO_USERS = [
+    DemoUser("sekretariat", "Siri", "Sekretær", HOST_NUMBER, "Rådgiver, programkontoret", ("is_secretariat",)),
+    DemoUser("direktor", "Dag", "Direktør", "4634", "Kommunedirektør", ("is_director",)),
+    DemoUser("okonomi", "Øyvind", "Økonomisjef", "4634", "Økonomisjef", ("is_finance_officer",)),
+    DemoUser("kontakt", "Kari", "Kontakt", "4634", "Digitaliseringsansvarlig", ("is_contact",)),
+    DemoUser("okonomi.voss", "Vilde", "Voss", "4621", "Økonomisjef", ("is_finance_officer", "is_director")),
+]
+
+# (name, kind, number, seed for the demo organisation number)
+PARTNERS = [
+    ("Vestland fylkeskommune", OrganisationKind.COUNTY_MUNICIPALITY, "46", "46"),
+    ("KS Vest", OrganisationKind.PARTNER, "", "9001"),
+    ("Statsforvaltaren i Vestland", OrganisationKind.PARTNER, "", "9002"),
+    ("IKT Nordhordland", OrganisationKind.ICT_COOPERATION, "", "9003"),
+]
+
+
+def _upsert(name: str, kind: str, number: str, county: str, **values) -> Organisation:
+    organisation = Organisation.objects.filter(number=number).first() if number else None
+    if organisation is None:
+        organisation = Organisation.objects.filter(name=name, kind=kind).first()
+    fields = {"name": name, "kind": kind, "county": county, **values}
+    if organisation is None:
+        organisation = Organisation(**fields)
+        organisation.full_clean()
+        organisation.save()
+    else:
+        organisation_update(organisation=organisation, **fields)
+    if number:
+        organisation_change_number(organisation=organisation, number=number, valid_from=VESTLAND_FROM)
+    return organisation
+
+
+@transaction.atomic
+def load_demo() -> list[DemoUser]:
+    with NATIONAL_FILE.open(encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["county"] == NETWORK_COUNTY]
+    for row in rows:
+        number = row["kommunenummer"]
+        status = NOT_MEMBERS.get(number, MembershipStatus.MEMBER)
+        notice = NOTICE_GIVEN.get(number)
+        values = {
+            "org_number": demo_org_number(number),
+            "city": row["name"],
+            "is_host": number == HOST_NUMBER,
+            "membership_status": MembershipStatus.NOTICE_GIVEN if notice else status,
+            "invited_on": date(2026, 9, 1) if status == MembershipStatus.INVITED else None,
+            "member_from": date(2021, 1, 1) if status == MembershipStatus.MEMBER else None,
+            "notice_given_on": notice[0] if notice else None,
+            "member_until": notice[1] if notice else None,
+            "einvoice_endpoint": f"0192:{demo_org_number(number)}",
+            "buyer_reference": f"{number}-DIGI" if status == MembershipStatus.MEMBER else "",
+            "notes": DEMO_NOTE,
+        }
+        organisation = _upsert(row["name"], OrganisationKind.MUNICIPALITY, number, NETWORK_COUNTY, **values)
+        population_figure_record(
+            organisation=organisation,
+            reference_date=date.fromisoformat(row["population_date"]),
+            count=int(row["population"]),
+            source=POPULATION_SOURCE,
+        )
+    for name, kind, number, seed in PARTNERS:
+        _upsert(name, kind, number, NETWORK_COUNTY, org_number=demo_org_number(seed), notes=DEMO_NOTE)
+    for spec in DEMO_USERS:
+        user = User.objects.filter(username=spec.username).first() or User(username=spec.username)
+        user.first_name, user.last_name, user.job_title = spec.first_name, spec.last_name, spec.title
+        user.email = f"{spec.username}@demo.invalid"
+        user.organisation = Organisation.objects.get(number=spec.number)
+        for flag in ("is_secretariat", "is_director", "is_finance_officer", "is_contact"):
+            setattr(user, flag, flag in spec.roles)
+        user.set_password(DEMO_PASSWORD)
+        user.full_clean()
+        user.save()
+    return DEMO_USERS

@@ -1,0 +1,122 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Organisation, PopulationFigure
+from members.services import ORGANISATION_FIELDS
+from members.validators import validate_region_number
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+DATE_WIDGETS = {name: DateInput() for name in ("invited_on", "member_from", "notice_given_on", "member_until")}
+
+
+class OrganisationForm(forms.ModelForm):
+    number = forms.CharField(
+        label=_("Municipality/county number"),
+        required=False,
+        max_length=4,
+        validators=[validate_region_number],
+        help_text=_("Four digits for a municipality, two for a county municipality; empty for others."),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = list(ORGANISATION_FIELDS)
+        widgets = {**DATE_WIDGETS, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, with_number: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_number:
+            del self.fields["number"]
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(_("Organisation"), "kind", "name", *(["number"] if with_number else []), "org_number", "county"),
+            Fieldset(
+                _("Address and invoicing"),
+                "street_address",
+                "postal_code",
+                "city",
+                "email",
+                "einvoice_endpoint",
+                "buyer_reference",
+            ),
+            Fieldset(
+                _("Membership"),
+                "is_host",
+                "membership_status",
+                "invited_on",
+                "member_from",
+                "notice_given_on",
+                "member_until",
+                "notes",
+            ),
+            Submit("save", _("Save")),
+        )
+
+    def _post_clean(self):
+        # Model validation runs in the service, inside its transaction; the form checks input only.
+        pass
+
+
+class NumberChangeForm(forms.Form):
+    number = forms.CharField(label=_("New number"), max_length=4, validators=[validate_region_number])
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Change number")))
+
+
+class PopulationFigureForm(forms.ModelForm):
+    class Meta:
+        model = PopulationFigure
+        fields = ["reference_date", "count", "source"]
+        widgets = {"reference_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].initial = "SSB, tabell 07459"
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save")))
+
+    def _post_clean(self):
+        pass
+
+
+class PopulationImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Population file (CSV)"),
+        help_text=_("Columns: kommunenummer,name,county,population,population_date (UTF-8)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    source = forms.CharField(label=_("Source"), max_length=200, initial="SSB, tabell 07459")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+        self.helper.add_input(Submit("import", _("Import")))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError(_("Choose a .csv file."))
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)d bytes; the limit is %(limit)d bytes.")
+                % {"size": upload.size, "limit": settings.UPLOAD_MAX_BYTES}
+            )
+        raw = upload.read()
+        if b"\x00" in raw:
+            raise forms.ValidationError(_("The file is not a text file."))
+        return raw

@@ -1,0 +1,128 @@
+"""Every read of organisations, people and populations that a user triggers, scoped by the policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
+
+from members.models import Organisation, OrganisationNumber, PopulationFigure, User
+from network import policy
+
+
+def _latest_figure(column: str) -> Subquery:
+    return Subquery(
+        PopulationFigure.objects.filter(organisation=OuterRef("pk")).order_by("-reference_date").values(column)[:1]
+    )
+
+
+def organisation_list(*, user: Any) -> QuerySet[Organisation]:
+    """Organisations the user may see, with their latest population figure."""
+    queryset = Organisation.objects.annotate(
+        population=_latest_figure("count"), population_date=_latest_figure("reference_date")
+    )
+    return policy.restrict(queryset, user, "organisation.view")
+
+
+def organisation_get(*, user: Any, pk: int, permission: str = "organisation.view") -> Organisation:
+    """One organisation, or 404 when it does not exist or the user may not see it for `permission`."""
+    queryset = policy.restrict(organisation_list(user=user), user, permission)
+    try:
+        return queryset.get(pk=pk)
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+
+
+def population_list(*, user: Any, organisation: Organisation) -> QuerySet[PopulationFigure]:
+    return policy.restrict(
+        PopulationFigure.objects.filter(organisation=organisation).order_by("-reference_date"), user, "population.view"
+    )
+
+
+def number_history(*, user: Any, organisation: Organisation) -> QuerySet[OrganisationNumber]:
+    return policy.restrict(organisation.numbers.order_by("-valid_from"), user, "organisation.view")
+
+
+def people_list(*, user: Any, organisation: Organisation) -> QuerySet[User]:
+    if not policy.can(user, "organisation.view_people", organisation):
+        return User.objects.none()
+    return organisation.people.filter(is_active=True).order_by("last_name", "first_name")
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime
+    who: str
+    what: str
+    action: str
+    changes: list[Change]
+
+
+_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _entries(records: list[Any], label: str) -> list[HistoryEntry]:
+    entries = []
+    previous_by_object: dict[Any, Any] = {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        previous = previous_by_object.get(record.id)
+        changes: list[Change] = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                field = record.instance._meta.get_field(change.field)
+                changes.append(Change(str(field.verbose_name), _show(change.old), _show(change.new)))
+        elif record.history_type == "+":
+            changes = [
+                Change(str(f.verbose_name), "", _show(getattr(record, f.attname)))
+                for f in record.tracked_fields
+                if f.name != "id" and getattr(record, f.attname) not in (None, "", False)
+            ]
+        previous_by_object[record.id] = record
+        user = record.history_user
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=(user.get_full_name() or user.username) if user else "",
+                what=f"{label}: {record.instance}",
+                action=_ACTIONS[record.history_type],
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def organisation_history(*, user: Any, organisation: Organisation) -> list[HistoryEntry]:
+    """Every recorded change to the organisation, its numbers, populations and people: newest first."""
+    if not policy.can(user, "organisation.view_history", organisation):
+        return []
+    from django.utils.translation import gettext as _
+
+    sources = [
+        (Organisation.history.filter(id=organisation.pk), _("Organisation")),
+        (OrganisationNumber.history.filter(organisation_id=organisation.pk), _("Number")),
+        (PopulationFigure.history.filter(organisation_id=organisation.pk), _("Population")),
+        (User.history.filter(organisation_id=organisation.pk), _("Person")),
+    ]
+    entries: list[HistoryEntry] = []
+    for queryset, label in sources:
+        entries.extend(_entries(list(queryset.select_related("history_user")), label))
+    return sorted(entries, key=lambda e: e.when, reverse=True)

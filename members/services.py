@@ -1,0 +1,225 @@
+"""Every write to organisations, numbers and population figures."""
+
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from members.choices import OrganisationKind
+from members.models import Organisation, OrganisationNumber, PopulationFigure
+from members.population_file import PopulationFileError, PopulationRow, parse_population_file
+from members.validators import validate_region_number
+
+NATIONAL_FILE = Path(__file__).resolve().parent / "data" / "kommuner-2024.csv"
+
+ORGANISATION_FIELDS = (
+    "kind",
+    "name",
+    "org_number",
+    "county",
+    "street_address",
+    "postal_code",
+    "city",
+    "email",
+    "einvoice_endpoint",
+    "buyer_reference",
+    "is_host",
+    "membership_status",
+    "invited_on",
+    "member_from",
+    "notice_given_on",
+    "member_until",
+    "notes",
+)
+
+
+def _check_number_fits_kind(kind: str, number: str) -> None:
+    if kind == OrganisationKind.MUNICIPALITY and len(number) != 4:
+        raise ValidationError({"number": _("A municipality has a four-digit municipality number.")})
+    if kind == OrganisationKind.COUNTY_MUNICIPALITY and len(number) != 2:
+        raise ValidationError({"number": _("A county municipality has a two-digit county number.")})
+    if kind in (OrganisationKind.PARTNER, OrganisationKind.ICT_COOPERATION) and number:
+        raise ValidationError({"number": _("Only municipalities and county municipalities have a number.")})
+
+
+@transaction.atomic
+def organisation_create(*, number: str = "", number_valid_from: date | None = None, **values: Any) -> Organisation:
+    """Register an organisation, with its municipality or county number when it has one."""
+    unknown = set(values) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown organisation fields: {sorted(unknown)}")
+    if values.get("org_number") == "":
+        values["org_number"] = None
+    organisation = Organisation(**values)
+    # Report every problem at once: the number's and the model's.
+    errors: dict[str, list[str]] = {}
+    for check in (lambda: _check_number_fits_kind(organisation.kind, number), organisation.full_clean):
+        try:
+            check()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    organisation.save()
+    if number:
+        organisation_change_number(
+            organisation=organisation, number=number, valid_from=number_valid_from or date(2020, 1, 1)
+        )
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, **values: Any) -> Organisation:
+    """Change an organisation's details and membership; the history keeps what it was."""
+    unknown = set(values) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown organisation fields: {sorted(unknown)}")
+    if values.get("org_number") == "":
+        values["org_number"] = None
+    changed = [name for name, value in values.items() if getattr(organisation, name) != value]
+    if not changed:
+        return organisation
+    for name in changed:
+        setattr(organisation, name, values[name])
+    organisation.full_clean()
+    organisation.save(update_fields=changed)
+    return organisation
+
+
+@transaction.atomic
+def organisation_change_number(*, organisation: Organisation, number: str, valid_from: date) -> OrganisationNumber:
+    """Give an organisation a new municipality or county number from a date, closing the one it had."""
+    validate_region_number(number)
+    _check_number_fits_kind(organisation.kind, number)
+    # Lock the organisation so two number changes cannot interleave.
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    current = locked.numbers.filter(valid_to__isnull=True).first()
+    if current is not None:
+        if current.number == number:
+            return current
+        if valid_from <= current.valid_from:
+            raise ValidationError(
+                {
+                    "valid_from": _("The new number must start after %(date)s, when the current one started.")
+                    % {"date": current.valid_from.strftime("%d.%m.%Y")}
+                }
+            )
+        current.valid_to = valid_from - timedelta(days=1)
+        current.save(update_fields=["valid_to"])
+    holder = Organisation.objects.filter(number=number).exclude(pk=organisation.pk).first()
+    if holder is not None:
+        raise ValidationError(
+            {"number": _("%(number)s is the current number of %(name)s.") % {"number": number, "name": holder.name}}
+        )
+    record = OrganisationNumber(organisation=locked, number=number, valid_from=valid_from)
+    record.full_clean()
+    record.save()
+    locked.number = organisation.number = number
+    locked.save(update_fields=["number"])
+    return record
+
+
+@transaction.atomic
+def population_figure_record(
+    *, organisation: Organisation, reference_date: date, count: int, source: str
+) -> PopulationFigure:
+    """Record (or correct) the population of one organisation at a reference date."""
+    figure = PopulationFigure.objects.filter(organisation=organisation, reference_date=reference_date).first()
+    if figure is None:
+        figure = PopulationFigure(organisation=organisation, reference_date=reference_date, count=count, source=source)
+        figure.full_clean()
+        figure.save()
+        return figure
+    if (figure.count, figure.source) != (count, source):
+        figure.count, figure.source = count, source
+        figure.full_clean()
+        figure.save(update_fields=["count", "source"])
+    return figure
+
+
+@dataclass
+class PopulationImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    outside_network: int = 0
+    reference_dates: set[date] = field(default_factory=set)
+
+
+def _organisation_for(number: str, on: date) -> Organisation | None:
+    record = (
+        OrganisationNumber.objects.select_related("organisation")
+        .filter(number=number, valid_from__lte=on)
+        .exclude(valid_to__lt=on)
+        .first()
+    )
+    return record.organisation if record else None
+
+
+@functools.cache
+def national_municipality_numbers() -> frozenset[str]:
+    """Every Norwegian municipality number in force since 1 January 2024 (from the bundled national file)."""
+    with NATIONAL_FILE.open(encoding="utf-8") as handle:
+        return frozenset(row["kommunenummer"] for row in csv.DictReader(handle))
+
+
+def population_import(*, text: str, source: str) -> PopulationImportResult:
+    """Import a population file all or nothing.
+
+    Rows for municipalities that are not organisations in the portal are counted and skipped, so that the
+    national file from Statistics Norway can be read as it is. A number that is neither an organisation's
+    number on the reference date nor a Norwegian municipality number is an error.
+    """
+    rows, errors = parse_population_file(text)
+    known_nationally = national_municipality_numbers()
+    matched: list[tuple[PopulationRow, Organisation]] = []
+    result = PopulationImportResult()
+    for row in rows:
+        organisation = _organisation_for(row.number, row.reference_date)
+        if organisation is not None:
+            matched.append((row, organisation))
+        elif row.number in known_nationally:
+            result.outside_network += 1
+        else:
+            errors.append(
+                (
+                    row.line,
+                    _("Line %(line)d, kommunenummer: %(number)s (%(name)s) is an unknown municipality number.")
+                    % {"line": row.line, "number": row.number, "name": row.name},
+                )
+            )
+    if errors:
+        raise PopulationFileError.from_problems(errors)
+    if not matched:
+        raise PopulationFileError([_("No row in the file is for an organisation in this network.")])
+    existing = {
+        (figure.organisation_id, figure.reference_date): figure
+        for figure in PopulationFigure.objects.filter(
+            organisation__in=[organisation for _row, organisation in matched],
+            reference_date__in={row.reference_date for row, _org in matched},
+        )
+    }
+    with transaction.atomic():
+        for row, organisation in matched:
+            result.reference_dates.add(row.reference_date)
+            figure = existing.get((organisation.pk, row.reference_date))
+            if figure is None:
+                result.created += 1
+            elif (figure.count, figure.source) == (row.population, source):
+                result.unchanged += 1
+                continue
+            else:
+                result.updated += 1
+            population_figure_record(
+                organisation=organisation, reference_date=row.reference_date, count=row.population, source=source
+            )
+    return result

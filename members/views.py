@@ -1,0 +1,168 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
+
+from members import selectors, services
+from members.filters import OrganisationFilter
+from members.forms import NumberChangeForm, OrganisationForm, PopulationFigureForm, PopulationImportForm
+from members.population_file import PopulationFileError, decode_upload
+from members.services import ORGANISATION_FIELDS
+from members.tables import OrganisationTable, SecretariatOrganisationTable
+from network import policy
+from network.access import require
+
+
+@require("organisation.view")
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.organisation_list(user=request.user)
+    filterset = OrganisationFilter(request.GET, queryset=queryset)
+    table_class = SecretariatOrganisationTable if policy.is_secretariat(request.user) else OrganisationTable
+    table = table_class(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    export_format = request.GET.get("_export")
+    if export_format:
+        if not TableExport.is_valid_format(export_format) or export_format not in ("csv", "xlsx"):
+            return HttpResponse(_("Unknown export format."), status=400)
+        exporter = TableExport(export_format, table, exclude_columns=())
+        return exporter.response(f"medlemmer.{export_format}")
+    return render(
+        request,
+        "members/organisation_list.html",
+        {"filter": filterset, "table": table, "count": filterset.qs.count()},
+    )
+
+
+@require("organisation.view")
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "members/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "figures": selectors.population_list(user=request.user, organisation=organisation),
+            "numbers": selectors.number_history(user=request.user, organisation=organisation),
+            "people": selectors.people_list(user=request.user, organisation=organisation),
+            "history": selectors.organisation_history(user=request.user, organisation=organisation),
+            "can_change": policy.can(request.user, "organisation.change", organisation),
+            "can_view_people": policy.can(request.user, "organisation.view_people", organisation),
+            "can_view_history": policy.can(request.user, "organisation.view_history", organisation),
+        },
+    )
+
+
+@require("organisation.create")
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organisation = services.organisation_create(
+                number=data["number"], **{name: data[name] for name in ORGANISATION_FIELDS}
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s was registered.") % {"name": organisation.name})
+            return redirect(organisation)
+    return render(request, "members/organisation_form.html", {"form": form, "title": _("New organisation")})
+
+
+@require("organisation.change")
+def organisation_update(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get(user=request.user, pk=pk, permission="organisation.change")
+    form = OrganisationForm(request.POST or None, instance=organisation, with_number=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(
+                organisation=organisation, **{name: form.cleaned_data[name] for name in ORGANISATION_FIELDS}
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect(organisation)
+    return render(
+        request,
+        "members/organisation_form.html",
+        {"form": form, "organisation": organisation, "title": _("Edit %(name)s") % {"name": organisation.name}},
+    )
+
+
+@require("organisation.change")
+def organisation_change_number(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get(user=request.user, pk=pk, permission="organisation.change")
+    form = NumberChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_change_number(organisation=organisation, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The number was changed."))
+            return redirect(organisation)
+    return render(
+        request,
+        "members/organisation_form.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "title": _("New number for %(name)s") % {"name": organisation.name},
+        },
+    )
+
+
+@require("population.create")
+def population_create(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get(user=request.user, pk=pk, permission="population.create")
+    form = PopulationFigureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.population_figure_record(organisation=organisation, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The population figure was saved."))
+            return redirect(organisation)
+    return render(
+        request,
+        "members/organisation_form.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "title": _("Population figure for %(name)s") % {"name": organisation.name},
+        },
+    )
+
+
+@require("population.import")
+def population_import(request: HttpRequest) -> HttpResponse:
+    form = PopulationImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.population_import(
+                text=decode_upload(form.cleaned_data["file"]), source=form.cleaned_data["source"]
+            )
+        except PopulationFileError as error:
+            errors = error.errors
+        else:
+            messages.success(
+                request,
+                _(
+                    "Imported: %(created)d new, %(updated)d corrected, %(unchanged)d unchanged; "
+                    "%(outside)d rows for municipalities outside the network were skipped."
+                )
+                % {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                    "outside": result.outside_network,
+                },
+            )
+            return redirect("members:organisation_list")
+    return render(request, "members/population_import.html", {"form": form, "errors": errors})

@@ -1,0 +1,16 @@
+from django.conf import settings
+
+from network import policy
+
+
+def portal(request):
+    user = request.user
+    return {
+        "network_name": settings.NETWORK_NAME,
+        "is_secretariat": policy.is_secretariat(user),
+        "nav": {
+            "members": True,
+            "import_population": policy.can(user, "population.import"),
+            "admin": policy.can(user, "admin.access"),
+        },
+    }

@@ -1,0 +1,131 @@
+"""Who may do what: the one place every permission in the portal is decided.
+
+Each permission is a Rule. The secretariat may do everything. Other users get a permission
+when it is public, open to every signed-in user, or granted to one of their roles for objects
+that belong to their own organisation. Views and selectors ask `can()` and `restrict()`; nothing
+else decides access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Model, QuerySet
+
+from members.choices import Role
+
+DIRECTOR = Role.DIRECTOR.value
+FINANCE = Role.FINANCE_OFFICER.value
+CONTACT = Role.CONTACT.value
+ANY_MEMBER_ROLE = frozenset({DIRECTOR, FINANCE, CONTACT})
+MONEY_ROLES = frozenset({DIRECTOR, FINANCE})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who holds a permission besides the secretariat."""
+
+    public: bool = False  # anyone, also without signing in
+    signed_in: bool = False  # any signed-in user of any organisation
+    own: frozenset[str] = frozenset()  # roles that hold it for their own organisation's objects
+
+
+RULES: dict[str, Rule] = {
+    # Organisations and their people
+    "organisation.view": Rule(public=True),
+    "organisation.view_people": Rule(own=ANY_MEMBER_ROLE),
+    "organisation.view_history": Rule(),
+    "organisation.create": Rule(),
+    "organisation.change": Rule(),
+    "organisation.export": Rule(public=True),
+    "population.view": Rule(public=True),
+    "population.create": Rule(),
+    "population.import": Rule(),
+    # Money matters
+    "contribution.view": Rule(own=MONEY_ROLES),
+    "contribution_model.view": Rule(signed_in=True),
+    "contribution_model.manage": Rule(),
+    "budget.view": Rule(signed_in=True),
+    "budget.manage": Rule(),
+    "invoice.view": Rule(own=MONEY_ROLES),
+    "invoice.manage": Rule(),
+    # The portal itself
+    "dashboard.secretariat": Rule(),
+    "admin.access": Rule(),
+}
+
+# How to reach the owning organisation from an object of each model (a field path).
+ORGANISATION_PATH: dict[str, str] = {
+    "members.organisation": "pk",
+    "members.populationfigure": "organisation",
+    "members.organisationnumber": "organisation",
+    "members.user": "organisation",
+    "funding.contribution": "organisation",
+    "funding.invoice": "organisation",
+}
+
+
+def _rule(permission: str) -> Rule:
+    try:
+        return RULES[permission]
+    except KeyError:
+        raise LookupError(f"Unknown permission {permission!r}: add it to network.policy.RULES") from None
+
+
+def is_secretariat(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_secretariat)
+
+
+def roles_of(user: Any) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return user.roles
+
+
+def _organisation_id_of(obj: Model) -> int | None:
+    path = ORGANISATION_PATH[obj._meta.label_lower]
+    if path == "pk":
+        return obj.pk
+    value: Any = obj
+    parts = path.split("__")
+    for part in parts[:-1]:
+        value = getattr(value, part)
+    return getattr(value, f"{parts[-1]}_id")
+
+
+def can(user: Any, permission: str, obj: Model | None = None) -> bool:
+    """Whether `user` holds `permission`, for `obj` when given, or for at least some objects when not."""
+    rule = _rule(permission)
+    if rule.public or is_secretariat(user):
+        return True
+    authenticated = bool(getattr(user, "is_authenticated", False) and user.is_active)
+    if rule.signed_in and authenticated:
+        return True
+    if not (rule.own & roles_of(user)) or user.organisation_id is None:
+        return False
+    return obj is None or _organisation_id_of(obj) == user.organisation_id
+
+
+def restrict(queryset: QuerySet, user: Any, permission: str) -> QuerySet:
+    """The part of `queryset` that `user` holds `permission` for."""
+    rule = _rule(permission)
+    if rule.public or is_secretariat(user):
+        return queryset
+    if rule.signed_in and getattr(user, "is_authenticated", False) and user.is_active:
+        return queryset
+    if not (rule.own & roles_of(user)) or user.organisation_id is None:
+        return queryset.none()
+    path = ORGANISATION_PATH[queryset.model._meta.label_lower]
+    return queryset.filter(**{path: user.organisation_id})
+
+
+class PolicyBackend(ModelBackend):
+    """Password authentication; the secretariat holds every model permission (the admin site asks for them)."""
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        return is_secretariat(user_obj)
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return is_secretariat(user_obj)

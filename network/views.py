@@ -1,0 +1,26 @@
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from members import selectors as member_selectors
+from members.choices import MembershipStatus
+from network import policy
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The start page: what each role needs first."""
+    user = request.user
+    context: dict = {}
+    organisations = member_selectors.organisation_list(user=user)
+    members = organisations.filter(membership_status__in=[MembershipStatus.MEMBER, MembershipStatus.NOTICE_GIVEN])
+    context["member_count"] = members.count()
+    context["member_population"] = members.aggregate(total=Sum("population"))["total"] or 0
+    if policy.is_secretariat(user):
+        context["status_counts"] = organisations.values("membership_status").annotate(n=Count("pk")).order_by()
+        context["missing_population"] = members.filter(Q(population__isnull=True)).order_by("name")
+        context["missing_buyer_reference"] = members.filter(buyer_reference="").count()
+    if user.is_authenticated and user.organisation_id:
+        own = member_selectors.organisation_get(user=user, pk=user.organisation_id)
+        context["own"] = own
+        context["own_people"] = member_selectors.people_list(user=user, organisation=own)
+    return render(request, "network/dashboard.html", context)

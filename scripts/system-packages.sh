@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the portal needs when any is missing:
+#   gettext (translations), fonts and Pango (WeasyPrint), poppler-utils (PDF checks in tests),
+#   and, with --test, chromium for the browser journeys.
+set -euo pipefail
+packages=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core poppler-utils)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(chromium)
+fi
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if (( ${#missing[@]} )); then
+  if [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null; then
+    echo "Missing system packages: ${missing[*]} (install them as root)" >&2
+    exit 1
+  fi
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  echo "Installing system packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

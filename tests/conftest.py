@@ -1,0 +1,59 @@
+"""Named personas: the secretariat, a director, a finance officer and a contact of one municipality,
+and an outsider (director and finance officer) of another."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from members.models import Organisation, User
+from tests.factories import OrganisationFactory, PopulationFigureFactory, UserFactory
+
+
+@dataclass
+class Personas:
+    host: Organisation
+    own: Organisation
+    foreign: Organisation
+    secretariat: User
+    director: User
+    finance: User
+    contact: User
+    outsider: User
+
+    def by_role(self, role: str) -> User | None:
+        return None if role == "anonymous" else getattr(self, role)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is deliberately slow; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+ROLES = ["anonymous", "secretariat", "director", "finance", "contact", "outsider"]
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    host = OrganisationFactory(name="Bergen", number="4601", is_host=True)
+    own = OrganisationFactory(name="Masfjorden", number="4634", buyer_reference="4634-DIGI")
+    foreign = OrganisationFactory(name="Voss", number="4621", buyer_reference="4621-DIGI")
+    for organisation, population in ((host, 291940), (own, 1691), (foreign, 16471)):
+        PopulationFigureFactory(organisation=organisation, count=population)
+    return Personas(
+        host=host,
+        own=own,
+        foreign=foreign,
+        secretariat=UserFactory(username="siri", organisation=host, is_secretariat=True),
+        director=UserFactory(username="dag", organisation=own, is_director=True),
+        finance=UserFactory(username="oyvind", organisation=own, is_finance_officer=True),
+        contact=UserFactory(username="kari", organisation=own, is_contact=True),
+        outsider=UserFactory(username="vilde", organisation=foreign, is_finance_officer=True, is_director=True),
+    )
+
+
+def client_for(client, personas: Personas, role: str):
+    user = personas.by_role(role)
+    if user is not None:
+        client.force_login(user)
+    return client

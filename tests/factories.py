@@ -1,0 +1,74 @@
+"""Factories for the portal's models, with valid Norwegian identifiers."""
+
+from datetime import date
+from itertools import count
+
+import factory
+from stdnum.no import orgnr
+
+from members.choices import MembershipStatus, OrganisationKind
+from members.models import Organisation, PopulationFigure, User
+from members.services import organisation_change_number
+
+_org_numbers = count(1)
+_municipality_numbers = count(3001)
+
+
+def valid_org_number() -> str:
+    while True:
+        base = f"9{next(_org_numbers):07d}"
+        for check in "0123456789":
+            if orgnr.is_valid(base + check):
+                return base + check
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        skip_postgeneration_save = True
+
+    kind = OrganisationKind.MUNICIPALITY
+    name = factory.Sequence(lambda n: f"Kommune {n}")
+    org_number = factory.LazyFunction(valid_org_number)
+    county = "Vestland"
+    membership_status = MembershipStatus.MEMBER
+    member_from = date(2021, 1, 1)
+    buyer_reference = "REF-1"
+
+    @factory.post_generation
+    def number(self, create, extracted, **kwargs):
+        if not create or self.kind not in (OrganisationKind.MUNICIPALITY, OrganisationKind.COUNTY_MUNICIPALITY):
+            return
+        value = extracted or (
+            f"{next(_municipality_numbers):04d}" if self.kind == OrganisationKind.MUNICIPALITY else "46"
+        )
+        organisation_change_number(organisation=self, number=value, valid_from=date(2020, 1, 1))
+        self.refresh_from_db()
+
+
+class PopulationFigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PopulationFigure
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    reference_date = date(2024, 1, 1)
+    count = 1691
+    source = "SSB"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"Person {n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.no")
+    organisation = factory.SubFactory(OrganisationFactory)
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or "correct-horse-battery")
+        if create:
+            self.save()
