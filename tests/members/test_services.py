@@ -13,7 +13,11 @@ pytestmark = pytest.mark.django_db
 
 def test_create_registers_the_number_with_its_start():
     organisation = organisation_create(
-        kind=OrganisationKind.MUNICIPALITY, name="Kinn", org_number="", number="4602", number_valid_from=date(2020, 1, 1)
+        kind=OrganisationKind.MUNICIPALITY,
+        name="Kinn",
+        org_number="",
+        number="4602",
+        number_valid_from=date(2020, 1, 1),
     )
     assert organisation.number == "4602"
     assert organisation.org_number is None
@@ -62,7 +66,7 @@ def test_a_number_held_by_another_organisation_is_refused():
 
 def test_a_new_number_cannot_start_before_the_current_one():
     organisation = OrganisationFactory(number="4602")
-    with pytest.raises(ValidationError, match="must start after 01.01.2020"):
+    with pytest.raises(ValidationError, match=r"must start after 01\.01\.2020"):
         organisation_change_number(organisation=organisation, number="4603", valid_from=date(2019, 1, 1))
 
 
@@ -79,8 +83,14 @@ def test_only_one_host():
         ({"membership_status": MembershipStatus.NOTICE_GIVEN}, "notice_given_on"),
         ({"membership_status": MembershipStatus.WITHDRAWN, "member_until": None}, "member_until"),
         ({"membership_status": MembershipStatus.INVITED, "invited_on": None}, "invited_on"),
-        ({"member_until": date(2020, 1, 1), "membership_status": MembershipStatus.NOTICE_GIVEN,
-          "notice_given_on": date(2021, 6, 1)}, "member_until"),
+        (
+            {
+                "member_until": date(2020, 1, 1),
+                "membership_status": MembershipStatus.NOTICE_GIVEN,
+                "notice_given_on": date(2021, 6, 1),
+            },
+            "member_until",
+        ),
     ],
 )
 def test_membership_dates_must_fit_the_status(values, field):

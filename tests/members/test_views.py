@@ -100,7 +100,13 @@ def test_create_form_names_the_bad_field_and_saves_nothing(client, personas):
     count = Organisation.objects.count()
     response = client.post(
         reverse("members:organisation_create"),
-        {"kind": "municipality", "name": "Ny", "number": "12", "org_number": "123456789", "membership_status": "member"},
+        {
+            "kind": "municipality",
+            "name": "Ny",
+            "number": "12",
+            "org_number": "123456789",
+            "membership_status": "member",
+        },
     )
     assert response.status_code == 200
     form = response.context["form"]
@@ -113,8 +119,13 @@ def test_create_form_registers_an_organisation(client, personas):
     client.force_login(personas.secretariat)
     response = client.post(
         reverse("members:organisation_create"),
-        {"kind": "municipality", "name": "Kinn", "number": "4602", "membership_status": "invited",
-         "invited_on": "2026-09-01"},
+        {
+            "kind": "municipality",
+            "name": "Kinn",
+            "number": "4602",
+            "membership_status": "invited",
+            "invited_on": "2026-09-01",
+        },
     )
     organisation = Organisation.objects.get(name="Kinn")
     assert response.url == organisation.get_absolute_url()
