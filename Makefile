@@ -24,7 +24,7 @@ system-packages:
 install: system-packages $(STAMP) messages
 
 messages: | $(STAMP)
-	$(TOOL_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv -v0
+	if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(TOOL_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv -v0; fi
 
 run: export DEBUG ?= true
 run: install
