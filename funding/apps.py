@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class FundingConfig(AppConfig):
     name = "funding"
     verbose_name = _("Funding")
+
+    def ready(self) -> None:
+        from members.signals import population_changed
+
+        population_changed.connect(_recompute_for_population, dispatch_uid="funding-recompute-on-population")
+
+
+def _recompute_for_population(sender, reference_dates, **kwargs) -> None:
+    from funding import services
+
+    for year in services.recompute_years_affected(population_dates=reference_dates):
+        services.recompute_start(year=year, reason=str(_("Population figures changed")))

@@ -110,6 +110,7 @@ def load_demo() -> list[DemoUser]:
             reference_date=date.fromisoformat(row["population_date"]),
             count=int(row["population"]),
             source=POPULATION_SOURCE,
+            announce=False,  # the demo computes contributions itself once everything is in place
         )
     for name, kind, number, seed in PARTNERS:
         _upsert(name, kind, number, NETWORK_COUNTY, org_number=demo_org_number(seed), notes=DEMO_NOTE)

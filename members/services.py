@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from members.choices import OrganisationKind
 from members.models import Organisation, OrganisationNumber, PopulationFigure
 from members.population_file import PopulationFileError, PopulationRow, parse_population_file
+from members.signals import population_changed
 from members.validators import validate_region_number
 
 NATIONAL_FILE = Path(__file__).resolve().parent / "data" / "kommuner-2024.csv"
@@ -128,9 +129,13 @@ def organisation_change_number(*, organisation: Organisation, number: str, valid
     return record
 
 
+def _announce_population_change(reference_dates: set[date]) -> None:
+    transaction.on_commit(lambda: population_changed.send(sender=PopulationFigure, reference_dates=reference_dates))
+
+
 @transaction.atomic
 def population_figure_record(
-    *, organisation: Organisation, reference_date: date, count: int, source: str
+    *, organisation: Organisation, reference_date: date, count: int, source: str, announce: bool = True
 ) -> PopulationFigure:
     """Record (or correct) the population of one organisation at a reference date."""
     figure = PopulationFigure.objects.filter(organisation=organisation, reference_date=reference_date).first()
@@ -138,11 +143,17 @@ def population_figure_record(
         figure = PopulationFigure(organisation=organisation, reference_date=reference_date, count=count, source=source)
         figure.full_clean()
         figure.save()
-        return figure
-    if (figure.count, figure.source) != (count, source):
+    elif (figure.count, figure.source) != (count, source):
+        changed = figure.count != count
         figure.count, figure.source = count, source
         figure.full_clean()
         figure.save(update_fields=["count", "source"])
+        if not changed:
+            return figure
+    else:
+        return figure
+    if announce:
+        _announce_population_change({reference_date})
     return figure
 
 
@@ -220,6 +231,12 @@ def population_import(*, text: str, source: str) -> PopulationImportResult:
             else:
                 result.updated += 1
             population_figure_record(
-                organisation=organisation, reference_date=row.reference_date, count=row.population, source=source
+                organisation=organisation,
+                reference_date=row.reference_date,
+                count=row.population,
+                source=source,
+                announce=False,
             )
+        if result.created or result.updated:
+            _announce_population_change(result.reference_dates)
     return result

@@ -11,6 +11,9 @@ def portal(request):
         "nav": {
             "members": True,
             "import_population": policy.can(user, "population.import"),
+            "contributions": policy.can(user, "contribution.view"),
+            "models": policy.can(user, "contribution_model.view"),
+            "budget": policy.can(user, "budget.view"),
             "admin": policy.can(user, "admin.access"),
         },
     }

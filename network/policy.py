@@ -45,8 +45,12 @@ RULES: dict[str, Rule] = {
     "population.import": Rule(),
     # Money matters
     "contribution.view": Rule(own=MONEY_ROLES),
+    "contribution.recompute": Rule(),
     "contribution_model.view": Rule(signed_in=True),
+    "contribution_model.view_proposals": Rule(),
     "contribution_model.manage": Rule(),
+    "scenario.compare": Rule(),
+    "deflator.manage": Rule(),
     "budget.view": Rule(signed_in=True),
     "budget.manage": Rule(),
     "invoice.view": Rule(own=MONEY_ROLES),

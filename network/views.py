@@ -16,7 +16,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context["member_count"] = members.count()
     context["member_population"] = members.aggregate(total=Sum("population"))["total"] or 0
     if policy.is_secretariat(user):
-        context["status_counts"] = organisations.values("membership_status").annotate(n=Count("pk")).order_by()
+        context["status_counts"] = [
+            {
+                "status": row["membership_status"],
+                "label": MembershipStatus(row["membership_status"]).label,
+                "n": row["n"],
+            }
+            for row in organisations.values("membership_status").annotate(n=Count("pk")).order_by("membership_status")
+        ]
         context["missing_population"] = members.filter(Q(population__isnull=True)).order_by("name")
         context["missing_buyer_reference"] = members.filter(buyer_reference="").count()
     if user.is_authenticated and user.organisation_id:

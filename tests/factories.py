@@ -72,3 +72,29 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.set_password(extracted or "correct-horse-battery")
         if create:
             self.save()
+
+
+def contribution_model(
+    *, year=2026, status="adopted", fixed="100000", per_inhabitant="20", cap="500000", exempt=(), **values
+):
+    """A stored formula model like DigiVestland's, with `exempt` organisations."""
+    from decimal import Decimal
+
+    from funding.models import ContributionModel
+    from funding.services import OverrideInput, RuleInput, contribution_model_save
+
+    model = contribution_model_save(
+        values={
+            "name": values.pop("name", f"Model {year}"),
+            "year": year,
+            "base_year": values.pop("base_year", year),
+            "mode": values.pop("mode", "formula"),
+            "population_date": values.pop("population_date", date(2024, 1, 1)),
+            **values,
+        },
+        rules=[RuleInput("municipality", Decimal(fixed), Decimal(per_inhabitant), Decimal(cap) if cap else None)],
+        overrides=[OverrideInput(organisation, True, None) for organisation in exempt],
+    )
+    ContributionModel.objects.filter(pk=model.pk).update(status=status)
+    model.refresh_from_db()
+    return model

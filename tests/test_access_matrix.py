@@ -34,12 +34,48 @@ def organisation(personas: Personas, which: str) -> dict:
     return {"pk": getattr(personas, which).pk}
 
 
+def own_and_foreign(own: dict[str, object], foreign: dict[str, object]) -> dict[str | None, dict[str, object]]:
+    return {"own": own, "foreign": foreign}
+
+
+def money(own_org: bool) -> dict[str, object]:
+    """Contributions and invoices: the secretariat, and directors and finance officers of the organisation."""
+    mine, theirs = (OK, NOT_FOUND) if own_org else (NOT_FOUND, OK)
+    return {
+        "anonymous": LOGIN,
+        "secretariat": OK,
+        "director": mine,
+        "finance": mine,
+        "contact": FORBIDDEN,
+        "outsider": theirs,
+    }
+
+
+def contribution(personas: Personas, which: str) -> dict:
+    from funding.models import Contribution
+
+    return {"pk": Contribution.objects.get(organisation=getattr(personas, which), year=2026).pk}
+
+
+def contribution_model(personas: Personas, which: str) -> dict:
+    from funding.models import ContributionModel
+
+    return {"pk": ContributionModel.objects.get(year=2026, status=which).pk}
+
+
+def run(personas: Personas, which: str) -> dict:
+    from funding.models import RecomputeRun
+
+    return {"pk": RecomputeRun.objects.get().pk}
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
     expect: dict[str | None, dict[str, object]]
     target: Callable[[Personas, str], dict] | None = None
     kwargs: dict = field(default_factory=dict)
+    method: str = "get"
 
 
 MATRIX: list[Case] = [
@@ -74,6 +110,75 @@ MATRIX: list[Case] = [
     ),
 ]
 
+MATRIX += [
+    Case("funding:model_list", {None: signed_in()}),
+    Case("funding:model_create", {None: secretariat_only()}),
+    Case(
+        "funding:model_detail",
+        {"adopted": signed_in(), "proposal": {**secretariat_only(), **dict.fromkeys(MEMBER_ROLES, NOT_FOUND)}},
+        target=contribution_model,
+    ),
+    Case(
+        "funding:model_update",
+        {"adopted": secretariat_only(), "proposal": secretariat_only()},
+        target=contribution_model,
+    ),
+    Case("funding:model_adopt", {"proposal": secretariat_only()}, target=contribution_model),
+    Case("funding:model_copy", {"adopted": everyone(NOT_ALLOWED)}, target=contribution_model),
+    Case(
+        "funding:model_copy",
+        {"adopted": {**secretariat_only(), "secretariat": REDIRECT}},
+        target=contribution_model,
+        method="post",
+    ),
+    Case("funding:deflator_set", {None: secretariat_only()}),
+    Case("funding:recompute", {None: everyone(NOT_ALLOWED)}, kwargs={"year": 2026}),
+    Case(
+        "funding:recompute",
+        {None: {**secretariat_only(), "secretariat": REDIRECT}},
+        kwargs={"year": 2026},
+        method="post",
+    ),
+    Case("funding:run_detail", {"any": secretariat_only()}, target=run),
+    Case("funding:run_status", {"any": secretariat_only()}, target=run),
+    Case("funding:scenario_compare", {None: secretariat_only()}),
+    Case(
+        "funding:contribution_list",
+        {
+            None: {
+                "anonymous": LOGIN,
+                "secretariat": OK,
+                "director": OK,
+                "finance": OK,
+                "contact": FORBIDDEN,
+                "outsider": OK,
+            }
+        },
+    ),
+    Case("funding:contribution_detail", own_and_foreign(money(True), money(False)), target=contribution),
+    Case("funding:budget_list", {None: signed_in()}),
+    Case("funding:budget_detail", {None: signed_in()}, kwargs={"year": 2026}),
+    Case("funding:budget_edit", {None: secretariat_only()}, kwargs={"year": 2026}),
+]
+
+
+@pytest.fixture
+def world(personas, django_capture_on_commit_callbacks):
+    """Objects of every kind, for the own and the foreign organisation."""
+    from decimal import Decimal
+
+    from funding.services import budget_save, contributions_recompute, recompute_start
+    from tests.factories import contribution_model as make_model
+
+    make_model(year=2026, exempt=[personas.host])
+    make_model(year=2026, status="proposal", name="Proposal")
+    contributions_recompute(year=2026)
+    budget_save(year=2026, staff_costs=Decimal(1000000))
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_start(year=2026)
+    return personas
+
+
 # Served by Django's admin, which asks the policy through PortalAdminSite (tested below).
 WALK_EXEMPT_NAMESPACES = {"admin"}
 
@@ -82,17 +187,18 @@ def _params():
     for case in MATRIX:
         for which, expectations in case.expect.items():
             for role in ROLES:
-                yield pytest.param(case, which, role, expectations[role], id=f"{case.name}-{which or 'page'}-{role}")
+                label = f"{case.name}-{case.method}-{which or 'page'}-{role}"
+                yield pytest.param(case, which, role, expectations[role], id=label)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("case", "which", "role", "expected"), list(_params()))
-def test_access(client, personas, case, which, role, expected):
+def test_access(client, world, case, which, role, expected):
     kwargs = dict(case.kwargs)
     if case.target is not None:
-        kwargs.update(case.target(personas, which))
+        kwargs.update(case.target(world, which))
     url = reverse(case.name, kwargs=kwargs or None)
-    response = client_for(client, personas, role).get(url)
+    response = getattr(client_for(client, world, role), case.method)(url)
     if expected == LOGIN:
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 from django.utils.translation import get_language
 
@@ -17,3 +19,37 @@ def nok(value, decimals=0):
 @register.simple_tag(takes_context=True)
 def can(context, permission, obj=None):
     return policy.can(context["request"].user, permission, obj)
+
+
+def _decimal(value):
+    return None if value in (None, "") else Decimal(str(value))
+
+
+@register.filter
+def subtract(value, other):
+    value, other = _decimal(value), _decimal(other)
+    return None if value is None or other is None else value - other
+
+
+@register.filter
+def add_money(value, other):
+    value, other = _decimal(value), _decimal(other)
+    return None if value is None or other is None else value + other
+
+
+@register.filter
+def ratio(value, other):
+    value, other = _decimal(value), _decimal(other)
+    return None if value is None or not other else value / other
+
+
+@register.filter
+def percent(value, decimals=1):
+    """0.4375 -> '43,8 %' (Bokmål) or '43.8 %' (English)."""
+    if value is None or value == "":
+        return "–"
+    number = (Decimal(str(value)) * 100).quantize(Decimal(1).scaleb(-int(decimals)))
+    text = f"{number}"
+    if (get_language() or "nb")[:2] != "en":
+        text = text.replace(".", ",")
+    return f"{text}\xa0%"

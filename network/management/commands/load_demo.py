@@ -1,13 +1,18 @@
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
-from members.demo import DEMO_PASSWORD, load_demo
+from funding.demo import load_demo as load_funding_demo
+from members.demo import DEMO_PASSWORD
+from members.demo import load_demo as load_members_demo
 
 
 class Command(BaseCommand):
     help = "Build (or refresh) a demo network from real municipal data; safe to run again."
 
     def handle(self, *args, **options):
-        users = load_demo()
+        with transaction.atomic():
+            users = load_members_demo()
+            load_funding_demo()
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Log in with:"))
         for spec in users:
             self.stdout.write(f"  {spec.username:<14} / {DEMO_PASSWORD}   {spec.title} ({spec.number})")

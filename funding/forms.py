@@ -1,0 +1,133 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from funding.models import Budget, ContributionModel, Deflator
+from funding.services import BUDGET_FIELDS, MODEL_FIELDS
+from members.choices import OrganisationKind
+from members.forms import DateInput
+from members.models import Organisation
+
+RULE_KINDS = [
+    (OrganisationKind.MUNICIPALITY.value, OrganisationKind.MUNICIPALITY.label),
+    (OrganisationKind.COUNTY_MUNICIPALITY.value, OrganisationKind.COUNTY_MUNICIPALITY.label),
+]
+
+
+def _helper(submit_label) -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("save", submit_label))
+    return helper
+
+
+class ContributionModelForm(forms.ModelForm):
+    class Meta:
+        model = ContributionModel
+        fields = list(MODEL_FIELDS)
+        widgets = {"population_date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["population_date"].required = False
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def _post_clean(self):
+        # The service validates the model with its rules and exceptions, inside its transaction.
+        pass
+
+
+class RuleForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=RULE_KINDS)
+    fixed = forms.DecimalField(label=_("Fixed amount"), min_value=0, max_digits=14, decimal_places=2, initial=0)
+    per_inhabitant = forms.DecimalField(
+        label=_("Amount per inhabitant"), min_value=0, max_digits=14, decimal_places=2, initial=0
+    )
+    cap = forms.DecimalField(label=_("Cap"), min_value=0, max_digits=14, decimal_places=2, required=False)
+
+
+class OverrideForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.order_by("name"))
+    exempt = forms.BooleanField(label=_("Exempt"), required=False)
+    fixed_amount = forms.DecimalField(
+        label=_("Fixed amount"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    in_kind_value = forms.DecimalField(
+        label=_("Value of in-kind share"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("organisation") and bool(data.get("exempt")) == (data.get("fixed_amount") is not None):
+            raise forms.ValidationError(_("Choose either exempt or a fixed amount."))
+        return data
+
+
+RuleFormSet = forms.formset_factory(RuleForm, extra=1, can_delete=True)
+OverrideFormSet = forms.formset_factory(OverrideForm, extra=1, can_delete=True)
+
+
+class AdoptForm(forms.Form):
+    adopted_on = forms.DateField(label=_("Adopted on"), widget=DateInput())
+    adopted_by = forms.CharField(
+        label=_("Adopted by (body and case)"), max_length=200, help_text=_("E.g. Styringsgruppen, sak 37/25.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Adopt"))
+
+
+class CopyForm(forms.Form):
+    name = forms.CharField(label=_("Name of the new proposal"), max_length=200)
+    year = forms.IntegerField(label=_("Budget year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Create proposal"))
+
+
+class DeflatorForm(forms.ModelForm):
+    class Meta:
+        model = Deflator
+        fields = ["year", "rate", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save deflator"))
+
+    def validate_unique(self):
+        # Setting the deflator of a year that has one replaces it (the history keeps the old value).
+        pass
+
+
+class BudgetForm(forms.ModelForm):
+    class Meta:
+        model = Budget
+        fields = list(BUDGET_FIELDS)
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save budget"))
+
+
+class ScenarioForm(forms.Form):
+    models = forms.ModelMultipleChoiceField(
+        label=_("Models to compare (2 to 4)"),
+        queryset=ContributionModel.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["models"].queryset = queryset if queryset is not None else ContributionModel.objects.all()
+
+    def clean_models(self):
+        models = list(self.cleaned_data["models"])
+        if not 2 <= len(models) <= 4:
+            raise forms.ValidationError(_("Choose from 2 to 4 models."))
+        return sorted(models, key=lambda m: (m.status != "adopted", m.year, m.pk))

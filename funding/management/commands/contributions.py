@@ -1,0 +1,90 @@
+"""`contributions simulate`: each member's contribution under a model file, as CSV, without touching the database.
+`contributions recompute --year YYYY`: recompute and store the year's contributions under the adopted model."""
+
+import csv
+import io
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from funding.calculation import MembersError, ModelError, compute, load_model, parse_members_csv
+
+
+class Command(BaseCommand):
+    """Contribution models; one method per action, `handle_<action>`."""
+
+    help = (
+        "Contribution models. `simulate` prints id,amount,explanation for every member as CSV; "
+        "`recompute --year YYYY` recomputes and stores a year's contributions."
+    )
+
+    def add_arguments(self, parser):
+        """One subparser per action; each action's options live on its own subparser."""
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        simulate = actions.add_parser(
+            "simulate",
+            help="Compute each member's contribution under a model file and print CSV (id,amount,explanation).",
+        )
+        simulate.add_argument("--model", required=True, type=Path, help="The model, as JSON (model.json).")
+        simulate.add_argument(
+            "--members", required=True, type=Path, help="The members, as CSV: id,kind,population[,months]."
+        )
+
+        recompute = actions.add_parser(
+            "recompute", help="Recompute and store the year's contributions under its adopted model."
+        )
+        recompute.add_argument("--year", required=True, type=int, help="The budget year.")
+
+    def handle(self, *args, action: str, **options):
+        """Run the chosen action's `handle_<action>` method."""
+        return getattr(self, f"handle_{action}")(**options)
+
+    def handle_simulate(self, *, model: Path, members: Path, **options):
+        """Print each member's contribution, in the order of the members file."""
+        try:
+            contribution_model = load_model(_read(model), source=str(model))
+            member_list = parse_members_csv(_read(members), source=str(members))
+        except (ModelError, MembersError) as error:
+            raise CommandError(str(error)) from None
+        try:
+            contributions = compute(contribution_model, member_list)
+        except ModelError as error:
+            # compute() knows the model but not its file.
+            raise CommandError(f"{model}: {error}") from None
+        output = io.StringIO()
+        writer = csv.writer(output, lineterminator="\n")
+        writer.writerow(["id", "amount", "explanation"])
+        for contribution in contributions:
+            writer.writerow([contribution.member_id, f"{contribution.amount:f}", contribution.explanation])
+        self.stdout.write(output.getvalue(), ending="")
+
+    def handle_recompute(self, *, year: int, **options):
+        """Recompute in this process and report what changed; invoiced contributions are only compared."""
+        from funding.services import RecomputeBlocked, contributions_recompute
+
+        try:
+            report = contributions_recompute(year=year)
+        except RecomputeBlocked as blocked:
+            names = "".join(f"\n  {o.number or '-'} {o.name}" for o in blocked.organisations)
+            raise CommandError(f"{year}: nothing was changed. {blocked}{names}") from None
+        except ModelError as error:
+            raise CommandError(f"{year}: nothing was changed. {error}") from None
+        self.stdout.write(
+            f"{year}: {report['created']} new, {report['updated']} changed, {report['unchanged']} unchanged, "
+            f"{report['removed']} removed; total {report['total']} NOK."
+        )
+        for row in report["frozen_differences"]:
+            self.stdout.write(
+                f"  invoiced, not changed: {row['organisation']}: invoiced {row['invoiced']}, "
+                f"recomputed {row['recomputed']}, difference {row['difference']}"
+            )
+
+
+def _read(path: Path) -> str:
+    """The file's text (UTF-8, a byte order mark allowed), or a CommandError naming the file."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise CommandError(f"{path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not UTF-8 text") from None

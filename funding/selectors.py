@@ -1,0 +1,79 @@
+"""Every read of contribution models, contributions, runs and budgets that a user triggers, scoped by the policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+from django.http import Http404
+
+from funding.choices import ModelStatus
+from funding.models import Budget, Contribution, ContributionModel, Deflator, RecomputeRun
+from network import policy
+
+
+def _get(queryset: QuerySet, **lookup: Any):
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def contribution_model_list(*, user: Any) -> QuerySet[ContributionModel]:
+    """Adopted and superseded models for signed-in members; proposals too for the secretariat."""
+    queryset = ContributionModel.objects.annotate(rule_count=Count("rules", distinct=True)).order_by(
+        "-year", "status", "name"
+    )
+    queryset = policy.restrict(queryset, user, "contribution_model.view")
+    if not policy.can(user, "contribution_model.view_proposals"):
+        queryset = queryset.exclude(status=ModelStatus.PROPOSAL)
+    return queryset
+
+
+def contribution_model_get(*, user: Any, pk: int) -> ContributionModel:
+    queryset = contribution_model_list(user=user).prefetch_related("rules", "overrides__organisation")
+    return _get(queryset, pk=pk)
+
+
+def contribution_list(*, user: Any, year: int | None = None) -> QuerySet[Contribution]:
+    queryset = Contribution.objects.select_related("organisation", "model").order_by("-year", "organisation__name")
+    if year:
+        queryset = queryset.filter(year=year)
+    return policy.restrict(queryset, user, "contribution.view")
+
+
+def contribution_get(*, user: Any, pk: int) -> Contribution:
+    return _get(contribution_list(user=user), pk=pk)
+
+
+def contribution_years(*, user: Any) -> list[int]:
+    return list(contribution_list(user=user).order_by("-year").values_list("year", flat=True).distinct())
+
+
+def contribution_totals(*, year: int) -> dict[str, Any]:
+    return Contribution.objects.filter(year=year).aggregate(total=Sum("amount"), count=Count("pk"))
+
+
+def recompute_run_get(*, user: Any, pk: int) -> RecomputeRun:
+    if not policy.can(user, "contribution.recompute"):
+        raise Http404
+    return _get(RecomputeRun.objects.select_related("requested_by"), pk=pk)
+
+
+def recompute_run_list(*, user: Any, year: int | None = None) -> QuerySet[RecomputeRun]:
+    if not policy.can(user, "contribution.recompute"):
+        return RecomputeRun.objects.none()
+    queryset = RecomputeRun.objects.select_related("requested_by")
+    return queryset.filter(year=year) if year else queryset
+
+
+def deflator_list(*, user: Any) -> QuerySet[Deflator]:
+    return policy.restrict(Deflator.objects.order_by("-year"), user, "contribution_model.view")
+
+
+def budget_list(*, user: Any) -> QuerySet[Budget]:
+    return policy.restrict(Budget.objects.order_by("-year"), user, "budget.view")
+
+
+def budget_get(*, user: Any, year: int) -> Budget:
+    return _get(budget_list(user=user), year=year)

@@ -1,0 +1,534 @@
+"""Every write to contribution models, deflators, contributions, recompute runs and budgets."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from funding import calculation as calc
+from funding.choices import ModelStatus, RunStatus
+from funding.models import (
+    Budget,
+    Contribution,
+    ContributionModel,
+    ContributionOverride,
+    ContributionRule,
+    Deflator,
+    RecomputeRun,
+)
+from members.choices import MembershipStatus
+from members.domain import months_of_membership
+from members.models import Organisation, PopulationFigure
+
+logger = logging.getLogger(__name__)
+
+# Fields a recompute may change on a contribution that has not been invoiced.
+COMPUTED_FIELDS = [
+    "model",
+    "model_version",
+    "population",
+    "population_date",
+    "months",
+    "basis",
+    "index_factor",
+    "fixed_part",
+    "per_inhabitant_part",
+    "cap",
+    "exact",
+    "amount",
+    "explanation",
+    "computed_at",
+]
+MEMBERSHIP_STATUSES = (MembershipStatus.MEMBER, MembershipStatus.NOTICE_GIVEN, MembershipStatus.WITHDRAWN)
+
+
+# ------------------------------------------------------------------------------------------------
+# From the database to the pure calculation
+
+
+@dataclass
+class Inputs:
+    """What the pure calculation needs for one model, and what stops it."""
+
+    model: calc.ContributionModel
+    members: list[calc.Member]
+    organisations: dict[str, Organisation]
+    populations: dict[int, int]
+    missing_population: list[Organisation] = field(default_factory=list)
+    without_rule: list[Organisation] = field(default_factory=list)
+
+
+def _override_text(override: ContributionOverride) -> str:
+    text = override.description
+    if override.in_kind_value:
+        from network.formatting import format_nok
+
+        value = _("in-kind share valued at %(amount)s") % {"amount": format_nok(override.in_kind_value)}
+        text = f"{text}, {value}" if text else value
+    return text
+
+
+def deflator_series() -> dict[int, Decimal]:
+    return dict(Deflator.objects.values_list("year", "rate"))
+
+
+def to_calculation(model: ContributionModel, deflators: dict[int, Decimal]) -> calc.ContributionModel:
+    """The pure model for a stored one (rules and overrides should be prefetched)."""
+    return calc.ContributionModel(
+        name=model.name,
+        mode=model.mode,
+        base_year=model.base_year,
+        year=model.year,
+        rules={
+            rule.kind: calc.Rule(fixed=rule.fixed, per_inhabitant=rule.per_inhabitant, cap=rule.cap)
+            for rule in model.rules.all()
+        },
+        overrides={
+            str(override.organisation_id): calc.Override(
+                exempt=override.exempt, fixed_amount=override.fixed_amount, description=_override_text(override)
+            )
+            for override in model.overrides.all()
+        },
+        deflators={year: rate for year, rate in deflators.items() if model.base_year < year <= model.year},
+        cap_indexed=model.cap_indexed,
+        target_total=model.target_total,
+        equal_share=model.equal_share,
+    )
+
+
+def members_of_year(year: int) -> list[tuple[Organisation, int]]:
+    """Organisations that are members for some part of `year`, with the months they are members."""
+    organisations = Organisation.objects.filter(
+        membership_status__in=MEMBERSHIP_STATUSES, member_from__lte=date(year, 12, 31)
+    ).filter(Q(member_until__isnull=True) | Q(member_until__gte=date(year, 1, 1)))
+    result = []
+    for organisation in organisations.order_by("name", "pk"):
+        months = months_of_membership(
+            year=year, member_from=organisation.member_from, member_until=organisation.member_until
+        )
+        if months:
+            result.append((organisation, months))
+    return result
+
+
+def build_inputs(model: ContributionModel, *, deflators: dict[int, Decimal] | None = None) -> Inputs:
+    """Load what `model` needs for its year in a fixed number of queries."""
+    pure = to_calculation(model, deflator_series() if deflators is None else deflators)
+    membership = members_of_year(model.year)
+    populations = dict(
+        PopulationFigure.objects.filter(
+            reference_date=model.population_date, organisation__in=[o for o, _m in membership]
+        ).values_list("organisation_id", "count")
+    )
+    inputs = Inputs(model=pure, members=[], organisations={}, populations=populations)
+    for organisation, months in membership:
+        member_id = str(organisation.pk)
+        override = pure.overrides.get(member_id)
+        if override is None and pure.mode == calc.FORMULA and organisation.kind not in pure.rules:
+            inputs.without_rule.append(organisation)
+            continue
+        population = populations.get(organisation.pk)
+        if population is None:
+            if override is None:
+                inputs.missing_population.append(organisation)
+                continue
+            population = 0  # not used for exempt or fixed-amount members
+        inputs.organisations[member_id] = organisation
+        kind = organisation.kind if organisation.kind in calc.KINDS else calc.MUNICIPALITY
+        inputs.members.append(calc.Member(id=member_id, kind=kind, population=population, months=months))
+    return inputs
+
+
+# ------------------------------------------------------------------------------------------------
+# Recomputing a year
+
+
+class RecomputeBlocked(Exception):
+    """A recompute that cannot run: members without a population figure or without a rule, or no model."""
+
+    def __init__(self, message: str, organisations: Iterable[Organisation] = ()):
+        self.organisations = list(organisations)
+        super().__init__(message)
+
+
+def adopted_model(year: int) -> ContributionModel | None:
+    return (
+        ContributionModel.objects.prefetch_related("rules", "overrides")
+        .filter(year=year, status=ModelStatus.ADOPTED)
+        .first()
+    )
+
+
+def _difference_row(contribution: Contribution, result: calc.Contribution, organisation: Organisation) -> dict:
+    return {
+        "organisation_id": organisation.pk,
+        "organisation": organisation.name,
+        "invoiced": str(contribution.amount),
+        "recomputed": str(result.amount),
+        "difference": str(result.amount - contribution.amount),
+    }
+
+
+def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = lambda percent: None) -> dict:
+    """Recompute and store every member's contribution for `year` under the adopted model.
+
+    All or nothing: when any member lacks a population figure (or a rule), nothing is written and
+    RecomputeBlocked lists them. Invoiced contributions are never changed: a different result is
+    reported as a difference. Uses a number of queries that does not grow with the number of members.
+    """
+    model = adopted_model(year)
+    if model is None:
+        raise RecomputeBlocked(_("No contribution model is adopted for %(year)d.") % {"year": year})
+    inputs = build_inputs(model)
+    if inputs.missing_population:
+        raise RecomputeBlocked(
+            _("%(count)d members have no population figure per %(date)s.")
+            % {"count": len(inputs.missing_population), "date": model.population_date.strftime("%d.%m.%Y")},
+            inputs.missing_population,
+        )
+    if inputs.without_rule:
+        raise RecomputeBlocked(
+            _("%(count)d members are of a kind the model has no rule for.") % {"count": len(inputs.without_rule)},
+            inputs.without_rule,
+        )
+    on_progress(20)
+    results = calc.compute(inputs.model, inputs.members)
+    on_progress(50)
+    now = timezone.now()
+    existing = {c.organisation_id: c for c in Contribution.objects.filter(year=year)}
+    report: dict[str, Any] = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0, "frozen_differences": []}
+    to_create: list[Contribution] = []
+    to_update: list[Contribution] = []
+    for result in results:
+        organisation = inputs.organisations[result.member_id]
+        values = {
+            "model": model,
+            "model_version": model.version,
+            "population": result.population if organisation.pk in inputs.populations else None,
+            "population_date": model.population_date if organisation.pk in inputs.populations else None,
+            "months": result.months,
+            "basis": result.basis,
+            "index_factor": result.index_factor,
+            "fixed_part": result.fixed_part,
+            "per_inhabitant_part": result.per_inhabitant_part,
+            "cap": result.cap,
+            "exact": result.exact,
+            "amount": result.amount,
+            "explanation": result.explanation,
+        }
+        contribution = existing.pop(organisation.pk, None)
+        if contribution is None:
+            to_create.append(Contribution(organisation=organisation, year=year, computed_at=now, **values))
+        elif contribution.frozen_at is not None:
+            if contribution.amount != result.amount:
+                report["frozen_differences"].append(_difference_row(contribution, result, organisation))
+            else:
+                report["unchanged"] += 1
+        elif _same(contribution, values):
+            report["unchanged"] += 1
+        else:
+            for name, value in values.items():
+                setattr(contribution, name, value)
+            contribution.computed_at = now
+            to_update.append(contribution)
+    # Organisations that are no longer members this year lose a contribution that was never invoiced.
+    stale = [c for c in existing.values() if c.frozen_at is None]
+    with transaction.atomic():
+        if to_create:
+            bulk_create_with_history(to_create, Contribution, batch_size=None)
+        if to_update:
+            bulk_update_with_history(to_update, Contribution, COMPUTED_FIELDS, batch_size=None)
+        if stale:
+            Contribution.objects.filter(pk__in=[c.pk for c in stale]).delete()
+    report.update(
+        created=len(to_create),
+        updated=len(to_update),
+        removed=len(stale),
+        total=str(sum((r.amount for r in results), Decimal(0))),
+        model=model.pk,
+        model_version=model.version,
+    )
+    on_progress(90)
+    return report
+
+
+def _same(contribution: Contribution, values: dict[str, Any]) -> bool:
+    return all(
+        (getattr(contribution, f"{name}_id") == value.pk) if name == "model" else getattr(contribution, name) == value
+        for name, value in values.items()
+    )
+
+
+def recompute_start(*, year: int, requested_by: Any = None, reason: str = "") -> RecomputeRun:
+    """Queue a recompute of `year`; a run already waiting for the same year is reused."""
+    from funding import tasks
+
+    with transaction.atomic():
+        waiting = RecomputeRun.objects.select_for_update().filter(year=year, status=RunStatus.QUEUED).first()
+        if waiting is not None:
+            return waiting
+        run = RecomputeRun.objects.create(
+            year=year, requested_by=requested_by if getattr(requested_by, "pk", None) else None, reason=reason
+        )
+        transaction.on_commit(lambda: tasks.enqueue_recompute(run.pk))
+    return run
+
+
+def recompute_run_execute(*, run_id: int) -> RecomputeRun:
+    """Carry out a queued run: safe to call twice (a finished run is left as it is)."""
+    with transaction.atomic():
+        run = RecomputeRun.objects.select_for_update().get(pk=run_id)
+        if run.is_finished:
+            return run
+        run.status, run.started_at, run.progress = RunStatus.RUNNING, timezone.now(), 5
+        run.save(update_fields=["status", "started_at", "progress"])
+
+    def progress(percent: int) -> None:
+        RecomputeRun.objects.filter(pk=run.pk).update(progress=percent)
+
+    try:
+        report = contributions_recompute(year=run.year, on_progress=progress)
+    except RecomputeBlocked as blocked:
+        run.status, run.error = RunStatus.FAILED, str(blocked)
+        run.missing_population = [{"id": o.pk, "name": o.name, "number": o.number} for o in blocked.organisations]
+        run.report = {}
+    except calc.ModelError as error:
+        run.status, run.error, run.report = RunStatus.FAILED, str(error), {}
+    else:
+        run.status, run.report = RunStatus.SUCCEEDED, report
+    run.progress, run.finished_at = 100, timezone.now()
+    run.save(update_fields=["status", "error", "missing_population", "report", "progress", "finished_at"])
+    return run
+
+
+def recompute_run_fail(*, run_id: int, error: str) -> None:
+    RecomputeRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+        status=RunStatus.FAILED, error=error, finished_at=timezone.now(), progress=100
+    )
+
+
+def recompute_years_affected(*, population_dates: Iterable[date] = (), deflator_year: int | None = None) -> list[int]:
+    """Years whose adopted model uses one of these population dates or this deflator year."""
+    adopted = ContributionModel.objects.filter(status=ModelStatus.ADOPTED)
+    years: set[int] = set()
+    dates = list(population_dates)
+    if dates:
+        years.update(adopted.filter(population_date__in=dates).values_list("year", flat=True))
+    if deflator_year is not None:
+        years.update(
+            adopted.filter(base_year__lt=deflator_year, year__gte=deflator_year).values_list("year", flat=True)
+        )
+    return sorted(years)
+
+
+# ------------------------------------------------------------------------------------------------
+# Models, deflators and budgets
+
+
+MODEL_FIELDS = (
+    "name",
+    "year",
+    "base_year",
+    "mode",
+    "cap_indexed",
+    "target_total",
+    "equal_share",
+    "population_date",
+    "description",
+)
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    kind: str
+    fixed: Decimal
+    per_inhabitant: Decimal
+    cap: Decimal | None
+
+
+@dataclass(frozen=True)
+class OverrideInput:
+    organisation: Organisation
+    exempt: bool
+    fixed_amount: Decimal | None
+    in_kind_value: Decimal | None = None
+    description: str = ""
+
+
+def _check_model(model: ContributionModel, rules: list[RuleInput], overrides: list[OverrideInput]) -> None:
+    errors: dict[str, list[str]] = {}
+    if model.base_year > model.year:
+        errors.setdefault("base_year", []).append(_("The base year cannot be after the budget year."))
+    if model.mode == calc.SHARE and model.target_total is None:
+        errors.setdefault("target_total", []).append(_("Share mode needs a target total."))
+    if model.mode == calc.FORMULA and not rules:
+        errors.setdefault("__all__", []).append(_("A formula model needs at least one rule."))
+    kinds = [rule.kind for rule in rules]
+    if len(kinds) != len(set(kinds)):
+        errors.setdefault("__all__", []).append(_("Each kind of organisation can have one rule only."))
+    organisations = [override.organisation.pk for override in overrides]
+    if len(organisations) != len(set(organisations)):
+        errors.setdefault("__all__", []).append(_("Each organisation can have one exception only."))
+    for override in overrides:
+        if override.exempt == (override.fixed_amount is not None):
+            errors.setdefault("__all__", []).append(
+                _("The exception for %(name)s must be either exempt or a fixed amount.")
+                % {"name": override.organisation.name}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _unchanged(
+    model: ContributionModel, values: dict[str, Any], rules: list[RuleInput], overrides: list[OverrideInput]
+) -> bool:
+    current_rules = {RuleInput(r.kind, r.fixed, r.per_inhabitant, r.cap) for r in model.rules.all()}
+    current_overrides = {
+        OverrideInput(o.organisation, o.exempt, o.fixed_amount, o.in_kind_value, o.description)
+        for o in model.overrides.select_related("organisation")
+    }
+    return (
+        all(getattr(model, name) == value for name, value in values.items())
+        and current_rules == set(rules)
+        and current_overrides == set(overrides)
+    )
+
+
+@transaction.atomic
+def contribution_model_save(
+    *,
+    model: ContributionModel | None = None,
+    values: dict[str, Any],
+    rules: list[RuleInput],
+    overrides: list[OverrideInput],
+    requested_by: Any = None,
+) -> ContributionModel:
+    """Create a model or change one (a new version); an adopted model's contributions are then recomputed."""
+    unknown = set(values) - set(MODEL_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown model fields: {sorted(unknown)}")
+    creating = model is None
+    if model is None:
+        model = ContributionModel()
+    else:
+        model = ContributionModel.objects.select_for_update().get(pk=model.pk)
+        if _unchanged(model, values, rules, overrides):
+            return model
+        model.version += 1
+    for name, value in values.items():
+        setattr(model, name, value)
+    if not model.population_date:
+        model.population_date = ContributionModel.default_population_date(model.year)
+    _check_model(model, rules, overrides)
+    model.full_clean()
+    model.save()
+    if not creating:
+        model.rules.all().delete()
+        model.overrides.all().delete()
+    for rule in rules:
+        record = ContributionRule(
+            model=model, kind=rule.kind, fixed=rule.fixed, per_inhabitant=rule.per_inhabitant, cap=rule.cap
+        )
+        record.full_clean()
+        record.save()
+    for override in overrides:
+        record = ContributionOverride(
+            model=model,
+            organisation=override.organisation,
+            exempt=override.exempt,
+            fixed_amount=override.fixed_amount,
+            in_kind_value=override.in_kind_value,
+            description=override.description,
+        )
+        record.full_clean()
+        record.save()
+    if model.status == ModelStatus.ADOPTED:
+        recompute_start(
+            year=model.year, requested_by=requested_by, reason=_("Model changed (version %(v)d)") % {"v": model.version}
+        )
+    return model
+
+
+@transaction.atomic
+def contribution_model_copy(*, model: ContributionModel, name: str, year: int | None = None) -> ContributionModel:
+    """A new proposal with the same parameters, e.g. to try a change or to prepare next year's model."""
+    year = year or model.year
+    copy = contribution_model_save(
+        values={
+            **{name_: getattr(model, name_) for name_ in MODEL_FIELDS},
+            "name": name,
+            "year": year,
+            "population_date": model.population_date
+            if year == model.year
+            else ContributionModel.default_population_date(year),
+        },
+        rules=[RuleInput(r.kind, r.fixed, r.per_inhabitant, r.cap) for r in model.rules.all()],
+        overrides=[
+            OverrideInput(o.organisation, o.exempt, o.fixed_amount, o.in_kind_value, o.description)
+            for o in model.overrides.select_related("organisation")
+        ],
+    )
+    return copy
+
+
+@transaction.atomic
+def contribution_model_adopt(
+    *, model: ContributionModel, adopted_on: date, adopted_by: str, requested_by: Any = None
+) -> ContributionModel:
+    """Adopt a proposal as the model for its year; the model it replaces is kept as superseded."""
+    model = ContributionModel.objects.select_for_update().get(pk=model.pk)
+    if model.status == ModelStatus.ADOPTED:
+        raise ValidationError(_("This model is already adopted."))
+    if model.status == ModelStatus.SUPERSEDED:
+        raise ValidationError(_("A superseded model cannot be adopted again; copy it as a new proposal."))
+    ContributionModel.objects.filter(year=model.year, status=ModelStatus.ADOPTED).update(status=ModelStatus.SUPERSEDED)
+    model.status, model.adopted_on, model.adopted_by = ModelStatus.ADOPTED, adopted_on, adopted_by
+    model.full_clean()
+    model.save(update_fields=["status", "adopted_on", "adopted_by", "updated_at"])
+    recompute_start(
+        year=model.year, requested_by=requested_by, reason=_("Model adopted: %(name)s") % {"name": model.name}
+    )
+    return model
+
+
+@transaction.atomic
+def deflator_set(*, year: int, rate: Decimal, source: str = "", requested_by: Any = None) -> Deflator:
+    """Record the deflator for a year; adopted models that index over that year are recomputed."""
+    deflator = Deflator.objects.filter(year=year).first() or Deflator(year=year)
+    if deflator.pk and (deflator.rate, deflator.source) == (rate, source):
+        return deflator
+    deflator.rate, deflator.source = rate, source
+    deflator.full_clean()
+    deflator.save()
+    for affected in recompute_years_affected(deflator_year=year):
+        recompute_start(
+            year=affected, requested_by=requested_by, reason=_("Deflator for %(year)d changed") % {"year": year}
+        )
+    return deflator
+
+
+BUDGET_FIELDS = ("staff_costs", "project_costs", "other_costs", "grant_income", "host_in_kind", "other_income", "notes")
+
+
+@transaction.atomic
+def budget_save(*, year: int, **values: Any) -> Budget:
+    unknown = set(values) - set(BUDGET_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown budget fields: {sorted(unknown)}")
+    budget = Budget.objects.filter(year=year).first() or Budget(year=year)
+    for name, value in values.items():
+        setattr(budget, name, value)
+    budget.full_clean()
+    budget.save()
+    return budget

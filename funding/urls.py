@@ -1,0 +1,24 @@
+from django.urls import path
+
+from funding import views
+
+app_name = "funding"
+
+urlpatterns = [
+    path("models/", views.model_list, name="model_list"),
+    path("models/new/", views.model_create, name="model_create"),
+    path("models/<int:pk>/", views.model_detail, name="model_detail"),
+    path("models/<int:pk>/edit/", views.model_update, name="model_update"),
+    path("models/<int:pk>/copy/", views.model_copy, name="model_copy"),
+    path("models/<int:pk>/adopt/", views.model_adopt, name="model_adopt"),
+    path("deflators/set/", views.deflator_set, name="deflator_set"),
+    path("recompute/<int:year>/", views.recompute, name="recompute"),
+    path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+    path("runs/<int:pk>/status/", views.run_status, name="run_status"),
+    path("scenarios/", views.scenario_compare, name="scenario_compare"),
+    path("contributions/", views.contribution_list, name="contribution_list"),
+    path("contributions/<int:pk>/", views.contribution_detail, name="contribution_detail"),
+    path("budget/", views.budget_list, name="budget_list"),
+    path("budget/<int:year>/", views.budget_detail, name="budget_detail"),
+    path("budget/<int:year>/edit/", views.budget_edit, name="budget_edit"),
+]
