@@ -26,3 +26,23 @@ class Basis(models.TextChoices):
     FORMULA = "formula", _("Formula")
     CAPPED = "capped", _("Capped")
     SHARE = "share", _("Share of target")
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")
+    SENT = "sent", _("Sent")
+    PARTLY_PAID = "partly_paid", _("Partly paid")
+    PAID = "paid", _("Paid")
+    OVERDUE = "overdue", _("Overdue")
+    CREDITED = "credited", _("Credited")
+
+
+class PaymentSource(models.TextChoices):
+    MANUAL = "manual", _("Registered by hand")
+    BANK = "bank", _("Bank statement")

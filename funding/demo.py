@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from funding.choices import ModelMode, ModelStatus
-from funding.models import ContributionModel
+from funding.models import Contribution, ContributionModel
 from funding.services import (
     OverrideInput,
     RuleInput,
@@ -15,8 +15,12 @@ from funding.services import (
     contribution_model_save,
     contributions_recompute,
     deflator_set,
+    invoice_issue,
+    invoices_mark_overdue,
+    payment_register,
 )
 from members.models import Organisation
+from network.models import NetworkProfile
 
 DEMO_SOURCE = "Demoverdi (omtrent som kommunal deflator i statsbudsjettet)"
 DEFLATORS = {2025: Decimal("0.042"), 2026: Decimal("0.035")}
@@ -25,6 +29,8 @@ POPULATION_NOTE = (
     "Folketall per 31.12.2023 (SSB, publisert 1.1.2024) er det siste som finnes i demodataene, og brukes derfor."
 )
 HOST_IN_KIND = Decimal("9100000")
+UNPAID_2025 = {"4621"}  # Voss
+PARTLY_PAID_2025 = {"4640"}  # Sogndal
 
 
 def _formula_rules(fixed: str, per_inhabitant: str, cap: str | None) -> list[RuleInput]:
@@ -114,3 +120,31 @@ def load_demo() -> None:
     )
     for year in (2025, 2026):
         contributions_recompute(year=year)
+    _network_profile(host)
+    _invoices_2025()
+
+
+def _network_profile(host: Organisation) -> None:
+    profile = NetworkProfile.objects.first() or NetworkProfile()
+    profile.name = "DigiVestland"
+    profile.legal_name = host.legal_name
+    profile.org_number = host.org_number
+    profile.street_address = "Postboks 7700"
+    profile.postal_code = "5020"
+    profile.city = "Bergen"
+    profile.email = "digivestland@demo.invalid"
+    profile.bank_account = "15030112358"  # a demo account number with a valid check digit
+    profile.full_clean()
+    profile.save()
+
+
+def _invoices_2025() -> None:
+    """Last year's invoices are issued and mostly paid; two members still owe money."""
+    issue_date, due_date = date(2025, 2, 14), date(2025, 3, 16)
+    for contribution in Contribution.objects.filter(year=2025, amount__gt=0).select_related("organisation"):
+        invoice, _created = invoice_issue(contribution=contribution, issue_date=issue_date, due_date=due_date)
+        if invoice.payments.exists() or contribution.organisation.number in UNPAID_2025:
+            continue
+        amount = invoice.total if contribution.organisation.number not in PARTLY_PAID_2025 else invoice.total / 2
+        payment_register(invoice=invoice, amount=amount, paid_on=date(2025, 3, 10), reference="Demo: innbetaling")
+    invoices_mark_overdue()

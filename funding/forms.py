@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -131,3 +133,55 @@ class ScenarioForm(forms.Form):
         if not 2 <= len(models) <= 4:
             raise forms.ValidationError(_("Choose from 2 to 4 models."))
         return sorted(models, key=lambda m: (m.status != "adopted", m.year, m.pk))
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2, localize=True
+    )
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
+    reference = forms.CharField(label=_("Reference"), max_length=200, required=False)
+
+
+class ReminderForm(forms.Form):
+    new_due_date = forms.DateField(label=_("New due date"), widget=DateInput())
+
+
+class CreditNoteForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    issue_date = forms.DateField(label=_("Credit note date"), widget=DateInput())
+
+
+class InvoiceRunForm(forms.Form):
+    issue_date = forms.DateField(label=_("Invoice date"), widget=DateInput())
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Issue invoices"))
+
+
+class BankImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Bank statement (CSV)"),
+        help_text=_("Columns: date,amount,kid,reference (UTF-8; comma or semicolon)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Import payments"))
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+
+    def clean_file(self):
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError(_("Choose a .csv file."))
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)d bytes; the limit is %(limit)d bytes.")
+                % {"size": upload.size, "limit": settings.UPLOAD_MAX_BYTES}
+            )
+        return upload.read()

@@ -28,3 +28,43 @@ def enqueue_recompute(run_id: int) -> None:
         services.recompute_run_fail(
             run_id=run_id, error=_("The task queue could not be reached; the recompute was not started. Try again.")
         )
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
+def issue_invoice_run(self, run_id: int) -> str:
+    run = services.invoice_run_execute(run_id=run_id)
+    if run.status == "succeeded":
+        for invoice_id in run.invoices.values_list("pk", flat=True):
+            enqueue_documents(invoice_id)
+    return run.status
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30)
+def render_invoice_documents(self, invoice_id: int) -> str:
+    from funding.models import Invoice
+
+    invoice = services.invoice_documents_ensure(invoice=Invoice.objects.get(pk=invoice_id))
+    return invoice.pdf_sha256
+
+
+@shared_task
+def mark_overdue_invoices() -> int:
+    return services.invoices_mark_overdue()
+
+
+def enqueue_invoice_run(run_id: int) -> None:
+    try:
+        issue_invoice_run.delay(run_id)
+    except OperationalError:
+        logger.exception("Could not queue invoice run %s", run_id)
+        services.invoice_run_fail(
+            run_id=run_id, error=_("The task queue could not be reached; no invoice was issued. Try again.")
+        )
+
+
+def enqueue_documents(invoice_id: int) -> None:
+    """Render in a worker; if the queue is down the documents are rendered on first download instead."""
+    try:
+        render_invoice_documents.delay(invoice_id)
+    except OperationalError:
+        logger.warning("Could not queue rendering of invoice %s; it will be rendered on first download", invoice_id)

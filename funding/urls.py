@@ -1,6 +1,7 @@
 from django.urls import path
 
-from funding import views
+from funding.views import contributions as views
+from funding.views import invoices as invoice_views
 
 app_name = "funding"
 
@@ -21,4 +22,19 @@ urlpatterns = [
     path("budget/", views.budget_list, name="budget_list"),
     path("budget/<int:year>/", views.budget_detail, name="budget_detail"),
     path("budget/<int:year>/edit/", views.budget_edit, name="budget_edit"),
+]
+
+urlpatterns += [
+    path("invoices/", invoice_views.invoice_list, name="invoice_list"),
+    path("invoices/<int:pk>/", invoice_views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/pdf/", invoice_views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/ehf/", invoice_views.invoice_ehf, name="invoice_ehf"),
+    path("invoices/<int:pk>/payment/", invoice_views.invoice_payment, name="invoice_payment"),
+    path("invoices/<int:pk>/remind/", invoice_views.invoice_remind, name="invoice_remind"),
+    path("invoices/<int:pk>/credit/", invoice_views.invoice_credit, name="invoice_credit"),
+    path("invoices/<int:pk>/send/", invoice_views.invoice_send, name="invoice_send"),
+    path("invoices/run/<int:year>/", invoice_views.invoice_run, name="invoice_run"),
+    path("invoice-runs/<int:pk>/", invoice_views.invoice_run_detail, name="invoice_run_detail"),
+    path("invoice-runs/<int:pk>/status/", invoice_views.invoice_run_status, name="invoice_run_status"),
+    path("payments/import/", invoice_views.bank_import, name="bank_import"),
 ]

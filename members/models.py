@@ -66,6 +66,13 @@ class Organisation(models.Model):
         return reverse("members:organisation_detail", kwargs={"pk": self.pk})
 
     @property
+    def legal_name(self) -> str:
+        """The name as a legal entity: "Masfjorden kommune" for the municipality registered as "Masfjorden"."""
+        if self.kind == OrganisationKind.MUNICIPALITY and "kommune" not in self.name.lower():
+            return f"{self.name} kommune"
+        return self.name
+
+    @property
     def is_member(self) -> bool:
         return self.membership_status in (MembershipStatus.MEMBER, MembershipStatus.NOTICE_GIVEN)
 

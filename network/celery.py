@@ -3,9 +3,15 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
 
 app = Celery("network")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Every periodic schedule of the portal, in one place (run by `celery -A network beat`).
+app.conf.beat_schedule = {
+    "mark-overdue-invoices": {"task": "funding.tasks.mark_overdue_invoices", "schedule": crontab(hour=6, minute=0)},
+}

@@ -12,6 +12,7 @@ def portal(request):
             "members": True,
             "import_population": policy.can(user, "population.import"),
             "contributions": policy.can(user, "contribution.view"),
+            "invoices": policy.can(user, "invoice.view"),
             "models": policy.can(user, "contribution_model.view"),
             "budget": policy.can(user, "budget.view"),
             "admin": policy.can(user, "admin.access"),

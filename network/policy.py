@@ -55,6 +55,7 @@ RULES: dict[str, Rule] = {
     "budget.manage": Rule(),
     "invoice.view": Rule(own=MONEY_ROLES),
     "invoice.manage": Rule(),
+    "payment.import": Rule(),
     # The portal itself
     "dashboard.secretariat": Rule(),
     "admin.access": Rule(),

@@ -98,3 +98,18 @@ def contribution_model(
     ContributionModel.objects.filter(pk=model.pk).update(status=status)
     model.refresh_from_db()
     return model
+
+
+def network_profile(host=None):
+    from network.models import NetworkProfile
+
+    return NetworkProfile.objects.create(
+        name="DigiVestland",
+        legal_name=host.legal_name if host else "Bergen kommune",
+        org_number=host.org_number if host else valid_org_number(),
+        street_address="Postboks 7700",
+        postal_code="5020",
+        city="Bergen",
+        email="post@digivestland.example.no",
+        bank_account="15030112358",
+    )

@@ -162,20 +162,71 @@ MATRIX += [
 ]
 
 
+def invoice(personas: Personas, which: str) -> dict:
+    from funding.models import Invoice
+
+    return {"pk": Invoice.objects.get(organisation=getattr(personas, which), kind="invoice").pk}
+
+
+def invoice_run(personas: Personas, which: str) -> dict:
+    from funding.models import InvoiceRun
+
+    return {"pk": InvoiceRun.objects.get().pk}
+
+
+def secretariat_post() -> dict[str, object]:
+    return {**secretariat_only(), "secretariat": REDIRECT}
+
+
+MATRIX += [
+    Case(
+        "funding:invoice_list",
+        {
+            None: {
+                "anonymous": LOGIN,
+                "secretariat": OK,
+                "director": OK,
+                "finance": OK,
+                "contact": FORBIDDEN,
+                "outsider": OK,
+            }
+        },
+    ),
+    Case("funding:invoice_detail", own_and_foreign(money(True), money(False)), target=invoice),
+    Case("funding:invoice_pdf", own_and_foreign(money(True), money(False)), target=invoice),
+    Case("funding:invoice_ehf", own_and_foreign(money(True), money(False)), target=invoice),
+    Case("funding:invoice_run", {None: secretariat_only()}, kwargs={"year": 2026}),
+    Case("funding:invoice_run_detail", {"any": secretariat_only()}, target=invoice_run),
+    Case("funding:invoice_run_status", {"any": secretariat_only()}, target=invoice_run),
+    Case("funding:bank_import", {None: secretariat_only()}),
+]
+for _name in ("funding:invoice_payment", "funding:invoice_remind", "funding:invoice_credit", "funding:invoice_send"):
+    MATRIX += [
+        Case(_name, {"own": everyone(NOT_ALLOWED)}, target=invoice),
+        Case(_name, {"own": secretariat_post(), "foreign": secretariat_post()}, target=invoice, method="post"),
+    ]
+
+
 @pytest.fixture
 def world(personas, django_capture_on_commit_callbacks):
     """Objects of every kind, for the own and the foreign organisation."""
     from decimal import Decimal
 
-    from funding.services import budget_save, contributions_recompute, recompute_start
+    from funding.models import InvoiceRun
+    from funding.services import budget_save, contributions_recompute, invoice_run_execute, recompute_start
     from tests.factories import contribution_model as make_model
+    from tests.factories import network_profile
 
     make_model(year=2026, exempt=[personas.host])
     make_model(year=2026, status="proposal", name="Proposal")
     contributions_recompute(year=2026)
     budget_save(year=2026, staff_costs=Decimal(1000000))
+    network_profile(personas.host)
     with django_capture_on_commit_callbacks(execute=True):
         recompute_start(year=2026)
+    # Documents are rendered on first download here, not by the run's on-commit job (faster).
+    run = InvoiceRun.objects.create(year=2026, issue_date="2026-11-23", due_date="2026-12-23")
+    invoice_run_execute(run_id=run.pk)
     return personas
 
 

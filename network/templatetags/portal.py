@@ -53,3 +53,24 @@ def percent(value, decimals=1):
     if (get_language() or "nb")[:2] != "en":
         text = text.replace(".", ",")
     return f"{text}\xa0%"
+
+
+@register.filter
+def orgnr(value):
+    """964338531 -> 964 338 531"""
+    from stdnum.no import orgnr as module
+
+    return module.format(value) if value and module.is_valid(value) else value
+
+
+@register.filter
+def kontonr(value):
+    """15030112358 -> 1503.01.12358"""
+    from stdnum.no import kontonr as module
+
+    return module.format(value) if value and module.is_valid(value) else value
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -192,3 +192,21 @@ def test_recompute_uses_the_same_number_of_queries_for_10_and_300_members(person
     Contribution.objects.all().delete()
     large = _recompute_queries(300, personas)
     assert small == large
+
+
+def test_every_written_contribution_gets_a_history_row(network):
+    contributions_recompute(year=2026)
+    assert sorted(Contribution.history.values_list("history_type", flat=True)) == ["+", "+", "+"]
+    population_figure_record(organisation=network.own, reference_date=date(2024, 1, 1), count=1694, source="SSB")
+    contributions_recompute(year=2026)
+    changed = Contribution.history.filter(history_type="~").get()
+    assert (changed.organisation_id, changed.amount) == (network.own.pk, Decimal(133880))
+    assert changed.prev_record.amount == Decimal(133820)
+
+
+def test_a_prorated_member_is_unchanged_when_recomputed_again(network):
+    newcomer = OrganisationFactory(name="Kinn", number="4602", member_from=date(2026, 4, 1))
+    PopulationFigureFactory(organisation=newcomer, count=17349)
+    contributions_recompute(year=2026)
+    report = contributions_recompute(year=2026)
+    assert (report["updated"], report["unchanged"]) == (0, 4)

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from funding import calculation as calc
 from funding.choices import ModelStatus, RunStatus
@@ -30,12 +29,13 @@ from funding.models import (
 from members.choices import MembershipStatus
 from members.domain import months_of_membership
 from members.models import Organisation, PopulationFigure
+from network.db import history_snapshot, insert_rows, update_rows
 
 logger = logging.getLogger(__name__)
 
 # Fields a recompute may change on a contribution that has not been invoiced.
-COMPUTED_FIELDS = [
-    "model",
+STORED_FIELDS = [
+    "model_id",
     "model_version",
     "population",
     "population_date",
@@ -48,7 +48,6 @@ COMPUTED_FIELDS = [
     "exact",
     "amount",
     "explanation",
-    "computed_at",
 ]
 MEMBERSHIP_STATUSES = (MembershipStatus.MEMBER, MembershipStatus.NOTICE_GIVEN, MembershipStatus.WITHDRAWN)
 
@@ -113,7 +112,8 @@ def members_of_year(year: int) -> list[tuple[Organisation, int]]:
         membership_status__in=MEMBERSHIP_STATUSES, member_from__lte=date(year, 12, 31)
     ).filter(Q(member_until__isnull=True) | Q(member_until__gte=date(year, 1, 1)))
     result = []
-    for organisation in organisations.order_by("name", "pk"):
+    columns = ("pk", "name", "number", "kind", "member_from", "member_until")
+    for organisation in organisations.only(*columns).order_by("name", "pk"):
         months = months_of_membership(
             year=year, member_from=organisation.member_from, member_until=organisation.member_until
         )
@@ -126,10 +126,9 @@ def build_inputs(model: ContributionModel, *, deflators: dict[int, Decimal] | No
     """Load what `model` needs for its year in a fixed number of queries."""
     pure = to_calculation(model, deflator_series() if deflators is None else deflators)
     membership = members_of_year(model.year)
+    # All figures of the date: one plain query, cheaper than naming thousands of organisations.
     populations = dict(
-        PopulationFigure.objects.filter(
-            reference_date=model.population_date, organisation__in=[o for o, _m in membership]
-        ).values_list("organisation_id", "count")
+        PopulationFigure.objects.filter(reference_date=model.population_date).values_list("organisation_id", "count")
     )
     inputs = Inputs(model=pure, members=[], organisations={}, populations=populations)
     for organisation, months in membership:
@@ -170,13 +169,13 @@ def adopted_model(year: int) -> ContributionModel | None:
     )
 
 
-def _difference_row(contribution: Contribution, result: calc.Contribution, organisation: Organisation) -> dict:
+def _difference_row(row: dict[str, Any], result: calc.Contribution, organisation: Organisation) -> dict:
     return {
         "organisation_id": organisation.pk,
         "organisation": organisation.name,
-        "invoiced": str(contribution.amount),
+        "invoiced": str(row["amount"]),
         "recomputed": str(result.amount),
-        "difference": str(result.amount - contribution.amount),
+        "difference": str(result.amount - row["amount"]),
     }
 
 
@@ -206,51 +205,55 @@ def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = l
     results = calc.compute(inputs.model, inputs.members)
     on_progress(50)
     now = timezone.now()
-    existing = {c.organisation_id: c for c in Contribution.objects.filter(year=year)}
+    # Plain rows, not model instances: at thousands of members, building instances costs more than the SQL.
+    existing = {
+        row["organisation_id"]: row
+        for row in Contribution.objects.filter(year=year).values("pk", "organisation_id", "frozen_at", *STORED_FIELDS)
+    }
     report: dict[str, Any] = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0, "frozen_differences": []}
-    to_create: list[Contribution] = []
-    to_update: list[Contribution] = []
+    to_create: list[dict[str, Any]] = []
+    to_update: list[dict[str, Any]] = []
     for result in results:
         organisation = inputs.organisations[result.member_id]
+        known_population = organisation.pk in inputs.populations
         values = {
-            "model": model,
+            "model_id": model.pk,
             "model_version": model.version,
-            "population": result.population if organisation.pk in inputs.populations else None,
-            "population_date": model.population_date if organisation.pk in inputs.populations else None,
+            "population": result.population if known_population else None,
+            "population_date": model.population_date if known_population else None,
             "months": result.months,
             "basis": result.basis,
-            "index_factor": result.index_factor,
-            "fixed_part": result.fixed_part,
-            "per_inhabitant_part": result.per_inhabitant_part,
-            "cap": result.cap,
-            "exact": result.exact,
+            "index_factor": _stored(result.index_factor),
+            "fixed_part": _stored(result.fixed_part),
+            "per_inhabitant_part": _stored(result.per_inhabitant_part),
+            "cap": None if result.cap is None else _stored(result.cap),
+            "exact": _stored(result.exact),
             "amount": result.amount,
             "explanation": result.explanation,
         }
-        contribution = existing.pop(organisation.pk, None)
-        if contribution is None:
-            to_create.append(Contribution(organisation=organisation, year=year, computed_at=now, **values))
-        elif contribution.frozen_at is not None:
-            if contribution.amount != result.amount:
-                report["frozen_differences"].append(_difference_row(contribution, result, organisation))
+        row = existing.pop(organisation.pk, None)
+        if row is None:
+            to_create.append(
+                {"organisation_id": organisation.pk, "year": year, "computed_at": now, "frozen_at": None, **values}
+            )
+        elif row["frozen_at"] is not None:
+            if row["amount"] != result.amount:
+                report["frozen_differences"].append(_difference_row(row, result, organisation))
             else:
                 report["unchanged"] += 1
-        elif _same(contribution, values):
+        elif all(row[name] == value for name, value in values.items()):
             report["unchanged"] += 1
         else:
-            for name, value in values.items():
-                setattr(contribution, name, value)
-            contribution.computed_at = now
-            to_update.append(contribution)
+            to_update.append({"pk": row["pk"], "computed_at": now, **values})
     # Organisations that are no longer members this year lose a contribution that was never invoiced.
-    stale = [c for c in existing.values() if c.frozen_at is None]
+    stale = [row["pk"] for row in existing.values() if row["frozen_at"] is None]
     with transaction.atomic():
-        if to_create:
-            bulk_create_with_history(to_create, Contribution, batch_size=None)
-        if to_update:
-            bulk_update_with_history(to_update, Contribution, COMPUTED_FIELDS, batch_size=None)
+        created = insert_rows(Contribution, to_create)
+        history_snapshot(Contribution, created, "+")
+        update_rows(Contribution, to_update)
+        history_snapshot(Contribution, [row["pk"] for row in to_update], "~")
         if stale:
-            Contribution.objects.filter(pk__in=[c.pk for c in stale]).delete()
+            Contribution.objects.filter(pk__in=stale).delete()
     report.update(
         created=len(to_create),
         updated=len(to_update),
@@ -263,11 +266,12 @@ def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = l
     return report
 
 
-def _same(contribution: Contribution, values: dict[str, Any]) -> bool:
-    return all(
-        (getattr(contribution, f"{name}_id") == value.pk) if name == "model" else getattr(contribution, name) == value
-        for name, value in values.items()
-    )
+_EIGHT_PLACES = Decimal("1e-8")
+
+
+def _stored(value: Decimal) -> Decimal:
+    """As the database keeps it (eight decimal places), so that an unchanged result compares equal."""
+    return value.quantize(_EIGHT_PLACES)
 
 
 def recompute_start(*, year: int, requested_by: Any = None, reason: str = "") -> RecomputeRun:

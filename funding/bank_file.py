@@ -1,0 +1,106 @@
+"""Reading a bank statement CSV (date,amount,kid,reference) without touching the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+HEADER = ["date", "amount", "kid", "reference"]
+
+
+@dataclass(frozen=True)
+class BankRow:
+    line: int
+    paid_on: date
+    amount: Decimal
+    kid: str
+    reference: str
+
+
+def _date(text: str) -> date:
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _amount(text: str) -> Decimal:
+    # Norwegian banks write 1 234,50 or 1234.50; both are read, never through float.
+    cleaned = text.replace("\xa0", "").replace(" ", "")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    value = Decimal(cleaned)
+    if not value.is_finite() or value.as_tuple().exponent < -2:
+        raise InvalidOperation(text)
+    return value
+
+
+def parse_bank_file(raw: bytes, *, max_errors: int = 50) -> list[BankRow]:
+    """Every payment row, or a ValidationError naming each bad line and column (nothing is imported then)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(_("The file is not UTF-8 encoded text.")) from None
+    if "\x00" in text:
+        raise ValidationError(_("The file is not a text file."))
+    sample = text[:2048]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [cell.strip().lower() for cell in next(reader, [])]
+    if header != HEADER:
+        raise ValidationError(
+            _("Line 1: the header must be %(expected)s, but is %(found)s.")
+            % {"expected": ",".join(HEADER), "found": ",".join(header) or _("empty")}
+        )
+    rows: list[BankRow] = []
+    errors: list[str] = []
+    for line, record in enumerate(reader, start=2):
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        if len(record) != len(HEADER):
+            errors.append(
+                _("Line %(line)d: expected 4 columns, found %(found)d.") % {"line": line, "found": len(record)}
+            )
+            continue
+        date_text, amount_text, kid, reference = (cell.strip() for cell in record)
+        try:
+            paid_on = _date(date_text)
+        except ValueError:
+            errors.append(
+                _("Line %(line)d, date: %(value)r is not a date (YYYY-MM-DD or DD.MM.YYYY).")
+                % {"line": line, "value": date_text}
+            )
+            paid_on = None
+        try:
+            amount = _amount(amount_text)
+        except (InvalidOperation, ValueError):
+            errors.append(
+                _("Line %(line)d, amount: %(value)r is not an amount in kroner and øre.")
+                % {"line": line, "value": amount_text}
+            )
+            amount = None
+        else:
+            if amount <= 0:
+                errors.append(
+                    _("Line %(line)d, amount: %(value)r must be more than 0.") % {"line": line, "value": amount_text}
+                )
+                amount = None
+        if not kid.isdigit():
+            errors.append(_("Line %(line)d, kid: %(value)r is not a KID (digits only).") % {"line": line, "value": kid})
+        if paid_on and amount is not None and kid.isdigit():
+            rows.append(BankRow(line, paid_on, amount, kid, reference))
+        if len(errors) >= max_errors:
+            break
+    if errors:
+        raise ValidationError(errors)
+    if not rows:
+        raise ValidationError(_("The file has no payments."))
+    return rows

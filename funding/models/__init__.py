@@ -1,0 +1,35 @@
+from funding.models.contributions import (
+    Budget,
+    Contribution,
+    ContributionModel,
+    ContributionOverride,
+    ContributionRule,
+    Deflator,
+    RecomputeRun,
+)
+from funding.models.invoices import (
+    BankImport,
+    Invoice,
+    InvoiceLine,
+    InvoiceRun,
+    NumberSeries,
+    Payment,
+    Reminder,
+)
+
+__all__ = [
+    "BankImport",
+    "Budget",
+    "Contribution",
+    "ContributionModel",
+    "ContributionOverride",
+    "ContributionRule",
+    "Deflator",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceRun",
+    "NumberSeries",
+    "Payment",
+    "RecomputeRun",
+    "Reminder",
+]

@@ -1,0 +1,318 @@
+"""Invoices and credit notes for contributions, their numbering, payments and reminders."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from funding.choices import InvoiceKind, InvoiceStatus, PaymentSource, RunStatus
+from funding.models.contributions import MONEY, Contribution
+from members.models import Organisation
+
+# Once issued, these never change (bokføringsforskriften: an issued invoice is corrected by a credit note).
+IMMUTABLE_FIELDS = (
+    "kind",
+    "series",
+    "number",
+    "organisation_id",
+    "contribution_id",
+    "credited_invoice_id",
+    "year",
+    "issue_date",
+    "due_date",
+    "period_start",
+    "period_end",
+    "seller_name",
+    "seller_legal_name",
+    "seller_org_number",
+    "seller_in_foretaksregisteret",
+    "seller_address",
+    "seller_email",
+    "seller_bank_account",
+    "vat_exemption_reason",
+    "buyer_name",
+    "buyer_org_number",
+    "buyer_address",
+    "buyer_reference",
+    "buyer_endpoint",
+    "kid",
+    "total",
+    "currency",
+    "note",
+)
+# Set once, from empty, by the document renderer; never changed after that.
+WRITE_ONCE_FIELDS = ("pdf", "pdf_sha256", "ehf", "ehf_sha256")
+
+
+class ImmutableInvoiceError(Exception):
+    """An attempt to change an issued invoice or credit note."""
+
+
+class NumberSeries(models.Model):
+    """One gapless ascending sequence of document numbers (invoices, credit notes)."""
+
+    key = models.CharField(_("series"), max_length=20, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=10, blank=True)
+    next_number = models.PositiveIntegerField(_("next number"), default=1)
+
+    class Meta:
+        verbose_name = _("number series")
+        verbose_name_plural = _("number series")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.prefix}{self.next_number}"
+
+
+class InvoiceRun(models.Model):
+    """Issuing the invoices of a budget year in the background, with its progress and result."""
+
+    year = models.PositiveIntegerField(_("budget year"))
+    issue_date = models.DateField(_("invoice date"))
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("requested by")
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    issued = models.PositiveIntegerField(_("invoices issued"), default=0)
+    skipped = models.PositiveIntegerField(_("already invoiced"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("invoice run")
+        verbose_name_plural = _("invoice runs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.year} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:invoice_run_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RunStatus.SUCCEEDED, RunStatus.FAILED)
+
+
+class Invoice(models.Model):
+    """An issued invoice or credit note: a snapshot of seller, buyer and amounts that never changes."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
+    series = models.CharField(_("series"), max_length=20)
+    number = models.PositiveIntegerField(_("number"))
+    status = models.CharField(_("status"), max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invoices")
+    contribution = models.ForeignKey(
+        Contribution, on_delete=models.PROTECT, related_name="invoices", null=True, blank=True
+    )
+    credited_invoice = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        null=True,
+        blank=True,
+        verbose_name=_("credited invoice"),
+    )
+    year = models.PositiveIntegerField(_("budget year"))
+    issue_date = models.DateField(_("invoice date"))
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    period_start = models.DateField(_("period from"), null=True, blank=True)
+    period_end = models.DateField(_("period to"), null=True, blank=True)
+    # The seller as it was on the invoice date.
+    seller_name = models.CharField(_("network"), max_length=200)
+    seller_legal_name = models.CharField(_("seller"), max_length=200)
+    seller_org_number = models.CharField(_("seller's organisation number"), max_length=9)
+    seller_in_foretaksregisteret = models.BooleanField(default=False)
+    seller_address = models.JSONField(_("seller's address"), default=dict)
+    seller_email = models.EmailField(_("seller's email"), blank=True)
+    seller_bank_account = models.CharField(_("bank account"), max_length=11)
+    vat_exemption_reason = models.CharField(_("VAT"), max_length=300)
+    # The buyer as it was on the invoice date.
+    buyer_name = models.CharField(_("buyer"), max_length=200)
+    buyer_org_number = models.CharField(_("buyer's organisation number"), max_length=9)
+    buyer_address = models.JSONField(_("buyer's address"), default=dict)
+    buyer_reference = models.CharField(_("buyer's reference"), max_length=100)
+    buyer_endpoint = models.CharField(_("buyer's e-invoice address"), max_length=50, blank=True)
+    kid = models.CharField(_("KID"), max_length=25, blank=True)
+    total = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="NOK")
+    note = models.TextField(_("note"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/", blank=True)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
+    ehf = models.FileField(_("EHF"), upload_to="invoices/%Y/", blank=True)
+    ehf_sha256 = models.CharField(_("EHF SHA-256"), max_length=64, blank=True)
+    run = models.ForeignKey(InvoiceRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="invoices")
+    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issue_date", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "number"], name="unique_number_in_series"),
+            models.UniqueConstraint(fields=["kid"], condition=~Q(kid=""), name="unique_kid"),
+            # One live invoice per contribution: running again creates no duplicate.
+            models.UniqueConstraint(
+                fields=["contribution"],
+                condition=Q(kind="invoice") & ~Q(status="credited"),
+                name="one_live_invoice_per_contribution",
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="invoice_total_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.display_number}"
+
+    def save(self, *args, **kwargs):
+        # Integrity guard, not business logic: an issued document is never edited (PostgreSQL also
+        # enforces this with a trigger, for writes that bypass save()).
+        if self.pk:
+            stored = (
+                type(self).objects.filter(pk=self.pk).values(*IMMUTABLE_FIELDS, *WRITE_ONCE_FIELDS, "status").first()
+            )
+            if stored and stored["status"] != InvoiceStatus.DRAFT:
+                # Only what this save writes matters (a stale copy may save its status alone).
+                written = set(kwargs.get("update_fields") or [*IMMUTABLE_FIELDS, *WRITE_ONCE_FIELDS])
+                written |= {name.removesuffix("_id") + "_id" for name in written if name + "_id" in IMMUTABLE_FIELDS}
+                changed = [name for name in IMMUTABLE_FIELDS if name in written and stored[name] != getattr(self, name)]
+                changed += [
+                    name
+                    for name in WRITE_ONCE_FIELDS
+                    if name in written and stored[name] and stored[name] != str(getattr(self, name) or "")
+                ]
+                if changed:
+                    raise ImmutableInvoiceError(
+                        f"{self} is issued and cannot be changed ({', '.join(changed)}); issue a credit note."
+                    )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:invoice_detail", kwargs={"pk": self.pk})
+
+    def delete(self, *args, **kwargs):
+        if self.status != InvoiceStatus.DRAFT:
+            raise ImmutableInvoiceError(f"{self} is issued and cannot be deleted; issue a credit note.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def display_number(self) -> str:
+        from funding.invoicing import display_number
+
+        return display_number(self.series, self.number)
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == InvoiceKind.CREDIT_NOTE
+
+
+class InvoiceLine(models.Model):
+    """One line of an invoice: what is delivered, and for how much."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("line"))
+    description = models.CharField(_("description"), max_length=200)
+    note = models.TextField(_("basis"), blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2, default=Decimal(1))
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        ordering = ["invoice", "position"]
+        constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="unique_line_position")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} #{self.position}"
+
+    def save(self, *args, **kwargs):
+        # Lines are written while their invoice is a draft; issuing freezes them.
+        if Invoice.objects.filter(pk=self.invoice_id).exclude(status=InvoiceStatus.DRAFT).exists():
+            raise ImmutableInvoiceError(f"{self.invoice} is issued; its lines cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.invoice.status != InvoiceStatus.DRAFT:
+            raise ImmutableInvoiceError(f"{self.invoice} is issued; its lines cannot change.")
+        return super().delete(*args, **kwargs)
+
+
+class Payment(models.Model):
+    """Money received for an invoice, registered by hand or from a bank statement."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    paid_on = models.DateField(_("paid on"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    source = models.CharField(_("source"), max_length=10, choices=PaymentSource.choices, default=PaymentSource.MANUAL)
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    bank_import = models.ForeignKey("BankImport", on_delete=models.PROTECT, null=True, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["invoice", "paid_on"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice}: {self.amount} ({self.paid_on})"
+
+
+class Reminder(models.Model):
+    """A reminder (purring) for an unpaid invoice, with a new due date."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
+    sent_at = models.DateTimeField(_("sent"))
+    new_due_date = models.DateField(_("new due date"))
+    sent_to = models.JSONField(_("sent to"), default=list)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["invoice", "sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice}: {self.new_due_date}"
+
+
+class BankImport(models.Model):
+    """A bank statement file read for payments, kept with what it matched and what it did not."""
+
+    file_name = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    report = models.JSONField(_("report"), default=dict)
+
+    class Meta:
+        verbose_name = _("bank statement import")
+        verbose_name_plural = _("bank statement imports")
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -1,0 +1,615 @@
+"""Issuing invoices and credit notes, their documents, payments, bank statements and reminders."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from funding.bank_file import parse_bank_file
+from funding.choices import InvoiceKind, InvoiceStatus, PaymentSource, RunStatus
+from funding.documents import invoice_ehf, invoice_pdf
+from funding.invoicing import CREDIT_NOTE_SERIES, INVOICE_SERIES, SERIES_PREFIX, address, display_number, make_kid
+from funding.models import BankImport, Contribution, Invoice, InvoiceLine, InvoiceRun, NumberSeries, Payment, Reminder
+from members.models import Organisation, User
+from network.emails import send_templated
+from network.models import NetworkProfile
+
+logger = logging.getLogger(__name__)
+
+OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID, InvoiceStatus.OVERDUE)
+
+
+# ------------------------------------------------------------------------------------------------
+# Before issuing
+
+
+def buyer_problems(organisation: Organisation) -> list[str]:
+    """What stops an invoice to this organisation from being lawful and deliverable."""
+    from stdnum.no import orgnr
+
+    problems = []
+    if not organisation.org_number or not orgnr.is_valid(organisation.org_number):
+        problems.append(_("no valid organisation number"))
+    if not organisation.buyer_reference:
+        problems.append(_("no buyer's reference (municipalities require one on every invoice)"))
+    return problems
+
+
+@dataclass
+class Preview:
+    year: int
+    to_invoice: list[Contribution] = field(default_factory=list)
+    already_invoiced: list[Contribution] = field(default_factory=list)
+    zero: list[Contribution] = field(default_factory=list)
+    problems: dict[int, list[str]] = field(default_factory=dict)
+    profile_missing: bool = False
+
+    @property
+    def total(self) -> Decimal:
+        return sum((c.amount for c in self.to_invoice), Decimal(0))
+
+    @property
+    def can_issue(self) -> bool:
+        return bool(self.to_invoice) and not self.problems and not self.profile_missing
+
+
+def invoice_preview(*, year: int) -> Preview:
+    """Which contributions of the year an invoice run would invoice, and what stops it."""
+    preview = Preview(year=year)
+    preview.profile_missing = not NetworkProfile.objects.exists()
+    live = set(
+        Invoice.objects.filter(year=year, kind=InvoiceKind.INVOICE)
+        .exclude(status=InvoiceStatus.CREDITED)
+        .values_list("contribution_id", flat=True)
+    )
+    for contribution in (
+        Contribution.objects.filter(year=year).select_related("organisation").order_by("organisation__name")
+    ):
+        if contribution.pk in live:
+            preview.already_invoiced.append(contribution)
+        elif contribution.amount == 0:
+            preview.zero.append(contribution)
+        else:
+            preview.to_invoice.append(contribution)
+            problems = buyer_problems(contribution.organisation)
+            if problems:
+                preview.problems[contribution.organisation_id] = problems
+    return preview
+
+
+# ------------------------------------------------------------------------------------------------
+# Issuing
+
+
+def _allocate_number(series: str) -> int:
+    """The next number of the series; inside the caller's transaction, so a rollback frees it again."""
+    record, _created = NumberSeries.objects.get_or_create(
+        key=series, defaults={"prefix": SERIES_PREFIX[series], "next_number": 1}
+    )
+    record = NumberSeries.objects.select_for_update().get(pk=record.pk)
+    number = record.next_number
+    record.next_number = number + 1
+    record.save(update_fields=["next_number"])
+    return number
+
+
+def _seller_fields(profile: NetworkProfile) -> dict[str, Any]:
+    return {
+        "seller_name": profile.name,
+        "seller_legal_name": profile.legal_name,
+        "seller_org_number": profile.org_number,
+        "seller_in_foretaksregisteret": profile.in_foretaksregisteret,
+        "seller_address": address(profile.street_address, profile.postal_code, profile.city),
+        "seller_email": profile.email,
+        "seller_bank_account": profile.bank_account,
+        "vat_exemption_reason": profile.vat_exemption_reason,
+    }
+
+
+def _buyer_fields(organisation: Organisation) -> dict[str, Any]:
+    return {
+        "organisation": organisation,
+        "buyer_name": organisation.legal_name,
+        "buyer_org_number": organisation.org_number or "",
+        "buyer_address": address(organisation.street_address, organisation.postal_code, organisation.city),
+        "buyer_reference": organisation.buyer_reference,
+        "buyer_endpoint": organisation.einvoice_endpoint,
+    }
+
+
+def _finish_issue(invoice: Invoice, lines: list[InvoiceLine], issued_by: Any) -> Invoice:
+    invoice.full_clean(exclude=["pdf", "ehf"])
+    invoice.save()
+    for line in lines:
+        line.invoice = invoice
+        line.full_clean()
+        line.save()
+    invoice.status, invoice.issued_at = InvoiceStatus.ISSUED, timezone.now()
+    invoice.issued_by = issued_by if getattr(issued_by, "pk", None) else None
+    invoice.save(update_fields=["status", "issued_at", "issued_by"])
+    transaction.on_commit(lambda: _queue_documents(invoice.pk))
+    return invoice
+
+
+def _queue_documents(invoice_id: int) -> None:
+    from funding import tasks
+
+    tasks.enqueue_documents(invoice_id)
+
+
+@transaction.atomic
+def invoice_issue(
+    *,
+    contribution: Contribution,
+    issue_date: date,
+    due_date: date,
+    issued_by: Any = None,
+    run: InvoiceRun | None = None,
+) -> tuple[Invoice, bool]:
+    """Issue the invoice for a contribution, or return the one it has: (invoice, created).
+
+    The number is taken from the series inside this transaction, so numbers have no gaps; the
+    contribution is frozen from now on.
+    """
+    contribution = Contribution.objects.select_for_update().select_related("organisation").get(pk=contribution.pk)
+    existing = (
+        Invoice.objects.filter(contribution=contribution, kind=InvoiceKind.INVOICE)
+        .exclude(status=InvoiceStatus.CREDITED)
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    if contribution.amount <= 0:
+        raise ValidationError(_("A contribution of 0 is not invoiced."))
+    if due_date < issue_date:
+        raise ValidationError({"due_date": _("The due date cannot be before the invoice date.")})
+    problems = buyer_problems(contribution.organisation)
+    if problems:
+        raise ValidationError(
+            _("%(name)s cannot be invoiced: %(problems)s.")
+            % {"name": contribution.organisation.name, "problems": "; ".join(problems)}
+        )
+    profile = NetworkProfile.current()
+    number = _allocate_number(INVOICE_SERIES)
+    invoice = Invoice(
+        kind=InvoiceKind.INVOICE,
+        series=INVOICE_SERIES,
+        number=number,
+        contribution=contribution,
+        year=contribution.year,
+        issue_date=issue_date,
+        due_date=due_date,
+        period_start=date(contribution.year, 1, 1),
+        period_end=date(contribution.year, 12, 31),
+        kid=make_kid(INVOICE_SERIES, number),
+        total=contribution.amount,
+        run=run,
+        **_seller_fields(profile),
+        **_buyer_fields(contribution.organisation),
+    )
+    line = InvoiceLine(
+        position=1,
+        description=profile.invoice_line_text.format(network=profile.name, year=contribution.year),
+        note=contribution.explanation,
+        quantity=Decimal(1),
+        unit_price=contribution.amount,
+        amount=contribution.amount,
+    )
+    _finish_issue(invoice, [line], issued_by)
+    contribution.frozen_at = timezone.now()
+    contribution.save(update_fields=["frozen_at"])
+    return invoice, True
+
+
+@transaction.atomic
+def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued_by: Any = None) -> Invoice:
+    """Credit an invoice in full with a credit note of its own series; the contribution may then change again."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.kind != InvoiceKind.INVOICE:
+        raise ValidationError(_("Only an invoice can be credited."))
+    if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.CREDITED):
+        raise ValidationError(_("This invoice is not open for crediting."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the credit note.")})
+    if issue_date < invoice.issue_date:
+        raise ValidationError({"issue_date": _("A credit note cannot be dated before the invoice it credits.")})
+    number = _allocate_number(CREDIT_NOTE_SERIES)
+    credit = Invoice(
+        kind=InvoiceKind.CREDIT_NOTE,
+        series=CREDIT_NOTE_SERIES,
+        number=number,
+        contribution=invoice.contribution,
+        credited_invoice=invoice,
+        year=invoice.year,
+        issue_date=issue_date,
+        due_date=None,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
+        kid=make_kid(CREDIT_NOTE_SERIES, number),
+        total=invoice.total,
+        note=_("Credits invoice %(number)s of %(date)s. Reason: %(reason)s")
+        % {
+            "number": display_number(invoice.series, invoice.number),
+            "date": invoice.issue_date.strftime("%d.%m.%Y"),
+            "reason": reason,
+        },
+        organisation=invoice.organisation,
+        **{
+            name: getattr(invoice, name)
+            for name in (
+                "seller_name",
+                "seller_legal_name",
+                "seller_org_number",
+                "seller_in_foretaksregisteret",
+                "seller_address",
+                "seller_email",
+                "seller_bank_account",
+                "vat_exemption_reason",
+                "buyer_name",
+                "buyer_org_number",
+                "buyer_address",
+                "buyer_reference",
+                "buyer_endpoint",
+            )
+        },
+    )
+    lines = [
+        InvoiceLine(
+            position=line.position,
+            description=line.description,
+            note=line.note,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            amount=line.amount,
+        )
+        for line in invoice.lines.all()
+    ]
+    _finish_issue(credit, lines, issued_by)
+    invoice.status = InvoiceStatus.CREDITED
+    invoice.save(update_fields=["status"])
+    if invoice.contribution_id:
+        Contribution.objects.filter(pk=invoice.contribution_id).update(frozen_at=None)
+    return credit
+
+
+# ------------------------------------------------------------------------------------------------
+# Invoice runs
+
+
+def invoice_run_start(*, year: int, issue_date: date, due_date: date, requested_by: Any = None) -> InvoiceRun:
+    """Queue the issuing of a year's invoices after checking that every one of them can be issued."""
+    preview = invoice_preview(year=year)
+    if preview.profile_missing:
+        raise ValidationError(_("Set up the network profile (legal entity, organisation number, bank account) first."))
+    if preview.problems:
+        raise ValidationError(_("Some members cannot be invoiced yet; see the list."))
+    if not preview.to_invoice:
+        raise ValidationError(_("There is nothing to invoice for %(year)d.") % {"year": year})
+    if due_date < issue_date:
+        raise ValidationError({"due_date": _("The due date cannot be before the invoice date.")})
+    with transaction.atomic():
+        active = (
+            InvoiceRun.objects.select_for_update()
+            .filter(year=year, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+            .first()
+        )
+        if active is not None:
+            return active
+        run = InvoiceRun.objects.create(
+            year=year,
+            issue_date=issue_date,
+            due_date=due_date,
+            requested_by=requested_by if getattr(requested_by, "pk", None) else None,
+        )
+        transaction.on_commit(lambda: _queue_run(run.pk))
+    return run
+
+
+def _queue_run(run_id: int) -> None:
+    from funding import tasks
+
+    tasks.enqueue_invoice_run(run_id)
+
+
+def invoice_run_execute(*, run_id: int) -> InvoiceRun:
+    """Issue every invoice of the run; safe to run again after an interruption (nothing is issued twice)."""
+    run = InvoiceRun.objects.get(pk=run_id)
+    if run.is_finished:
+        return run
+    InvoiceRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, started_at=timezone.now())
+    contributions = list(Contribution.objects.filter(year=run.year, amount__gt=0).order_by("organisation__name", "pk"))
+    issued = skipped = 0
+    step = max(1, len(contributions) // 20)
+    try:
+        for index, contribution in enumerate(contributions, start=1):
+            _invoice, created = invoice_issue(
+                contribution=contribution,
+                issue_date=run.issue_date,
+                due_date=run.due_date,
+                issued_by=run.requested_by,
+                run=run,
+            )
+            issued, skipped = issued + created, skipped + (not created)
+            if index % step == 0:
+                InvoiceRun.objects.filter(pk=run_id).update(
+                    progress=int(95 * index / len(contributions)), issued=issued, skipped=skipped
+                )
+    except (ValidationError, NetworkProfile.DoesNotExist) as error:
+        message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        InvoiceRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED, error=message, issued=issued, skipped=skipped, finished_at=timezone.now()
+        )
+        return InvoiceRun.objects.get(pk=run_id)
+    InvoiceRun.objects.filter(pk=run_id).update(
+        status=RunStatus.SUCCEEDED, progress=100, issued=issued, skipped=skipped, finished_at=timezone.now()
+    )
+    return InvoiceRun.objects.get(pk=run_id)
+
+
+def invoice_run_fail(*, run_id: int, error: str) -> None:
+    InvoiceRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+        status=RunStatus.FAILED, error=error, finished_at=timezone.now()
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Documents
+
+
+def _stored(file_field) -> bytes:
+    with file_field.open("rb") as handle:
+        return handle.read()
+
+
+def invoice_documents_ensure(*, invoice: Invoice) -> Invoice:
+    """Render the PDF and EHF of an issued document once and store them with their SHA-256."""
+    if invoice.pdf_sha256 and invoice.ehf_sha256:
+        return invoice
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status == InvoiceStatus.DRAFT:
+            raise ValidationError(_("A draft has no documents."))
+        lines = list(invoice.lines.all())
+        credited = invoice.credited_invoice
+        name = f"{'kreditnota' if invoice.is_credit_note else 'faktura'}-{invoice.display_number}"
+        changed = []
+        if not invoice.pdf_sha256:
+            content = invoice_pdf(invoice, lines, credited)
+            invoice.pdf.save(f"{name}.pdf", ContentFile(content), save=False)
+            invoice.pdf_sha256 = hashlib.sha256(content).hexdigest()
+            changed += ["pdf", "pdf_sha256"]
+        if not invoice.ehf_sha256:
+            content = invoice_ehf(invoice, lines, credited)
+            invoice.ehf.save(f"{name}.xml", ContentFile(content), save=False)
+            invoice.ehf_sha256 = hashlib.sha256(content).hexdigest()
+            changed += ["ehf", "ehf_sha256"]
+        invoice.save(update_fields=changed)
+    return invoice
+
+
+def invoice_document_bytes(*, invoice: Invoice, kind: str) -> bytes:
+    """The stored bytes of the PDF or EHF, checked against the SHA-256 recorded when they were stored."""
+    invoice = invoice_documents_ensure(invoice=invoice)
+    file_field, digest = (invoice.pdf, invoice.pdf_sha256) if kind == "pdf" else (invoice.ehf, invoice.ehf_sha256)
+    content = _stored(file_field)
+    if hashlib.sha256(content).hexdigest() != digest:
+        raise RuntimeError(f"The stored {kind} of {invoice} does not match its SHA-256; it has been altered.")
+    return content
+
+
+# ------------------------------------------------------------------------------------------------
+# Payments
+
+
+def invoice_refresh_status(*, invoice: Invoice, today: date | None = None) -> Invoice:
+    """Paid, partly paid or overdue from the payments and the due date (reminders move the due date)."""
+    if invoice.kind != InvoiceKind.INVOICE or invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.CREDITED):
+        return invoice
+    today = today or timezone.localdate()
+    paid = invoice.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    due = invoice.reminders.order_by("-new_due_date").values_list("new_due_date", flat=True).first() or invoice.due_date
+    if paid >= invoice.total:
+        status = InvoiceStatus.PAID
+    elif due and due < today:
+        status = InvoiceStatus.OVERDUE
+    elif paid > 0:
+        status = InvoiceStatus.PARTLY_PAID
+    else:
+        status = InvoiceStatus.SENT if invoice.sent_at else InvoiceStatus.ISSUED
+    if status != invoice.status:
+        invoice.status = status
+        invoice.save(update_fields=["status"])
+    return invoice
+
+
+def amount_paid(invoice: Invoice) -> Decimal:
+    return invoice.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+
+
+@transaction.atomic
+def payment_register(
+    *,
+    invoice: Invoice,
+    amount: Decimal,
+    paid_on: date,
+    reference: str = "",
+    source: str = PaymentSource.MANUAL,
+    registered_by: Any = None,
+    bank_import: BankImport | None = None,
+) -> Payment:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.kind != InvoiceKind.INVOICE or invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.CREDITED):
+        raise ValidationError(_("Payments are registered on open invoices only."))
+    payment = Payment(
+        invoice=invoice,
+        amount=amount,
+        paid_on=paid_on,
+        reference=reference,
+        source=source,
+        registered_by=registered_by if getattr(registered_by, "pk", None) else None,
+        bank_import=bank_import,
+    )
+    payment.full_clean()
+    payment.save()
+    invoice_refresh_status(invoice=invoice)
+    return payment
+
+
+class BankFileRejected(ValidationError):
+    """A bank statement that is not imported at all."""
+
+
+@transaction.atomic
+def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None) -> BankImport:
+    """Register the payments of a bank statement by KID; unknown KIDs and wrong amounts are reported, not guessed.
+
+    A malformed file, or one imported before, is refused whole.
+    """
+    digest = hashlib.sha256(raw).hexdigest()
+    earlier = BankImport.objects.filter(sha256=digest).first()
+    if earlier is not None:
+        raise BankFileRejected(
+            _("This file was imported on %(date)s; it is not imported again.")
+            % {"date": timezone.localtime(earlier.imported_at).strftime("%d.%m.%Y %H:%M")}
+        )
+    rows = parse_bank_file(raw)
+    record = BankImport.objects.create(
+        file_name=file_name[:200],
+        sha256=digest,
+        imported_by=imported_by if getattr(imported_by, "pk", None) else None,
+    )
+    invoices = {
+        invoice.kid: invoice for invoice in Invoice.objects.filter(kid__in={row.kid for row in rows}, kind="invoice")
+    }
+    report: dict[str, list[dict[str, str]]] = {
+        "registered": [],
+        "unknown_kid": [],
+        "overpaid": [],
+        "underpaid": [],
+        "not_open": [],
+    }
+    for row in rows:
+        entry = {"line": str(row.line), "kid": row.kid, "amount": str(row.amount), "date": row.paid_on.isoformat()}
+        invoice = invoices.get(row.kid)
+        if invoice is None:
+            report["unknown_kid"].append(entry)
+            continue
+        invoice.refresh_from_db()
+        entry["invoice"] = invoice.display_number
+        entry["organisation"] = invoice.buyer_name
+        if invoice.status in (InvoiceStatus.CREDITED, InvoiceStatus.DRAFT):
+            report["not_open"].append(entry)
+            continue
+        outstanding = invoice.total - amount_paid(invoice)
+        payment_register(
+            invoice=invoice,
+            amount=row.amount,
+            paid_on=row.paid_on,
+            reference=row.reference,
+            source=PaymentSource.BANK,
+            registered_by=imported_by,
+            bank_import=record,
+        )
+        report["registered"].append(entry)
+        if row.amount > outstanding:
+            report["overpaid"].append({**entry, "difference": str(row.amount - outstanding)})
+        elif row.amount < outstanding:
+            report["underpaid"].append({**entry, "difference": str(outstanding - row.amount)})
+    record.report = report
+    record.save(update_fields=["report"])
+    return record
+
+
+# ------------------------------------------------------------------------------------------------
+# Sending and reminders
+
+
+def recipients(organisation: Organisation) -> list[str]:
+    people = User.objects.filter(organisation=organisation, is_active=True, is_finance_officer=True).exclude(email="")
+    addresses = [organisation.email] if organisation.email else []
+    addresses += [person.email for person in people]
+    return list(dict.fromkeys(addresses))
+
+
+def _attachments(invoice: Invoice) -> list[tuple[str, bytes, str]]:
+    name = f"{'kreditnota' if invoice.is_credit_note else 'faktura'}-{invoice.display_number}"
+    return [
+        (f"{name}.pdf", invoice_document_bytes(invoice=invoice, kind="pdf"), "application/pdf"),
+        (f"{name}.xml", invoice_document_bytes(invoice=invoice, kind="ehf"), "application/xml"),
+    ]
+
+
+@transaction.atomic
+def invoice_send(*, invoice: Invoice, sent_by: Any = None) -> Invoice:
+    """Email the invoice with its PDF and EHF to the organisation and its finance officers."""
+    to = recipients(invoice.organisation)
+    if not to:
+        raise ValidationError(
+            _("%(name)s has no email address and no finance officer with one.") % {"name": invoice.organisation.name}
+        )
+    send_templated("invoice", {"invoice": invoice}, to, _attachments(invoice))
+    invoice.sent_at = timezone.now()
+    changed = ["sent_at"]
+    if invoice.status == InvoiceStatus.ISSUED:
+        invoice.status = InvoiceStatus.SENT
+        changed.append("status")
+    invoice.save(update_fields=changed)
+    return invoice
+
+
+@transaction.atomic
+def reminder_send(*, invoice: Invoice, new_due_date: date, sent_by: Any = None) -> Reminder:
+    """Remind the organisation of an unpaid invoice, with a new due date (no fee)."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.kind != InvoiceKind.INVOICE or invoice.status not in OPEN_STATUSES:
+        raise ValidationError(_("Only an unpaid invoice can be reminded."))
+    if new_due_date <= timezone.localdate():
+        raise ValidationError({"new_due_date": _("The new due date must be after today.")})
+    to = recipients(invoice.organisation)
+    if not to:
+        raise ValidationError(
+            _("%(name)s has no email address and no finance officer with one.") % {"name": invoice.organisation.name}
+        )
+    outstanding = invoice.total - amount_paid(invoice)
+    send_templated(
+        "invoice-reminder",
+        {"invoice": invoice, "new_due_date": new_due_date, "outstanding": outstanding},
+        to,
+        _attachments(invoice),
+    )
+    reminder = Reminder.objects.create(
+        invoice=invoice,
+        sent_at=timezone.now(),
+        new_due_date=new_due_date,
+        sent_to=to,
+        sent_by=sent_by if getattr(sent_by, "pk", None) else None,
+    )
+    invoice_refresh_status(invoice=invoice)
+    return reminder
+
+
+def invoices_mark_overdue(*, today: date | None = None) -> int:
+    """Mark open invoices whose (possibly reminded) due date has passed; run daily."""
+    today = today or timezone.localdate()
+    changed = 0
+    for invoice in Invoice.objects.filter(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES, due_date__lt=today):
+        before = invoice.status
+        if invoice_refresh_status(invoice=invoice, today=today).status != before:
+            changed += 1
+    return changed
+
+
+def default_due_date(issue_date: date) -> date:
+    profile = NetworkProfile.objects.first()
+    return issue_date + timedelta(days=profile.payment_terms_days if profile else 30)

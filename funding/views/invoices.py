@@ -1,0 +1,253 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q, Sum
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from funding import invoice_selectors as selectors
+from funding import services
+from funding.choices import InvoiceKind, InvoiceStatus
+from funding.forms import BankImportForm, CreditNoteForm, InvoiceRunForm, PaymentForm, ReminderForm
+from funding.models import Invoice
+from network import policy
+from network.access import require
+from network.exports import spreadsheet_response
+
+
+@require("invoice.view")
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    invoices = selectors.invoice_list(user=request.user)
+    filters = {
+        "year": request.GET.get("year", ""),
+        "status": request.GET.get("status", ""),
+        "kind": request.GET.get("kind", ""),
+        "q": request.GET.get("q", "").strip(),
+    }
+    if filters["year"].isdigit():
+        invoices = invoices.filter(year=int(filters["year"]))
+    if filters["status"] in InvoiceStatus.values:
+        invoices = invoices.filter(status=filters["status"])
+    if filters["kind"] in InvoiceKind.values:
+        invoices = invoices.filter(kind=filters["kind"])
+    if filters["q"]:
+        invoices = invoices.filter(Q(buyer_name__icontains=filters["q"]) | Q(kid=filters["q"]))
+    export = request.GET.get("_export")
+    if export in ("csv", "xlsx"):
+        header = [
+            _("Number"),
+            _("Kind"),
+            _("Buyer"),
+            _("Organisation number"),
+            _("Invoice date"),
+            _("Due date"),
+            _("Amount"),
+            _("Paid"),
+            _("Status"),
+            _("KID"),
+        ]
+        rows = [
+            [
+                i.display_number,
+                i.get_kind_display(),
+                i.buyer_name,
+                i.buyer_org_number,
+                i.issue_date,
+                i.due_date,
+                i.total,
+                i.paid or Decimal(0),
+                i.get_status_display(),
+                i.kid,
+            ]
+            for i in invoices
+        ]
+        return spreadsheet_response(export, "fakturaer", header, rows)
+    return render(
+        request,
+        "funding/invoice_list.html",
+        {
+            "invoices": invoices,
+            "filters": filters,
+            "statuses": InvoiceStatus.choices,
+            "years": selectors.invoice_years(user=request.user),
+            "totals": selectors.invoice_totals(user=request.user),
+            "is_secretariat": policy.is_secretariat(request.user),
+        },
+    )
+
+
+@require("invoice.view")
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, pk=pk)
+    can_manage = policy.can(request.user, "invoice.manage")
+    paid = invoice.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    today = timezone.localdate()
+    return render(
+        request,
+        "funding/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "lines": invoice.lines.all(),
+            "payments": invoice.payments.all(),
+            "reminders": invoice.reminders.all(),
+            "credit_notes": invoice.credit_notes.all(),
+            "paid": paid,
+            "outstanding": invoice.total - paid if invoice.kind == InvoiceKind.INVOICE else None,
+            "can_manage": can_manage,
+            "payment_form": PaymentForm(initial={"paid_on": today, "amount": invoice.total - paid}),
+            "reminder_form": ReminderForm(initial={"new_due_date": today + timedelta(days=14)}),
+            "credit_form": CreditNoteForm(initial={"issue_date": today}),
+        },
+    )
+
+
+def _download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, pk=pk)
+    content = services.invoice_document_bytes(invoice=invoice, kind=kind)
+    prefix = "kreditnota" if invoice.is_credit_note else "faktura"
+    content_type, extension = ("application/pdf", "pdf") if kind == "pdf" else ("application/xml", "xml")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{prefix}-{invoice.display_number}.{extension}"'
+    response["X-Content-SHA256"] = invoice.pdf_sha256 if kind == "pdf" else invoice.ehf_sha256
+    return response
+
+
+@require("invoice.view")
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, "pdf")
+
+
+@require("invoice.view")
+def invoice_ehf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, "ehf")
+
+
+def _act(request: HttpRequest, pk: int, form_class, action, success: str) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, pk=pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(invoice, form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, success)
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+    return redirect(invoice)
+
+
+@require_POST
+@require("invoice.manage")
+def invoice_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        PaymentForm,
+        lambda invoice, data: services.payment_register(invoice=invoice, registered_by=request.user, **data),
+        _("The payment was registered."),
+    )
+
+
+@require_POST
+@require("invoice.manage")
+def invoice_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        ReminderForm,
+        lambda invoice, data: services.reminder_send(invoice=invoice, sent_by=request.user, **data),
+        _("The reminder was sent."),
+    )
+
+
+@require_POST
+@require("invoice.manage")
+def invoice_credit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        CreditNoteForm,
+        lambda invoice, data: services.credit_note_issue(invoice=invoice, issued_by=request.user, **data),
+        _("The credit note was issued."),
+    )
+
+
+@require_POST
+@require("invoice.manage")
+def invoice_send(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, pk=pk)
+    try:
+        services.invoice_send(invoice=invoice, sent_by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The invoice was sent by email with PDF and EHF attached."))
+    return redirect(invoice)
+
+
+@require("invoice.manage")
+def invoice_run(request: HttpRequest, year: int) -> HttpResponse:
+    """Preview of a year's invoice run; issuing it starts a background job."""
+    preview = services.invoice_preview(year=year)
+    today = timezone.localdate()
+    form = InvoiceRunForm(
+        request.POST or None, initial={"issue_date": today, "due_date": services.default_due_date(today)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.invoice_run_start(year=year, requested_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(run)
+    return render(request, "funding/invoice_run.html", {"preview": preview, "form": form, "year": year})
+
+
+@require("invoice.manage")
+def invoice_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.invoice_run_get(user=request.user, pk=pk)
+    return render(request, "funding/invoice_run_detail.html", {"run": run})
+
+
+@require("invoice.manage")
+def invoice_run_status(request: HttpRequest, pk: int) -> JsonResponse:
+    run = selectors.invoice_run_get(user=request.user, pk=pk)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "label": run.get_status_display(),
+            "progress": run.progress,
+            "finished": run.is_finished,
+            "issued": run.issued,
+            "error": run.error,
+        }
+    )
+
+
+@require("payment.import")
+def bank_import(request: HttpRequest) -> HttpResponse:
+    form = BankImportForm(request.POST or None, request.FILES or None)
+    record = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.bank_statement_import(
+                raw=form.cleaned_data["file"], file_name=request.FILES["file"].name, imported_by=request.user
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+    return render(request, "funding/bank_import.html", {"form": form, "record": record})
+
+
+def invoice_for_contribution(contribution) -> Invoice | None:
+    return contribution.invoices.filter(kind=InvoiceKind.INVOICE).exclude(status=InvoiceStatus.CREDITED).first()
