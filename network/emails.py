@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
 
 
 def send_templated(
@@ -15,10 +16,13 @@ def send_templated(
     context: dict[str, Any],
     to: Sequence[str],
     attachments: Sequence[tuple[str, bytes, str]] = (),
+    language: str = "nb",
 ) -> int:
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    text = render_to_string(f"emails/{name}-body.txt", context)
-    html = render_to_string(f"emails/{name}-body.html", context)
+    # Letters to member organisations are Norwegian documents, whatever language the sender uses.
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+        text = render_to_string(f"emails/{name}-body.txt", context)
+        html = render_to_string(f"emails/{name}-body.html", context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, list(to))
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:

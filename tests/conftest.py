@@ -44,6 +44,23 @@ def _tasks_in_process(request):
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
+@pytest.fixture(autouse=True)
+def _language_of_the_suite(settings):
+    """Each test starts in the suite's language, whatever an earlier request activated in this thread."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def norwegian(client, settings):
+    """Pages in Bokmål, as users meet them by default (the suite itself runs in English, the msgids)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    return client
+
+
 ROLES = ["anonymous", "secretariat", "director", "finance", "contact", "outsider"]
 
 

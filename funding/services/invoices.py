@@ -238,12 +238,9 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
         period_end=invoice.period_end,
         kid=make_kid(CREDIT_NOTE_SERIES, number),
         total=invoice.total,
-        note=_("Credits invoice %(number)s of %(date)s. Reason: %(reason)s")
-        % {
-            "number": display_number(invoice.series, invoice.number),
-            "date": invoice.issue_date.strftime("%d.%m.%Y"),
-            "reason": reason,
-        },
+        # Document text, in Bokmål like the rest of the credit note.
+        note=f"Krediterer faktura {display_number(invoice.series, invoice.number)} av "
+        f"{invoice.issue_date.strftime('%d.%m.%Y')}. Årsak: {reason}",
         organisation=invoice.organisation,
         **{
             name: getattr(invoice, name)

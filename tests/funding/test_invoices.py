@@ -126,7 +126,7 @@ def test_a_credit_note_has_its_own_series_and_reopens_the_contribution(invoicing
     credit = credit_note_issue(invoice=invoice, reason="Feil folketall", issue_date=date(2026, 11, 30))
     assert (credit.series, credit.number, credit.display_number) == ("credit_note", 1, "K1")
     assert credit.credited_invoice == invoice and credit.total == invoice.total
-    assert "Credits invoice 1 of 23.11.2026" in credit.note
+    assert credit.note == "Krediterer faktura 1 av 23.11.2026. Årsak: Feil folketall"
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.CREDITED
     contribution = Contribution.objects.get(organisation=invoicing.own)

@@ -213,7 +213,7 @@ def test_members_see_adopted_models_but_not_proposals(client, network):
     assert names == ["DigiVestland 2026"]
 
 
-def test_model_explains_whether_the_cap_is_indexed(client, network):
+def test_model_explains_whether_the_cap_is_indexed(client, network, norwegian):
     client.force_login(network.director)
     model = ContributionModel.objects.get(status="adopted")
     from django.utils.translation import gettext, override

@@ -12,7 +12,7 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def test_member_list_is_public_with_populations(client, personas):
+def test_member_list_is_public_with_populations(client, personas, norwegian):
     response = client.get(reverse("members:organisation_list"))
     text = response.content.decode()
     assert "Masfjorden" in text and "Voss" in text
@@ -167,3 +167,25 @@ def test_dashboard_per_role(client, personas):
 def test_english_is_selectable(client, personas):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
     assert response.context["LANGUAGE_CODE"] == "en"
+
+
+def test_bokmal_is_the_default_whatever_the_browser_asks(client, personas, settings):
+    settings.LANGUAGE_CODE = "nb"
+    response = client.get(reverse("members:organisation_list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    text = response.content.decode()
+    assert '<html lang="nb">' in text
+    assert "Medlemsorganisasjoner" in text and "Innbyggere" in text
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Member organisations" in client.get(reverse("members:organisation_list")).content.decode()
+
+
+def test_import_errors_are_in_bokmal_by_default(client, personas, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.LANGUAGE_CODE = "nb"
+    client.force_login(personas.secretariat)
+    upload = SimpleUploadedFile(
+        "pop.csv", b"kommunenummer,name,county,population,population_date\n4634,M,V,-5,2024-01-01\n"
+    )
+    response = client.post(reverse("members:population_import"), {"file": upload, "source": "SSB"})
+    assert "Linje 2, population: &#x27;-5&#x27; er negativt." in response.content.decode()
