@@ -30,4 +30,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         own = member_selectors.organisation_get(user=user, pk=user.organisation_id)
         context["own"] = own
         context["own_people"] = member_selectors.people_list(user=user, organisation=own)
+        if policy.can(user, "contribution.view", own) and not policy.is_secretariat(user):
+            from funding import invoice_selectors
+            from funding import selectors as funding_selectors
+            from funding.choices import InvoiceKind, InvoiceStatus
+
+            context["own_contributions"] = funding_selectors.contribution_list(user=user).filter(organisation=own)[:3]
+            context["own_open_invoices"] = (
+                invoice_selectors.invoice_list(user=user)
+                .filter(organisation=own, kind=InvoiceKind.INVOICE)
+                .exclude(status__in=[InvoiceStatus.PAID, InvoiceStatus.CREDITED])
+            )
     return render(request, "network/dashboard.html", context)

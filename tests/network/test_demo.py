@@ -1,0 +1,25 @@
+from django.core.management import call_command
+
+from funding.models import Contribution, ContributionModel, Invoice
+from members.models import Organisation, PopulationFigure, User
+
+
+def counts():
+    return [
+        model.objects.count()
+        for model in (Organisation, PopulationFigure, User, ContributionModel, Contribution, Invoice)
+    ]
+
+
+def test_demo_is_a_realistic_network_and_loading_it_again_changes_nothing(db, capsys):
+    call_command("load_demo")
+    output = capsys.readouterr().out
+    assert "sekretariat" in output and "demo-passord-2026" in output
+    first = counts()
+    assert first[0] == 47 and first[1] == 43  # 43 Vestland municipalities, the county and three partners
+    assert Organisation.objects.get(is_host=True).name == "Bergen"
+    assert Organisation.objects.filter(membership_status__in=["member", "notice_given"]).count() == 40
+    assert set(ContributionModel.objects.filter(status="adopted").values_list("year", flat=True)) == {2025, 2026}
+    assert Contribution.objects.get(organisation__number="4634", year=2025).amount == 133880
+    call_command("load_demo")
+    assert counts() == first
