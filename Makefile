@@ -33,9 +33,14 @@ run: install
 	@echo "Serving the portal on http://$(HOST):$(PORT)/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The pure domain modules, type-checked with django-stubs.
+TYPED := funding/calculation.py funding/ehf.py funding/bank_file.py funding/invoicing.py members/domain.py \
+	members/population_file.py network/formatting.py network/policy.py network/env.py
+
 lint: | $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(TOOL_ENV) $(BIN)/mypy $(TYPED)
 
 check-migrations: | $(STAMP)
 	$(TOOL_ENV) $(BIN)/python manage.py makemigrations --check --dry-run

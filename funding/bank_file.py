@@ -38,7 +38,8 @@ def _amount(text: str) -> Decimal:
     if "," in cleaned:
         cleaned = cleaned.replace(".", "").replace(",", ".")
     value = Decimal(cleaned)
-    if not value.is_finite() or value.as_tuple().exponent < -2:
+    exponent = value.as_tuple().exponent
+    if not value.is_finite() or not isinstance(exponent, int) or exponent < -2:
         raise InvalidOperation(text)
     return value
 
@@ -71,6 +72,7 @@ def parse_bank_file(raw: bytes, *, max_errors: int = 50) -> list[BankRow]:
             )
             continue
         date_text, amount_text, kid, reference = (cell.strip() for cell in record)
+        paid_on: date | None
         try:
             paid_on = _date(date_text)
         except ValueError:
@@ -79,6 +81,7 @@ def parse_bank_file(raw: bytes, *, max_errors: int = 50) -> list[BankRow]:
                 % {"line": line, "value": date_text}
             )
             paid_on = None
+        amount: Decimal | None
         try:
             amount = _amount(amount_text)
         except (InvalidOperation, ValueError):

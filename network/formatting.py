@@ -10,7 +10,7 @@ NBSP = "\xa0"
 def group_thousands(value: int | Decimal, *, separator: str) -> str:
     sign = "-" if value < 0 else ""
     digits = f"{abs(int(value))}"
-    groups = []
+    groups: list[str] = []
     while digits:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
