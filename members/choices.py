@@ -22,3 +22,18 @@ class Role(models.TextChoices):
     DIRECTOR = "director", _("Municipal director")
     FINANCE_OFFICER = "finance_officer", _("Finance officer")
     CONTACT = "contact", _("Contact")
+
+
+class InvitationStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    OPENED = "opened", _("Opened")
+    SIGNED = "signed", _("Signed, awaiting countersignature")
+    DECLINED = "declined", _("Declined")
+    COUNTERSIGNED = "countersigned", _("Countersigned")
+    IN_FORCE = "in_force", _("In force")
+    EXPIRED = "expired", _("Expired")
+
+
+class SignatureParty(models.TextChoices):
+    MEMBER = "member", _("Member")
+    NETWORK = "network", _("The network")

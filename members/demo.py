@@ -52,6 +52,7 @@ class DemoUser:
 
 DEMO_USERS = [
     DemoUser("sekretariat", "Siri", "Sekretær", HOST_NUMBER, "Rådgiver, programkontoret", ("is_secretariat",)),
+    DemoUser("leder", "Lena", "Leder", HOST_NUMBER, "Programleder", ("is_secretariat", "is_director")),
     DemoUser("direktor", "Dag", "Direktør", "4634", "Kommunedirektør", ("is_director",)),
     DemoUser("okonomi", "Øyvind", "Økonomisjef", "4634", "Økonomisjef", ("is_finance_officer",)),
     DemoUser("kontakt", "Kari", "Kontakt", "4634", "Digitaliseringsansvarlig", ("is_contact",)),

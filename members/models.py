@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from members.choices import MembershipStatus, OrganisationKind, Role
+from members.choices import InvitationStatus, MembershipStatus, OrganisationKind, Role, SignatureParty
 from members.validators import validate_org_number, validate_region_number
 
 
@@ -177,3 +177,163 @@ class User(AbstractUser):
 
     def role_labels(self) -> list[str]:
         return [str(Role(role).label) for role in Role.values if role in self.roles]
+
+
+class ImmutableRecordError(Exception):
+    """An attempt to change a published agreement text or a signed agreement."""
+
+
+class AgreementTemplate(models.Model):
+    """A version of the cooperation agreement text with its appendices; a published version never changes."""
+
+    title = models.CharField(_("title"), max_length=200)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"), null=True, blank=True)
+    body = models.TextField(_("agreement text"))
+    funding_appendix = models.TextField(_("appendix: funding model"), blank=True)
+    organisation_appendix = models.TextField(_("appendix: organisation"), blank=True)
+    statutes_appendix = models.TextField(_("appendix: statutes"), blank=True)
+    notice_months = models.PositiveSmallIntegerField(_("notice period (months)"), default=6)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agreement text")
+        verbose_name_plural = _("agreement texts")
+        ordering = ["-period_start", "title", "-version"]
+        constraints = [models.UniqueConstraint(fields=["title", "version"], name="unique_agreement_version")]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        # Integrity guard: a published text is what members sign; a change is a new version.
+        if self.pk and AgreementTemplate.objects.filter(pk=self.pk, published_at__isnull=False).exists():
+            raise ImmutableRecordError(f"{self} is published; make a new version instead.")
+        super().save(*args, **kwargs)
+
+    @property
+    def appendices(self) -> list[tuple[str, str]]:
+        named = [
+            (_("Appendix 1: Funding model"), self.funding_appendix),
+            (_("Appendix 2: Organisation"), self.organisation_appendix),
+            (_("Appendix 3: Statutes"), self.statutes_appendix),
+        ]
+        return [(title, text) for title, text in named if text]
+
+
+class Invitation(models.Model):
+    """An organisation's invitation to sign one version of the cooperation agreement, and its progress."""
+
+    template = models.ForeignKey(AgreementTemplate, on_delete=models.PROTECT, related_name="invitations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invitations")
+    status = models.CharField(
+        _("status"), max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.INVITED
+    )
+    invited_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    invited_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    expires_on = models.DateField(_("expires"))
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    document = models.FileField(_("document to sign"), upload_to="agreements/")
+    document_sha256 = models.CharField(_("document SHA-256"), max_length=64)
+    sealed = models.FileField(_("sealed agreement"), upload_to="agreements/", blank=True)
+    sealed_sha256 = models.CharField(_("sealed SHA-256"), max_length=64, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agreement invitation")
+        verbose_name_plural = _("agreement invitations")
+        ordering = ["-invited_at", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "organisation"],
+                condition=Q(status__in=["invited", "opened", "signed", "countersigned", "in_force"]),
+                name="one_open_invitation_per_organisation_and_text",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} – {self.organisation}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:agreement_detail", kwargs={"pk": self.pk})
+
+
+class Signature(models.Model):
+    """A signature on an agreement: who, for which organisation and role, when, from where, on which bytes."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="signatures")
+    party = models.CharField(_("party"), max_length=10, choices=SignatureParty.choices)
+    user = models.ForeignKey("User", on_delete=models.PROTECT, related_name="signatures")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=100)
+    signer_name = models.CharField(_("name"), max_length=200)
+    signed_at = models.DateTimeField(_("signed"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=500, blank=True)
+    document_sha256 = models.CharField(_("SHA-256 of the document signed"), max_length=64)
+    decision_body = models.CharField(_("deciding body"), max_length=200, blank=True)
+    decision_case = models.CharField(_("case number"), max_length=50, blank=True)
+    decision_date = models.DateField(_("date of decision"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["invitation", "signed_at"]
+        constraints = [models.UniqueConstraint(fields=["invitation", "party"], name="one_signature_per_party")]
+
+    def __str__(self) -> str:
+        return f"{self.signer_name} ({self.organisation}) {self.signed_at:%d.%m.%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ImmutableRecordError("A signature is never changed.")
+        super().save(*args, **kwargs)
+
+
+class AgreementEvent(models.Model):
+    """One step in an agreement's audit trail."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    actor = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    action = models.CharField(_("what"), max_length=40)
+    detail = models.CharField(_("details"), max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agreement event")
+        verbose_name_plural = _("agreement events")
+        ordering = ["invitation", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.action}"
+
+
+class OneTimeSecret(models.Model):
+    """A one-time secret for an agreement: a link sent by email, or a signing code; stored as a hash only."""
+
+    LINK, CODE = "link", "code"
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="secrets")
+    user = models.ForeignKey("User", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    purpose = models.CharField(max_length=8, choices=[(LINK, "link"), (CODE, "code")])
+    digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("one-time secret")
+        verbose_name_plural = _("one-time secrets")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} for {self.invitation_id}"

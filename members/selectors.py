@@ -126,3 +126,20 @@ def organisation_history(*, user: Any, organisation: Organisation) -> list[Histo
     for queryset, label in sources:
         entries.extend(_entries(list(queryset.select_related("history_user")), label))
     return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+def invitation_list(*, user: Any):
+    """Agreement invitations the user may see: the secretariat all, a director their organisation's."""
+    from members.models import Invitation
+
+    queryset = Invitation.objects.select_related("template", "organisation").order_by("-invited_at")
+    return policy.restrict(queryset, user, "agreement.view")
+
+
+def invitation_get(*, user: Any, pk: int):
+    from members.models import Invitation
+
+    try:
+        return invitation_list(user=user).get(pk=pk)
+    except Invitation.DoesNotExist:
+        raise Http404 from None

@@ -13,3 +13,20 @@ urlpatterns = [
     path("<int:pk>/number/", views.organisation_change_number, name="organisation_change_number"),
     path("<int:pk>/populations/new/", views.population_create, name="population_create"),
 ]
+
+from members import agreement_views  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/withdraw/", agreement_views.organisation_withdraw, name="organisation_withdraw"),
+    path("agreements/", agreement_views.agreement_list, name="agreement_list"),
+    path("agreements/texts/new/", agreement_views.template_create, name="agreement_template_create"),
+    path("agreements/texts/<int:pk>/publish/", agreement_views.template_publish, name="agreement_template_publish"),
+    path("agreements/invite/", agreement_views.invite, name="agreement_invite"),
+    path("agreements/link/<str:token>/", agreement_views.agreement_link, name="agreement_link"),
+    path("agreements/<int:pk>/", agreement_views.agreement_detail, name="agreement_detail"),
+    path("agreements/<int:pk>/document/", agreement_views.agreement_document, name="agreement_document"),
+    path("agreements/<int:pk>/sealed/", agreement_views.agreement_sealed, name="agreement_sealed"),
+    path("agreements/<int:pk>/sign/", agreement_views.agreement_sign_start, name="agreement_sign_start"),
+    path("agreements/<int:pk>/sign/confirm/", agreement_views.agreement_sign_confirm, name="agreement_sign_confirm"),
+    path("agreements/<int:pk>/decline/", agreement_views.agreement_decline, name="agreement_decline"),
+]

@@ -14,4 +14,8 @@ app.autodiscover_tasks()
 # Every periodic schedule of the portal, in one place (run by `celery -A network beat`).
 app.conf.beat_schedule = {
     "mark-overdue-invoices": {"task": "funding.tasks.mark_overdue_invoices", "schedule": crontab(hour=6, minute=0)},
+    "remind-and-expire-agreements": {
+        "task": "members.tasks.remind_and_expire_agreements",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }

@@ -13,6 +13,7 @@ def portal(request):
             "import_population": policy.can(user, "population.import"),
             "contributions": policy.can(user, "contribution.view"),
             "invoices": policy.can(user, "invoice.view"),
+            "agreements": policy.can(user, "agreement.view"),
             "models": policy.can(user, "contribution_model.view"),
             "budget": policy.can(user, "budget.view"),
             "admin": policy.can(user, "admin.access"),

@@ -30,6 +30,8 @@ class Rule:
     public: bool = False  # anyone, also without signing in
     signed_in: bool = False  # any signed-in user of any organisation
     own: frozenset[str] = frozenset()  # roles that hold it for their own organisation's objects
+    also_for_secretariat: frozenset[str] = frozenset()  # roles a secretariat user needs as well (e.g. the leader)
+    secretariat: bool = True  # False for acts only the organisation itself may do (signing for it)
 
 
 RULES: dict[str, Rule] = {
@@ -57,6 +59,13 @@ RULES: dict[str, Rule] = {
     "invoice.manage": Rule(),
     "payment.import": Rule(),
     # The portal itself
+    # Cooperation agreements
+    "agreement.view": Rule(own=frozenset({DIRECTOR})),
+    # Only the organisation's own director signs or declines for it; not even the secretariat.
+    "agreement.sign": Rule(own=frozenset({DIRECTOR}), secretariat=False),
+    "agreement.manage": Rule(),
+    # The network's leader countersigns: a secretariat user who is also a signatory.
+    "agreement.countersign": Rule(also_for_secretariat=frozenset({DIRECTOR})),
     "dashboard.secretariat": Rule(),
     "admin.access": Rule(),
 }
@@ -69,6 +78,7 @@ ORGANISATION_PATH: dict[str, str] = {
     "members.user": "organisation",
     "funding.contribution": "organisation",
     "funding.invoice": "organisation",
+    "members.invitation": "organisation",
 }
 
 
@@ -100,10 +110,14 @@ def _organisation_id_of(obj: Model) -> int | None:
     return getattr(value, f"{parts[-1]}_id")
 
 
+def _secretariat_holds(rule: Rule, user: Any) -> bool:
+    return rule.secretariat and is_secretariat(user) and rule.also_for_secretariat <= roles_of(user)
+
+
 def can(user: Any, permission: str, obj: Model | None = None) -> bool:
     """Whether `user` holds `permission`, for `obj` when given, or for at least some objects when not."""
     rule = _rule(permission)
-    if rule.public or is_secretariat(user):
+    if rule.public or _secretariat_holds(rule, user):
         return True
     authenticated = bool(getattr(user, "is_authenticated", False) and user.is_active)
     if rule.signed_in and authenticated:
@@ -116,7 +130,7 @@ def can(user: Any, permission: str, obj: Model | None = None) -> bool:
 def restrict(queryset: QuerySet, user: Any, permission: str) -> QuerySet:
     """The part of `queryset` that `user` holds `permission` for."""
     rule = _rule(permission)
-    if rule.public or is_secretariat(user):
+    if rule.public or _secretariat_holds(rule, user):
         return queryset
     if rule.signed_in and getattr(user, "is_authenticated", False) and user.is_active:
         return queryset

@@ -202,3 +202,15 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# The network's seal for completed agreements (PAdES). `manage.py create_seal_certificate --out var/seal`
+# makes a development certificate; in production point these at the network's real certificate.
+SEAL_CERTIFICATE_PATH = Path(env_str("SEAL_CERTIFICATE_PATH") or BASE_DIR / "var" / "seal" / "cert.pem")
+SEAL_KEY_PATH = Path(env_str("SEAL_KEY_PATH") or BASE_DIR / "var" / "seal" / "key.pem")
+SEAL_KEY_PASSWORD = env_str("SEAL_KEY_PASSWORD") or None
+SEAL_TRUST_ROOT_PATH = Path(env_str("SEAL_TRUST_ROOT_PATH") or SEAL_CERTIFICATE_PATH)
+# Minutes a signing code is valid; days an emailed agreement link is valid.
+SIGNING_CODE_MINUTES = env_int("SIGNING_CODE_MINUTES", 10)
+AGREEMENT_LINK_DAYS = env_int("AGREEMENT_LINK_DAYS", 14)
+# The portal's address as links in emails use it.
+PORTAL_BASE_URL = (env_str("PORTAL_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")

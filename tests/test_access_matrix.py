@@ -207,6 +207,86 @@ for _name in ("funding:invoice_payment", "funding:invoice_remind", "funding:invo
     ]
 
 
+def agreement(personas: Personas, which: str) -> dict:
+    from members.models import Invitation
+
+    return {"pk": Invitation.objects.get(organisation=getattr(personas, which)).pk}
+
+
+def directors_only(own_org: bool) -> dict[str, object]:
+    """Agreements: the secretariat, and the organisation's own director (the outsider is a director elsewhere)."""
+    mine, theirs = (OK, NOT_FOUND) if own_org else (NOT_FOUND, OK)
+    return {
+        "anonymous": LOGIN,
+        "secretariat": OK,
+        "director": mine,
+        "finance": FORBIDDEN,
+        "contact": FORBIDDEN,
+        "outsider": theirs,
+    }
+
+
+def directors_post(own_org: bool) -> dict[str, object]:
+    return {role: (REDIRECT if code == OK else code) for role, code in directors_only(own_org).items()}
+
+
+MATRIX += [
+    Case(
+        "members:organisation_withdraw", {"own": secretariat_only(), "foreign": secretariat_only()}, target=organisation
+    ),
+    Case(
+        "members:agreement_list",
+        {
+            None: {
+                "anonymous": LOGIN,
+                "secretariat": OK,
+                "director": OK,
+                "finance": FORBIDDEN,
+                "contact": FORBIDDEN,
+                "outsider": OK,
+            }
+        },
+    ),
+    Case("members:agreement_template_create", {None: secretariat_only()}),
+    Case("members:agreement_template_publish", {None: everyone(NOT_ALLOWED)}, kwargs={"pk": 1}),
+    Case("members:agreement_invite", {None: secretariat_only()}),
+    Case("members:agreement_link", {None: everyone(410)}, kwargs={"token": "not-a-real-token"}),
+    Case("members:agreement_detail", own_and_foreign(directors_only(True), directors_only(False)), target=agreement),
+    Case("members:agreement_document", own_and_foreign(directors_only(True), directors_only(False)), target=agreement),
+    Case(
+        "members:agreement_sealed",
+        own_and_foreign(
+            {**directors_only(True), "secretariat": FORBIDDEN, "director": FORBIDDEN},
+            {**directors_only(False), "secretariat": FORBIDDEN, "outsider": FORBIDDEN},
+        ),
+        target=agreement,
+    ),
+    Case("members:agreement_sign_start", {"own": everyone(NOT_ALLOWED)}, target=agreement),
+    Case(
+        "members:agreement_sign_start",
+        own_and_foreign(directors_post(True), directors_post(False)),
+        target=agreement,
+        method="post",
+    ),
+    Case("members:agreement_sign_confirm", {"own": everyone(NOT_ALLOWED)}, target=agreement),
+    Case(
+        "members:agreement_sign_confirm",
+        own_and_foreign(directors_post(True), directors_post(False)),
+        target=agreement,
+        method="post",
+    ),
+    Case("members:agreement_decline", {"own": everyone(NOT_ALLOWED)}, target=agreement),
+    Case(
+        "members:agreement_decline",
+        own_and_foreign(
+            {**directors_post(True), "secretariat": FORBIDDEN}, {**directors_post(False), "secretariat": FORBIDDEN}
+        ),
+        target=agreement,
+        method="post",
+    ),
+]
+
+
 @pytest.fixture
 def world(personas, django_capture_on_commit_callbacks):
     """Objects of every kind, for the own and the foreign organisation."""
@@ -227,7 +307,25 @@ def world(personas, django_capture_on_commit_callbacks):
     # Documents are rendered on first download here, not by the run's on-commit job (faster).
     run = InvoiceRun.objects.create(year=2026, issue_date="2026-11-23", due_date="2026-12-23")
     invoice_run_execute(run_id=run.pk)
+    _agreements(personas)
     return personas
+
+
+def _agreements(personas):
+    """An open invitation for the own and the foreign organisation (documents are small stand-in files)."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from members.models import AgreementTemplate, Invitation
+
+    template = AgreementTemplate.objects.create(title="Avtale", period_start=datetime.date(2025, 1, 1), body="§ 1")
+    for organisation in (personas.own, personas.foreign):
+        invitation = Invitation(
+            template=template, organisation=organisation, document_sha256="0" * 64, expires_on=datetime.date(2030, 1, 1)
+        )
+        invitation.document.save(f"a-{organisation.pk}.pdf", ContentFile(b"%PDF-1.7 stand-in"), save=False)
+        invitation.save()
 
 
 # Served by Django's admin, which asks the policy through PortalAdminSite (tested below).

@@ -1,0 +1,283 @@
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members import agreements, selectors
+from members.agreement_forms import (
+    AgreementTemplateForm,
+    CodeForm,
+    CountersignStartForm,
+    DeclineForm,
+    InviteForm,
+    SignStartForm,
+    WithdrawForm,
+)
+from members.choices import InvitationStatus
+from members.models import AgreementTemplate
+from network import policy
+from network.access import require
+from network.exports import spreadsheet_response
+
+SESSION_KEY = "agreement-signing"
+
+
+def _actor(request: HttpRequest) -> agreements.Actor:
+    return agreements.Actor(
+        user=request.user,
+        ip_address=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+
+
+@require("agreement.view")
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    invitations = selectors.invitation_list(user=request.user)
+    status = request.GET.get("status", "")
+    if status in InvitationStatus.values:
+        invitations = invitations.filter(status=status)
+    if request.GET.get("_export") in ("csv", "xlsx"):
+        header = [_("Organisation"), _("Agreement text"), _("Status"), _("Invited"), _("Expires"), _("Completed")]
+        rows = [
+            [
+                i.organisation.name,
+                str(i.template),
+                i.get_status_display(),
+                i.invited_at.date(),
+                i.expires_on,
+                i.completed_at.date() if i.completed_at else "",
+            ]
+            for i in invitations
+        ]
+        return spreadsheet_response(request.GET["_export"], "avtaler", header, rows)
+    counts = dict.fromkeys(InvitationStatus.values, 0)
+    for value in selectors.invitation_list(user=request.user).values_list("status", flat=True):
+        counts[value] += 1
+    return render(
+        request,
+        "members/agreement_list.html",
+        {
+            "invitations": invitations,
+            "status": status,
+            "counts": [(value, label, counts[value]) for value, label in InvitationStatus.choices],
+            "templates": AgreementTemplate.objects.all() if policy.can(request.user, "agreement.manage") else [],
+            "can_manage": policy.can(request.user, "agreement.manage"),
+        },
+    )
+
+
+@require("agreement.manage")
+def template_create(request: HttpRequest) -> HttpResponse:
+    form = AgreementTemplateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The draft was saved. Publish it when it is final."))
+        return redirect("members:agreement_list")
+    return render(request, "members/organisation_form.html", {"form": form, "title": _("New agreement text")})
+
+
+@require_POST
+@require("agreement.manage")
+def template_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    template = AgreementTemplate.objects.filter(pk=pk).first()
+    if template is None:
+        raise PermissionDenied
+    try:
+        agreements.agreement_template_publish(template=template)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(title)s is published and can no longer change.") % {"title": template})
+    return redirect("members:agreement_list")
+
+
+@require("agreement.manage")
+def invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None, initial={"expires_on": timezone.localdate() + timedelta(days=60)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            invited = agreements.agreement_invite(
+                template=form.cleaned_data["template"],
+                organisations=list(form.cleaned_data["organisations"]),
+                expires_on=form.cleaned_data["expires_on"],
+                actor=_actor(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(count)d invitations were sent.") % {"count": len(invited)})
+            return redirect("members:agreement_list")
+    return render(request, "members/organisation_form.html", {"form": form, "title": _("Invite to sign")})
+
+
+def agreement_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the invitation email: works once, then sends the reader to the agreement (after login)."""
+    try:
+        invitation = agreements.agreement_link_open(token=token, actor=_actor(request))
+    except ValidationError as error:
+        return render(request, "members/agreement_link_invalid.html", {"message": " ".join(error.messages)}, status=410)
+    return redirect(invitation)
+
+
+@require("agreement.view")
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = selectors.invitation_get(user=request.user, pk=pk)
+    agreements.agreement_opened(invitation=invitation, actor=_actor(request))
+    invitation.refresh_from_db()
+    pending = request.session.get(SESSION_KEY, {})
+    code_sent = pending.get("invitation") == invitation.pk
+    can_sign = policy.can(request.user, "agreement.sign", invitation) and invitation.status in agreements.OPEN
+    can_countersign = policy.can(request.user, "agreement.countersign") and invitation.status == InvitationStatus.SIGNED
+    return render(
+        request,
+        "members/agreement_detail.html",
+        {
+            "invitation": invitation,
+            "signatures": invitation.signatures.all(),
+            "events": invitation.events.select_related("actor") if policy.can(request.user, "agreement.manage") else [],
+            "can_sign": can_sign,
+            "can_countersign": can_countersign,
+            "code_sent": code_sent,
+            "start_form": SignStartForm() if can_sign else None,
+            "countersign_form": CountersignStartForm() if can_countersign else None,
+            "code_form": CodeForm(submit_label=_("Countersign") if can_countersign else None) if code_sent else None,
+            "decline_form": DeclineForm() if can_sign else None,
+        },
+    )
+
+
+def _download(request: HttpRequest, pk: int, sealed: bool) -> HttpResponse:
+    invitation = selectors.invitation_get(user=request.user, pk=pk)
+    field = invitation.sealed if sealed else invitation.document
+    if not field:
+        raise PermissionDenied
+    with field.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type="application/pdf")
+    name = f"samarbeidsavtale-{invitation.organisation.name.lower()}{'-signert' if sealed else ''}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require("agreement.view")
+def agreement_document(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, sealed=False)
+
+
+@require("agreement.view")
+def agreement_sealed(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, sealed=True)
+
+
+@require_POST
+@require("agreement.view")
+def agreement_sign_start(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = selectors.invitation_get(user=request.user, pk=pk)
+    countersign = invitation.status == InvitationStatus.SIGNED
+    form = (CountersignStartForm if countersign else SignStartForm)(request.POST)
+    if form.is_valid():
+        try:
+            agreements.signing_code_send(
+                invitation=invitation,
+                actor=_actor(request),
+                password=form.cleaned_data["password"],
+                party="network" if countersign else "member",
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            decision = {k: str(v) for k, v in form.cleaned_data.items() if k != "password"}
+            request.session[SESSION_KEY] = {"invitation": invitation.pk, **decision}
+            messages.success(request, _("A one-time code was sent to %(email)s.") % {"email": request.user.email})
+            return redirect(invitation)
+    for error in form.errors.values():
+        messages.error(request, " ".join(error))
+    return redirect(invitation)
+
+
+@require_POST
+@require("agreement.view")
+def agreement_sign_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = selectors.invitation_get(user=request.user, pk=pk)
+    pending = request.session.get(SESSION_KEY, {})
+    form = CodeForm(request.POST)
+    if pending.get("invitation") != invitation.pk:
+        messages.error(request, _("Start again: confirm with your password to get a code."))
+        return redirect(invitation)
+    if form.is_valid():
+        try:
+            if invitation.status == InvitationStatus.SIGNED:
+                agreements.agreement_countersign(
+                    invitation=invitation, actor=_actor(request), code=form.cleaned_data["code"]
+                )
+                messages.success(request, _("Countersigned. The agreement is sealed and stored."))
+            else:
+                agreements.agreement_sign(
+                    invitation=invitation,
+                    actor=_actor(request),
+                    code=form.cleaned_data["code"],
+                    decision_body=pending["decision_body"],
+                    decision_case=pending["decision_case"],
+                    decision_date=date.fromisoformat(pending["decision_date"]),
+                )
+                messages.success(request, _("Signed. The network's leader countersigns next."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(invitation)
+        request.session.pop(SESSION_KEY, None)
+    else:
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+    return redirect(invitation)
+
+
+@require_POST
+@require("agreement.sign")
+def agreement_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = selectors.invitation_get(user=request.user, pk=pk)
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            agreements.agreement_decline(
+                invitation=invitation, actor=_actor(request), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The agreement was declined. The secretariat has been told."))
+    else:
+        messages.error(request, _("Give the reason for declining."))
+    return redirect(invitation)
+
+
+@require("organisation.change")
+def organisation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get(user=request.user, pk=pk, permission="organisation.change")
+    form = WithdrawForm(request.POST or None, initial={"notice_given_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreements.membership_withdraw(organisation=organisation, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            organisation.refresh_from_db()
+            messages.success(
+                request,
+                _("Notice registered: the membership ends %(date)s.")
+                % {"date": organisation.member_until.strftime("%d.%m.%Y")},
+            )
+            return redirect(organisation)
+    return render(
+        request,
+        "members/organisation_form.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "title": _("Withdrawal of %(name)s") % {"name": organisation.name},
+        },
+    )

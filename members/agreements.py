@@ -1,0 +1,448 @@
+"""Every write in the cooperation-agreement flow: texts, invitations, signing, declining, countersigning, sealing.
+
+Every step is recorded in the agreement's audit trail (AgreementEvent) inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from members.choices import InvitationStatus, MembershipStatus, SignatureParty
+from members.models import AgreementEvent, AgreementTemplate, Invitation, OneTimeSecret, Organisation, Signature, User
+from members.sealing import seal_pdf
+from network import policy
+from network.emails import send_templated
+
+OPEN = (InvitationStatus.INVITED, InvitationStatus.OPENED)
+MAX_CODE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does a step, from where (for the audit trail)."""
+
+    user: Any
+    ip_address: str | None = None
+    user_agent: str = ""
+
+
+def _digest(secret: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def _event(invitation: Invitation, action: str, actor: Actor | None = None, detail: str = "") -> None:
+    AgreementEvent.objects.create(
+        invitation=invitation,
+        action=action,
+        detail=detail[:500],
+        actor=actor.user if actor and getattr(actor.user, "pk", None) else None,
+        ip_address=actor.ip_address if actor else None,
+    )
+
+
+def _html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def agreement_document(template: AgreementTemplate, organisation: Organisation) -> bytes:
+    """The PDF a director reads and signs: the agreement text for this organisation with its appendices."""
+    with translation.override("nb"):
+        html = render_to_string(
+            "members/pdf/agreement.html", {"template": template, "organisation": organisation, "signatures": None}
+        )
+    return _html_to_pdf(html)
+
+
+# ------------------------------------------------------------------------------------------------
+# Texts and invitations
+
+
+@transaction.atomic
+def agreement_template_publish(*, template: AgreementTemplate) -> AgreementTemplate:
+    """Publish a version; from now on it never changes."""
+    template = AgreementTemplate.objects.select_for_update().get(pk=template.pk)
+    if template.published_at is not None:
+        raise ValidationError(_("This version is already published."))
+    template.full_clean()
+    AgreementTemplate.objects.filter(pk=template.pk).update(published_at=timezone.now())
+    template.refresh_from_db()
+    return template
+
+
+def _directors(organisation: Organisation) -> list[User]:
+    return list(User.objects.filter(organisation=organisation, is_director=True, is_active=True).exclude(email=""))
+
+
+def _secretariat_addresses() -> list[str]:
+    return list(
+        User.objects.filter(is_secretariat=True, is_active=True).exclude(email="").values_list("email", flat=True)
+    )
+
+
+def _send_link(invitation: Invitation, recipients: list[User], *, reminder: bool) -> None:
+    for person in recipients:
+        token = secrets.token_urlsafe(32)
+        OneTimeSecret.objects.create(
+            invitation=invitation,
+            user=person,
+            purpose=OneTimeSecret.LINK,
+            digest=_digest(token),
+            expires_at=timezone.now() + timedelta(days=settings.AGREEMENT_LINK_DAYS),
+        )
+        path = reverse("members:agreement_link", kwargs={"token": token})
+        send_templated(
+            "agreement-reminder" if reminder else "agreement-invitation",
+            {
+                "invitation": invitation,
+                "person": person,
+                "path": path,
+                "link_days": settings.AGREEMENT_LINK_DAYS,
+                "base_url": settings.PORTAL_BASE_URL,
+            },
+            [person.email],
+        )
+
+
+@transaction.atomic
+def agreement_invite(
+    *, template: AgreementTemplate, organisations: list[Organisation], expires_on: date, actor: Actor
+) -> list[Invitation]:
+    """Invite organisations to sign a published text; each gets its own PDF, stored with its SHA-256."""
+    if template.published_at is None:
+        raise ValidationError(_("Publish the text before inviting anyone to sign it."))
+    if expires_on <= timezone.localdate():
+        raise ValidationError({"expires_on": _("The invitation must expire after today.")})
+    missing = [o.name for o in organisations if not _directors(o)]
+    if missing:
+        raise ValidationError(
+            _("These organisations have no municipal director with an email address: %(names)s.")
+            % {"names": ", ".join(missing)}
+        )
+    invitations = []
+    for organisation in organisations:
+        if (
+            Invitation.objects.filter(template=template, organisation=organisation)
+            .exclude(status__in=[InvitationStatus.DECLINED, InvitationStatus.EXPIRED])
+            .exists()
+        ):
+            continue
+        content = agreement_document(template, organisation)
+        invitation = Invitation(
+            template=template,
+            organisation=organisation,
+            expires_on=expires_on,
+            invited_by=actor.user if getattr(actor.user, "pk", None) else None,
+            document_sha256=hashlib.sha256(content).hexdigest(),
+        )
+        invitation.document.save(f"avtale-{organisation.pk}-{template.pk}.pdf", ContentFile(content), save=False)
+        invitation.save()
+        _event(invitation, "invited", actor, _("Expires %(date)s") % {"date": expires_on.strftime("%d.%m.%Y")})
+        _send_link(invitation, _directors(organisation), reminder=False)
+        invitations.append(invitation)
+    return invitations
+
+
+@transaction.atomic
+def agreement_link_open(*, token: str, actor: Actor) -> Invitation:
+    """Use an emailed link: it works once and expires; the invitation counts as opened."""
+    secret = (
+        OneTimeSecret.objects.select_for_update()
+        .select_related("invitation")
+        .filter(digest=_digest(token), purpose=OneTimeSecret.LINK)
+        .first()
+    )
+    if secret is None or secret.used_at is not None or secret.expires_at < timezone.now():
+        raise ValidationError(_("This link has been used or has expired. Log in to find the agreement."))
+    secret.used_at = timezone.now()
+    secret.save(update_fields=["used_at"])
+    invitation = secret.invitation
+    _event(invitation, "link_used", actor)
+    return invitation
+
+
+def agreement_opened(*, invitation: Invitation, actor: Actor) -> None:
+    """The first time an invited director looks at the agreement."""
+    if invitation.status == InvitationStatus.INVITED and policy.can(actor.user, "agreement.sign", invitation):
+        with transaction.atomic():
+            Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.INVITED).update(
+                status=InvitationStatus.OPENED, opened_at=timezone.now()
+            )
+            _event(invitation, "opened", actor)
+
+
+# ------------------------------------------------------------------------------------------------
+# Signing: decision and password, then a one-time code by email
+
+
+def _check_signer(invitation: Invitation, actor: Actor, party: str) -> None:
+    if party == SignatureParty.MEMBER:
+        allowed = policy.can(actor.user, "agreement.sign", invitation) and invitation.status in OPEN
+    else:
+        allowed = policy.can(actor.user, "agreement.countersign") and invitation.status == InvitationStatus.SIGNED
+    if not allowed:
+        raise PermissionDenied
+    if invitation.expires_on < timezone.localdate() and party == SignatureParty.MEMBER:
+        raise ValidationError(_("The invitation has expired."))
+
+
+def _document_hash(invitation: Invitation) -> str:
+    with invitation.document.open("rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    if digest != invitation.document_sha256:
+        raise ValidationError(_("The stored agreement document has been altered; it cannot be signed."))
+    return digest
+
+
+def signing_code_send(*, invitation: Invitation, actor: Actor, password: str, party: str) -> None:
+    """Fresh authentication, step 1: the password again, then a one-time code by email."""
+    _check_signer(invitation, actor, party)
+    if not actor.user.check_password(password):
+        _event(invitation, "password_refused", actor)  # kept: the refusal is part of the audit trail
+        raise ValidationError({"password": _("The password is not correct.")})
+    with transaction.atomic():
+        _send_code(invitation, actor, party)
+
+
+def _send_code(invitation: Invitation, actor: Actor, party: str) -> None:
+    OneTimeSecret.objects.filter(
+        invitation=invitation, user=actor.user, purpose=OneTimeSecret.CODE, used_at__isnull=True
+    ).update(used_at=timezone.now())
+    code = f"{secrets.randbelow(10**6):06d}"
+    secret = OneTimeSecret.objects.create(
+        invitation=invitation,
+        user=actor.user,
+        purpose=OneTimeSecret.CODE,
+        digest=secrets.token_hex(32),  # replaced below by a digest bound to this record
+        expires_at=timezone.now() + timedelta(minutes=settings.SIGNING_CODE_MINUTES),
+    )
+    secret.digest = _digest(f"code:{secret.pk}:{code}")
+    secret.save(update_fields=["digest"])
+    send_templated(
+        "signing-code",
+        {"invitation": invitation, "code": code, "minutes": settings.SIGNING_CODE_MINUTES},
+        [actor.user.email],
+    )
+    _event(invitation, "code_sent", actor, party)
+
+
+def _use_code(invitation: Invitation, actor: Actor, code: str) -> None:
+    """Spend the user's current code, or raise; wrong attempts are counted and kept even when signing fails."""
+    refusal = None
+    with transaction.atomic():
+        secret = (
+            OneTimeSecret.objects.select_for_update()
+            .filter(invitation=invitation, user=actor.user, purpose=OneTimeSecret.CODE, used_at__isnull=True)
+            .order_by("-pk")
+            .first()
+        )
+        if secret is None or secret.expires_at < timezone.now():
+            refusal = _("The code has expired. Ask for a new one.")
+        elif secret.attempts >= MAX_CODE_ATTEMPTS:
+            refusal = _("Too many wrong codes. Ask for a new one.")
+        elif not hmac.compare_digest(secret.digest, _digest(f"code:{secret.pk}:{code.strip()}")):
+            secret.attempts += 1
+            secret.save(update_fields=["attempts"])
+            _event(invitation, "code_refused", actor)
+            refusal = _("The code is not correct.")
+        else:
+            secret.used_at = timezone.now()
+            secret.save(update_fields=["used_at"])
+    if refusal:
+        raise ValidationError({"code": refusal})
+
+
+def agreement_sign(
+    *, invitation: Invitation, actor: Actor, code: str, decision_body: str, decision_case: str, decision_date: date
+) -> Signature:
+    """Fresh authentication, step 2: the code; then the director's signature on the exact bytes they read."""
+    _check_signer(invitation, actor, SignatureParty.MEMBER)
+    _use_code(invitation, actor, code)
+    with transaction.atomic():
+        return _sign(invitation, actor, decision_body, decision_case, decision_date)
+
+
+def _sign(invitation: Invitation, actor: Actor, decision_body: str, decision_case: str, decision_date: date):
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _check_signer(invitation, actor, SignatureParty.MEMBER)
+    signature = Signature(
+        invitation=invitation,
+        party=SignatureParty.MEMBER,
+        user=actor.user,
+        organisation=invitation.organisation,
+        role=_("Municipal director"),
+        signer_name=actor.user.get_full_name() or actor.user.username,
+        signed_at=timezone.now(),
+        ip_address=actor.ip_address,
+        user_agent=actor.user_agent[:500],
+        document_sha256=_document_hash(invitation),
+        decision_body=decision_body,
+        decision_case=decision_case,
+        decision_date=decision_date,
+    )
+    signature.full_clean()
+    signature.save()
+    Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.SIGNED)
+    _event(
+        invitation,
+        "signed",
+        actor,
+        f"{decision_body}, sak {decision_case}, {decision_date:%d.%m.%Y}; SHA-256 {signature.document_sha256}",
+    )
+    send_templated("agreement-signed", {"invitation": invitation, "signature": signature}, _secretariat_addresses())
+    return signature
+
+
+def agreement_countersign(*, invitation: Invitation, actor: Actor, code: str) -> Invitation:
+    """The network's leader countersigns; the agreement is completed, sealed and (from its start) in force."""
+    _check_signer(invitation, actor, SignatureParty.NETWORK)
+    _use_code(invitation, actor, code)
+    with transaction.atomic():
+        return _countersign(invitation, actor)
+
+
+def _countersign(invitation: Invitation, actor: Actor) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _check_signer(invitation, actor, SignatureParty.NETWORK)
+    signature = Signature(
+        invitation=invitation,
+        party=SignatureParty.NETWORK,
+        user=actor.user,
+        organisation=actor.user.organisation,
+        role=_("Leader of the network"),
+        signer_name=actor.user.get_full_name() or actor.user.username,
+        signed_at=timezone.now(),
+        ip_address=actor.ip_address,
+        user_agent=actor.user_agent[:500],
+        document_sha256=_document_hash(invitation),
+    )
+    signature.full_clean()
+    signature.save()
+    _event(invitation, "countersigned", actor, f"SHA-256 {signature.document_sha256}")
+    agreement_complete(invitation=invitation)
+    return Invitation.objects.get(pk=invitation.pk)
+
+
+def agreement_complete(*, invitation: Invitation) -> None:
+    """Render the agreement with its signature page and audit trail, seal it, store it once."""
+    if invitation.sealed_sha256:
+        return
+    signatures = list(invitation.signatures.select_related("organisation").order_by("signed_at"))
+    events = list(invitation.events.select_related("actor").order_by("at", "pk"))
+    with translation.override("nb"):
+        html = render_to_string(
+            "members/pdf/agreement.html",
+            {
+                "template": invitation.template,
+                "organisation": invitation.organisation,
+                "signatures": signatures,
+                "events": events,
+                "invitation": invitation,
+            },
+        )
+    sealed = seal_pdf(
+        _html_to_pdf(html),
+        certificate_path=settings.SEAL_CERTIFICATE_PATH,
+        key_path=settings.SEAL_KEY_PATH,
+        key_password=settings.SEAL_KEY_PASSWORD.encode() if settings.SEAL_KEY_PASSWORD else None,
+        reason=f"Samarbeidsavtale {invitation.organisation.legal_name}",
+    )
+    invitation.sealed.save(
+        f"avtale-{invitation.organisation.pk}-{invitation.template.pk}-signert.pdf", ContentFile(sealed), save=False
+    )
+    invitation.sealed_sha256 = hashlib.sha256(sealed).hexdigest()
+    invitation.completed_at = timezone.now()
+    in_force = invitation.template.period_start <= timezone.localdate()
+    invitation.status = InvitationStatus.IN_FORCE if in_force else InvitationStatus.COUNTERSIGNED
+    invitation.save(update_fields=["sealed", "sealed_sha256", "completed_at", "status"])
+    _event(invitation, "sealed", None, f"SHA-256 {invitation.sealed_sha256}")
+
+
+@transaction.atomic
+def agreement_decline(*, invitation: Invitation, actor: Actor, reason: str) -> Invitation:
+    """Decline on behalf of the organisation; the secretariat and earlier signers of the same text are told."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _check_signer(invitation, actor, SignatureParty.MEMBER)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for declining.")})
+    Invitation.objects.filter(pk=invitation.pk).update(
+        status=InvitationStatus.DECLINED, declined_at=timezone.now(), decline_reason=reason
+    )
+    _event(invitation, "declined", actor, reason)
+    earlier = (
+        User.objects.filter(
+            signatures__invitation__template=invitation.template, signatures__party=SignatureParty.MEMBER
+        )
+        .exclude(email="")
+        .distinct()
+    )
+    recipients = sorted(set(_secretariat_addresses()) | {person.email for person in earlier})
+    send_templated("agreement-declined", {"invitation": invitation, "reason": reason}, recipients)
+    invitation.refresh_from_db()
+    return invitation
+
+
+# ------------------------------------------------------------------------------------------------
+# Reminders, expiry and withdrawal
+
+
+def agreements_remind_and_expire(*, today: date | None = None, days_before: int = 7) -> tuple[int, int]:
+    """Remind directors a week before an invitation expires; expire the ones whose date has passed."""
+    today = today or timezone.localdate()
+    reminded = expired = 0
+    for invitation in Invitation.objects.filter(status__in=OPEN, expires_on__lt=today):
+        with transaction.atomic():
+            Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.EXPIRED)
+            _event(invitation, "expired")
+        expired += 1
+    due = Invitation.objects.filter(
+        status__in=OPEN,
+        reminded_at__isnull=True,
+        expires_on__lte=today + timedelta(days=days_before),
+        expires_on__gte=today,
+    )
+    for invitation in due.select_related("organisation", "template"):
+        with transaction.atomic():
+            _send_link(invitation, _directors(invitation.organisation), reminder=True)
+            Invitation.objects.filter(pk=invitation.pk).update(reminded_at=timezone.now())
+            _event(invitation, "reminded")
+        reminded += 1
+    return reminded, expired
+
+
+def membership_end_after_notice(notice_given_on: date, notice_months: int) -> date:
+    """Membership ends at the end of the month in which the notice period runs out."""
+    month = notice_given_on.month - 1 + notice_months
+    year, month = notice_given_on.year + month // 12, month % 12 + 1
+    next_month = date(year + (month == 12), month % 12 + 1, 1)
+    return next_month - timedelta(days=1)
+
+
+@transaction.atomic
+def membership_withdraw(*, organisation: Organisation, notice_given_on: date, notice_months: int) -> Organisation:
+    """Register a notice of withdrawal; membership (and so the contribution) ends after the notice period."""
+    from members.services import organisation_update
+
+    if organisation.membership_status != MembershipStatus.MEMBER:
+        raise ValidationError(_("Only a current member can give notice."))
+    return organisation_update(
+        organisation=organisation,
+        membership_status=MembershipStatus.NOTICE_GIVEN,
+        notice_given_on=notice_given_on,
+        member_until=membership_end_after_notice(notice_given_on, notice_months),
+    )

@@ -1,0 +1,32 @@
+"""`agreements export-signed --out DIR`: write every completed, sealed agreement to a folder."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from members.models import Invitation
+
+
+class Command(BaseCommand):
+    help = "Cooperation agreements. `export-signed --out DIR` writes every sealed agreement."
+
+    def add_arguments(self, parser):
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        export = actions.add_parser("export-signed", help="Write every completed, sealed agreement to a folder.")
+        export.add_argument("--out", required=True, type=Path)
+
+    def handle(self, *args, action: str, **options):
+        return getattr(self, f"handle_{action.replace('-', '_')}")(**options)
+
+    def handle_export_signed(self, *, out: Path, **options):
+        out.mkdir(parents=True, exist_ok=True)
+        count = 0
+        for invitation in Invitation.objects.exclude(sealed_sha256="").select_related("organisation", "template"):
+            name = (
+                f"samarbeidsavtale-{invitation.organisation.number or invitation.organisation.pk}-"
+                f"{invitation.organisation.name.lower().replace(' ', '-')}-v{invitation.template.version}.pdf"
+            )
+            with invitation.sealed.open("rb") as handle:
+                (out / name).write_bytes(handle.read())
+            count += 1
+        self.stdout.write(f"{count} sealed agreements written to {out}")

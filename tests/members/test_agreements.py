@@ -1,0 +1,297 @@
+"""The cooperation agreement signed online: by the right director only, with fresh authentication,
+countersigned by the network's leader, completed as a sealed PDF that breaks if one byte changes."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from members import agreements
+from members.choices import InvitationStatus
+from members.models import AgreementEvent, AgreementTemplate, ImmutableRecordError, Invitation, Signature
+from members.sealing import create_development_certificate, verify_seal
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seal(settings, tmp_path):
+    certificate, key = create_development_certificate(directory=tmp_path / "seal")
+    settings.SEAL_CERTIFICATE_PATH, settings.SEAL_KEY_PATH, settings.SEAL_TRUST_ROOT_PATH = (
+        certificate,
+        key,
+        certificate,
+    )
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return certificate
+
+
+@pytest.fixture
+def agreement(personas, seal):
+    template = AgreementTemplate.objects.create(
+        title="Samarbeidsavtale DigiVestland",
+        version=1,
+        period_start=date(2025, 1, 1),
+        period_end=date(2028, 12, 31),
+        body="§ 1 Formål\nPartene samarbeider om digitalisering.",
+        funding_appendix="Fast grunnbeløp og kroner per innbygger.",
+    )
+    template = agreements.agreement_template_publish(template=template)
+    leader = UserFactory(username="lena", organisation=personas.host, is_secretariat=True, is_director=True)
+    actor = agreements.Actor(user=personas.secretariat, ip_address="10.0.0.1")
+    (invitation,) = agreements.agreement_invite(
+        template=template,
+        organisations=[personas.own],
+        expires_on=timezone.localdate() + timedelta(days=30),
+        actor=actor,
+    )
+    personas.leader = leader
+    personas.invitation = invitation
+    return personas
+
+
+def code_from_mail() -> str:
+    return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+
+
+def sign_in_browser(client, people, user, *, decision=True):
+    client.force_login(user)
+    url = people.invitation.get_absolute_url()
+    client.get(url)  # reads the agreement first
+    data = {"password": "correct-horse-battery"}
+    if decision:
+        data.update(decision_body="Formannskapet", decision_case="109/2020", decision_date="2020-11-17")
+    client.post(reverse("members:agreement_sign_start", kwargs={"pk": people.invitation.pk}), data)
+    return client.post(
+        reverse("members:agreement_sign_confirm", kwargs={"pk": people.invitation.pk}), {"code": code_from_mail()}
+    ), url
+
+
+def test_director_signs_leader_countersigns_and_the_sealed_pdf_validates(client, agreement, seal):
+    invitation_mail = mail.outbox[0]
+    assert invitation_mail.to == [agreement.director.email]
+    sign_in_browser(client, agreement, agreement.director, decision=True)
+    invitation = Invitation.objects.get()
+    assert invitation.status == InvitationStatus.SIGNED
+    signature = Signature.objects.get(party="member")
+    assert (signature.user, signature.organisation) == (agreement.director, agreement.own)
+    assert signature.document_sha256 == invitation.document_sha256
+    assert (signature.decision_body, signature.decision_case, signature.decision_date) == (
+        "Formannskapet",
+        "109/2020",
+        date(2020, 11, 17),
+    )
+    assert signature.ip_address == "127.0.0.1"
+    sign_in_browser(client, agreement, agreement.leader, decision=False)
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.IN_FORCE
+    sealed = client.get(reverse("members:agreement_sealed", kwargs={"pk": invitation.pk})).content
+    check = verify_seal(sealed, trust_roots=[seal])
+    assert check.valid and check.intact and check.trusted and check.covers_whole_document, check.problems
+    tampered = bytearray(sealed)
+    index = sealed.index(b"stream") + 40
+    tampered[index] ^= 0x01
+    assert not verify_seal(bytes(tampered), trust_roots=[seal]).valid
+    actions = list(AgreementEvent.objects.values_list("action", flat=True))
+    assert actions[:2] == ["invited", "opened"] and "signed" in actions and actions[-1] == "sealed"
+
+
+@pytest.mark.parametrize("role", ["finance", "contact", "outsider", "secretariat"])
+def test_nobody_else_can_sign_for_the_organisation(client, agreement, role):
+    user = getattr(agreement, role)
+    client.force_login(user)
+    response = client.post(
+        reverse("members:agreement_sign_start", kwargs={"pk": agreement.invitation.pk}),
+        {
+            "password": "correct-horse-battery",
+            "decision_body": "x",
+            "decision_case": "1",
+            "decision_date": "2020-01-01",
+        },
+    )
+    assert response.status_code in (403, 404)
+    with pytest.raises(PermissionDenied):
+        agreements.signing_code_send(
+            invitation=agreement.invitation,
+            actor=agreements.Actor(user=user),
+            password="correct-horse-battery",
+            party="member",
+        )
+    assert not Signature.objects.exists()
+
+
+def test_a_director_of_another_municipality_cannot_see_or_sign(client, agreement):
+    other = UserFactory(organisation=agreement.foreign, is_director=True)
+    client.force_login(other)
+    assert client.get(agreement.invitation.get_absolute_url()).status_code == 404
+    with pytest.raises(PermissionDenied):
+        agreements.signing_code_send(
+            invitation=agreement.invitation,
+            actor=agreements.Actor(user=other),
+            password="correct-horse-battery",
+            party="member",
+        )
+
+
+def test_a_secretariat_member_who_is_not_the_leader_cannot_countersign(agreement):
+    actor = agreements.Actor(user=agreement.director)
+    agreements.signing_code_send(
+        invitation=agreement.invitation, actor=actor, password="correct-horse-battery", party="member"
+    )
+    agreements.agreement_sign(
+        invitation=agreement.invitation,
+        actor=actor,
+        code=code_from_mail(),
+        decision_body="Kommunestyret",
+        decision_case="12/25",
+        decision_date=date(2025, 2, 1),
+    )
+    with pytest.raises(PermissionDenied):
+        agreements.signing_code_send(
+            invitation=agreement.invitation,
+            actor=agreements.Actor(user=agreement.secretariat),
+            password="correct-horse-battery",
+            party="network",
+        )
+
+
+def test_wrong_password_and_wrong_code_are_refused(agreement):
+    actor = agreements.Actor(user=agreement.director)
+    with pytest.raises(ValidationError, match="password is not correct"):
+        agreements.signing_code_send(invitation=agreement.invitation, actor=actor, password="nope", party="member")
+    agreements.signing_code_send(
+        invitation=agreement.invitation, actor=actor, password="correct-horse-battery", party="member"
+    )
+    code = code_from_mail()
+    wrong = "000000" if code != "000000" else "111111"
+    for _attempt in range(agreements.MAX_CODE_ATTEMPTS):
+        with pytest.raises(ValidationError, match="code is not correct"):
+            agreements.agreement_sign(
+                invitation=agreement.invitation,
+                actor=actor,
+                code=wrong,
+                decision_body="F",
+                decision_case="1",
+                decision_date=date(2025, 1, 1),
+            )
+    with pytest.raises(ValidationError, match="Too many wrong codes"):
+        agreements.agreement_sign(
+            invitation=agreement.invitation,
+            actor=actor,
+            code=code,
+            decision_body="F",
+            decision_case="1",
+            decision_date=date(2025, 1, 1),
+        )
+    assert not Signature.objects.exists()
+
+
+def test_a_code_expires_and_works_once(agreement, time_machine):
+    actor = agreements.Actor(user=agreement.director)
+    agreements.signing_code_send(
+        invitation=agreement.invitation, actor=actor, password="correct-horse-battery", party="member"
+    )
+    code = code_from_mail()
+    time_machine.move_to(timezone.now() + timedelta(minutes=11))
+    with pytest.raises(ValidationError, match="expired"):
+        agreements.agreement_sign(
+            invitation=agreement.invitation,
+            actor=actor,
+            code=code,
+            decision_body="F",
+            decision_case="1",
+            decision_date=date(2025, 1, 1),
+        )
+
+
+def test_the_emailed_link_works_once_and_expires(client, agreement, time_machine):
+    path = re.search(r"(/members/agreements/link/[^\s\"]+/)", mail.outbox[0].body).group(1)
+    first = client.get(path)
+    assert first.status_code == 302 and first.url == agreement.invitation.get_absolute_url()
+    assert client.get(path).status_code == 410
+    agreements._send_link(agreement.invitation, [agreement.director], reminder=True)
+    later = re.search(r"(/members/agreements/link/[^\s\"]+/)", mail.outbox[-1].body).group(1)
+    time_machine.move_to(timezone.now() + timedelta(days=15))
+    assert client.get(later).status_code == 410
+
+
+def test_declining_tells_the_secretariat_and_earlier_signers(client, agreement, personas):
+    from members.services import organisation_update
+
+    organisation_update(organisation=personas.foreign, buyer_reference="x")
+    earlier = UserFactory(organisation=personas.foreign, is_director=True)
+    (other,) = agreements.agreement_invite(
+        template=agreement.invitation.template,
+        organisations=[personas.foreign],
+        expires_on=timezone.localdate() + timedelta(days=30),
+        actor=agreements.Actor(user=personas.secretariat),
+    )
+    actor = agreements.Actor(user=earlier)
+    agreements.signing_code_send(invitation=other, actor=actor, password="correct-horse-battery", party="member")
+    agreements.agreement_sign(
+        invitation=other,
+        actor=actor,
+        code=code_from_mail(),
+        decision_body="Kommunestyret",
+        decision_case="5/25",
+        decision_date=date(2025, 1, 10),
+    )
+    client.force_login(agreement.director)
+    client.post(
+        reverse("members:agreement_decline", kwargs={"pk": agreement.invitation.pk}),
+        {"reason": "Kommunestyret vedtok ikke å slutte seg til."},
+    )
+    invitation = Invitation.objects.get(pk=agreement.invitation.pk)
+    assert invitation.status == InvitationStatus.DECLINED
+    notice = mail.outbox[-1]
+    assert set(notice.to) == {personas.secretariat.email, agreement.leader.email, earlier.email}
+    assert "Kommunestyret vedtok ikke" in notice.body
+
+
+def test_a_published_text_never_changes(agreement):
+    template = agreement.invitation.template
+    template.body = "changed"
+    with pytest.raises(ImmutableRecordError):
+        template.save()
+
+
+def test_reminder_before_expiry_and_expiry(agreement, time_machine):
+    sent = len(mail.outbox)
+    start = timezone.now()
+    time_machine.move_to(start + timedelta(days=24))
+    assert agreements.agreements_remind_and_expire() == (1, 0)
+    assert len(mail.outbox) == sent + 1 and "ennå ikke signert" in mail.outbox[-1].body
+    assert agreements.agreements_remind_and_expire() == (0, 0)  # reminded once
+    time_machine.move_to(start + timedelta(days=34))
+    assert agreements.agreements_remind_and_expire() == (0, 1)
+    assert Invitation.objects.get().status == InvitationStatus.EXPIRED
+
+
+def test_withdrawal_ends_membership_after_notice_and_contributions_follow(agreement, personas):
+    from funding.services import contributions_recompute
+    from tests.factories import contribution_model
+
+    agreements.membership_withdraw(organisation=personas.own, notice_given_on=date(2026, 3, 10), notice_months=6)
+    personas.own.refresh_from_db()
+    assert (personas.own.membership_status, personas.own.member_until) == ("notice_given", date(2026, 9, 30))
+    contribution_model(year=2026, exempt=[personas.host])
+    contributions_recompute(year=2026)
+    contribution = personas.own.contributions.get(year=2026)
+    assert (contribution.months, contribution.amount) == (9, 100365)  # 133 820 × 9/12
+    contribution_model(year=2027, exempt=[personas.host])
+    contributions_recompute(year=2027)
+    assert not personas.own.contributions.filter(year=2027).exists()
+
+
+def test_export_signed_writes_every_sealed_agreement(client, agreement, tmp_path):
+    sign_in_browser(client, agreement, agreement.director, decision=True)
+    sign_in_browser(client, agreement, agreement.leader, decision=False)
+    call_command("agreements", "export-signed", "--out", str(tmp_path / "out"))
+    files = list((tmp_path / "out").iterdir())
+    assert len(files) == 1 and files[0].read_bytes().startswith(b"%PDF")
