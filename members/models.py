@@ -218,9 +218,9 @@ class AgreementTemplate(models.Model):
     @property
     def appendices(self) -> list[tuple[str, str]]:
         named = [
-            (_("Appendix 1: Funding model"), self.funding_appendix),
-            (_("Appendix 2: Organisation"), self.organisation_appendix),
-            (_("Appendix 3: Statutes"), self.statutes_appendix),
+            (str(_("Appendix 1: Funding model")), self.funding_appendix),
+            (str(_("Appendix 2: Organisation")), self.organisation_appendix),
+            (str(_("Appendix 3: Statutes")), self.statutes_appendix),
         ]
         return [(title, text) for title, text in named if text]
 
