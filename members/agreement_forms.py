@@ -75,7 +75,12 @@ class SignStartForm(forms.Form):
         label=_("Deciding body"), max_length=200, help_text=_("E.g. Formannskapet or Kommunestyret.")
     )
     decision_case = forms.CharField(label=_("Case number"), max_length=50, help_text=_("E.g. 109/2020."))
-    decision_date = forms.DateField(label=_("Date of the decision"), widget=DateInput())
+    # Plain text (dd.mm.åååå): typed the way the decision is written, and easy with the keyboard alone.
+    decision_date = forms.DateField(
+        label=_("Date of the decision"),
+        help_text=_("As on the decision, e.g. 17.11.2020."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     password = forms.CharField(
         label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )

@@ -66,7 +66,7 @@ def sign_in_browser(client, people, user, *, decision=True):
     client.get(url)  # reads the agreement first
     data = {"password": "correct-horse-battery"}
     if decision:
-        data.update(decision_body="Formannskapet", decision_case="109/2020", decision_date="2020-11-17")
+        data.update(decision_body="Formannskapet", decision_case="109/2020", decision_date="17.11.2020")
     client.post(reverse("members:agreement_sign_start", kwargs={"pk": people.invitation.pk}), data)
     return client.post(
         reverse("members:agreement_sign_confirm", kwargs={"pk": people.invitation.pk}), {"code": code_from_mail()}
