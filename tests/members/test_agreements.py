@@ -98,6 +98,10 @@ def test_director_signs_leader_countersigns_and_the_sealed_pdf_validates(client,
     index = sealed.index(b"stream") + 40
     tampered[index] ^= 0x01
     assert not verify_seal(bytes(tampered), trust_roots=[seal]).valid
+    client.force_login(agreement.director)
+    assert client.get(reverse("members:agreement_sealed", kwargs={"pk": invitation.pk})).content == sealed
+    client.force_login(UserFactory(organisation=agreement.foreign, is_director=True))
+    assert client.get(reverse("members:agreement_sealed", kwargs={"pk": invitation.pk})).status_code == 404
     actions = list(AgreementEvent.objects.values_list("action", flat=True))
     assert actions[:2] == ["invited", "opened"] and "signed" in actions and actions[-1] == "sealed"
 
