@@ -18,7 +18,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 # Each module has `run() -> list[bench.common.Figure]`; add new benchmarks here.
-BENCHMARKS = ["bench.recompute"]
+BENCHMARKS = ["bench.recompute", "bench.invoices"]
 
 
 def _short(module: str) -> str:

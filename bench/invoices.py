@@ -1,0 +1,732 @@
+"""An invoice run of 400 members: the portal's time per invoice against WeasyPrint alone, and its scaling.
+
+The issue: *"`bench/` prints, for an invoice run of 400 members, the time per invoice against rendering the
+same HTML with WeasyPrint alone (the limit), as a ratio; target at most 1.25. It also prints the throughput
+with one and with two worker processes; target at least 1.7 times."*
+
+Two figures (see bench/README.md for the details):
+
+- `invoice_render_vs_weasyprint`: in this process, sequentially, the portal's whole path for the run
+  (`invoice_run_start` with Celery eager, as without a broker: each `invoice_issue` and, on its commit, the
+  `render_invoice_documents` task with `invoice_documents_ensure`: PDF by WeasyPrint, EHF, SHA-256, storage)
+  divided by `weasyprint.HTML(string=html).write_pdf()` on the same invoices' HTML (`invoice_html`, prepared
+  untimed). Measured once each (a run takes tens of seconds).
+- `invoice_throughput_2_vs_1_workers`: the time a Celery worker (`celery -A network worker --pool prefork`)
+  with one process takes to render the documents of the run's 400 invoices, divided by the time with two
+  processes. The data is set up afresh for each (issued documents are immutable); the invoices are issued
+  in this process with the documents' tasks held back, then the tasks are sent to the worker through Redis.
+  Without Redis (or with BENCH_INVOICE_POOL=processes) separate spawned processes share the invoices instead.
+
+Set BENCH_PROFILE=1 to print a cProfile of the in-process path for an extra, smaller run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import cProfile
+import gc
+import io
+import os
+import pstats
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    REPO_ROOT,
+    Figure,
+    database_url,
+    info,
+    is_postgres,
+    keeps_server_jit,
+    reset_database,
+    server_description,
+    statement_timeout,
+    vacuum,
+)
+
+SIZE = int(os.environ.get("BENCH_INVOICES") or 400)
+PROFILE_SIZE = 60
+YEAR = 2026
+ISSUE_DATE = date(YEAR, 1, 15)
+DUE_DATE = ISSUE_DATE + timedelta(days=30)
+POPULATION_DATE = date(2024, 1, 1)
+RATIO_TARGET = 1.25
+SCALING_TARGET = 1.7
+WORKERS = (1, 2)
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+QUEUE = "bench-invoices"
+RENDER_TASK = "funding.tasks.render_invoice_documents"
+POLL_SECONDS = 0.1  # the waiting here costs a query, about 1 ms of PostgreSQL, per poll
+
+
+def redis_url() -> str:
+    return os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
+
+
+def run() -> list[Figure]:
+    info(f"invoices: {server_description()}")
+    if not is_postgres():
+        info("invoices: the figures are meant for PostgreSQL; this database gives other ones")
+    _warm_up_weasyprint()
+    _disturbed.clear()
+    figures = [_render_ratio(SIZE)]
+    figures.append(_scaling(SIZE))
+    for timing, cores in _disturbed:
+        info(
+            f"invoices: warning: other processes used {cores:.2f} of the {os.cpu_count()} cores during {timing}, "
+            "so that timing may be longer than on a quiet machine"
+        )
+    if os.environ.get("BENCH_PROFILE") == "1":
+        _profile(min(SIZE, PROFILE_SIZE))
+    return figures
+
+
+# ------------------------------------------------------------------------------------------------
+# Data
+
+
+def _org_numbers(prefix: str) -> Iterator[str]:
+    """Valid organisation numbers (stdnum.no.orgnr) starting with `prefix`, ascending."""
+    from stdnum.no import orgnr
+
+    for serial in count(1):
+        base = f"{prefix}{serial:07d}"
+        for check in "0123456789":
+            if orgnr.is_valid(base + check):
+                yield base + check
+                break
+
+
+def _populate(size: int) -> None:
+    """Empty the database; `size` member municipalities that can be invoiced, an adopted 2026 model, their
+    contributions and the network profile (as tests/funding/conftest.py's `invoicing` fixture, with no
+    exempt host, so every member gets an invoice)."""
+    from funding.choices import ModelStatus
+    from funding.models import Contribution, ContributionModel
+    from funding.services import RuleInput, contribution_model_save, contributions_recompute
+    from members.choices import MembershipStatus, OrganisationKind
+    from members.models import Organisation, PopulationFigure
+    from network.models import NetworkProfile
+
+    reset_database()
+    numbers = _org_numbers("8")
+    organisations = Organisation.objects.bulk_create(
+        Organisation(
+            kind=OrganisationKind.MUNICIPALITY,
+            name=f"Benchkommune {index:03d}",
+            org_number=(org_number := next(numbers)),
+            county="Vestland",
+            street_address=f"Rådhusvegen {index + 1}",
+            postal_code=f"{5000 + index % 1000:04d}",
+            city="Benchby",
+            email=f"postmottak{index}@bench.example.no",
+            einvoice_endpoint=f"0192:{org_number}",
+            buyer_reference=f"REF-{index:03d}",
+            membership_status=MembershipStatus.MEMBER,
+            member_from=date(2021, 1, 1),
+        )
+        for index in range(size)
+    )
+    rng = random.Random(size)  # reproducible figures, not secrets
+    PopulationFigure.objects.bulk_create(
+        PopulationFigure(
+            organisation=organisation,
+            reference_date=POPULATION_DATE,
+            count=round(300 * 1000 ** rng.random()),  # 300 .. 300 000, spread like municipalities
+            source="SSB (bench)",
+        )
+        for organisation in organisations
+    )
+    # tests.factories.network_profile's values, with an organisation number of its own.
+    NetworkProfile.objects.create(
+        name="DigiVestland",
+        legal_name="Bergen kommune",
+        org_number=next(_org_numbers("9")),
+        street_address="Postboks 7700",
+        postal_code="5020",
+        city="Bergen",
+        email="post@digivestland.example.no",
+        bank_account="15030112358",
+    )
+    # tests.factories.contribution_model's: saved as a proposal, then adopted directly.
+    model = contribution_model_save(
+        values={
+            "name": f"Bench {YEAR}",
+            "year": YEAR,
+            "base_year": YEAR,
+            "mode": "formula",
+            "population_date": POPULATION_DATE,
+        },
+        rules=[RuleInput("municipality", Decimal(100000), Decimal(20), Decimal(500000))],
+        overrides=[],
+    )
+    ContributionModel.objects.filter(pk=model.pk).update(status=ModelStatus.ADOPTED)
+    contributions_recompute(year=YEAR)
+    invoiceable = Contribution.objects.filter(year=YEAR, amount__gt=0).count()
+    if invoiceable != size:
+        raise AssertionError(f"expected {size} contributions to invoice, got {invoiceable}")
+    _vacuum()
+
+
+def _vacuum() -> None:
+    """VACUUM ANALYZE what the run reads and writes, so that autovacuum does not run during a timing."""
+    from funding.models import Contribution, Invoice, InvoiceLine, InvoiceRun, NumberSeries
+    from members.models import Organisation
+    from network.models import NetworkProfile
+
+    vacuum(
+        Organisation,
+        NetworkProfile,
+        Contribution,
+        Contribution.history.model,
+        Invoice,
+        Invoice.history.model,
+        InvoiceLine,
+        InvoiceRun,
+        NumberSeries,
+    )
+
+
+def _check_documents(ids: list[int], media: Path) -> None:
+    """Every invoice has both documents with their SHA-256, and the files are in `media`."""
+    from funding.models import Invoice
+
+    rendered = Invoice.objects.filter(pk__in=ids).exclude(pdf_sha256="").exclude(ehf_sha256="").count()
+    files = sum(1 for path in media.rglob("*") if path.is_file())
+    if rendered != len(ids) or files != 2 * len(ids):
+        raise AssertionError(
+            f"expected {len(ids)} invoices with documents and {2 * len(ids)} files in {media}, "
+            f"got {rendered} and {files}"
+        )
+
+
+@contextmanager
+def _media_root() -> Iterator[Path]:
+    """A temporary MEDIA_ROOT for the stored documents, removed afterwards."""
+    from django.test import override_settings
+
+    directory = Path(tempfile.mkdtemp(prefix="bench-invoices-"))
+    try:
+        with override_settings(MEDIA_ROOT=str(directory)):
+            yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _warm_up_weasyprint() -> None:
+    """Import WeasyPrint and load its fonts untimed, so neither timing pays for it."""
+    from weasyprint import HTML
+
+    HTML(string="<p style=\"font: 9pt 'DejaVu Sans'\"><strong>Faktura</strong> 1</p>").write_pdf()
+
+
+# ------------------------------------------------------------------------------------------------
+# CPU accounting: the machine is shared (other people's tests take a core at times), so each timing says
+# where the CPU went: the measured processes, PostgreSQL and Redis, and the rest. Linux /proc; elsewhere only
+# the measured processes' own time is known.
+
+
+@dataclass(frozen=True)
+class _CpuSample:
+    machine: tuple[float, float] | None  # busy and steal CPU seconds of the machine since boot
+    # pid: (name, parent, CPU seconds of itself, the same with its reaped children's)
+    processes: dict[int, tuple[str, int, float, float]]
+
+
+def _cpu_sample() -> _CpuSample:
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+        machine: tuple[float, float] | None = ((user + nice + system + irq + softirq) / tick, steal / tick)
+    except (OSError, ValueError):
+        machine = None
+    processes = {}
+    for entry in Path("/proc").iterdir() if machine else ():
+        if entry.name.isdigit():
+            try:
+                text = (entry / "stat").read_text()
+            except OSError:  # exited meanwhile
+                continue
+            name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 1 :].split()
+            # utime, stime, cutime, cstime: a reaped child's time moves to its parent's cutime/cstime.
+            own, reaped = sum(map(int, rest[11:13])) / tick, sum(map(int, rest[13:15])) / tick
+            processes[int(entry.name)] = (name, int(rest[1]), own, own + reaped)
+    return _CpuSample(machine, processes)
+
+
+def _subtree_cpu(sample: _CpuSample, roots: list[int]) -> float:
+    tree, frontier = set(roots), list(roots)
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, (_, ppid, *_) in sample.processes.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(sample.processes[pid][3] for pid in tree if pid in sample.processes)
+
+
+def _services(sample: _CpuSample) -> list[int]:
+    """The PostgreSQL postmaster(s) and Redis servers on this machine."""
+    names = {pid: name for pid, (name, *_) in sample.processes.items()}
+    return [
+        pid
+        for pid, (name, ppid, *_) in sample.processes.items()
+        if (name == "postgres" and names.get(ppid) != "postgres") or name == "redis-server"
+    ]
+
+
+# (timing, cores) of the timings during which processes other than the measured ones, PostgreSQL and Redis
+# kept more than DISTURBED cores busy on average.
+_disturbed: list[tuple[str, float]] = []
+DISTURBED = 0.2
+
+
+def _cpu_split(before: _CpuSample, after: _CpuSample, measured: float) -> tuple[float, float, float, float] | None:
+    """CPU seconds between two samples: (this process, PostgreSQL and Redis, the rest, steal), where the rest is
+    the machine's busy time less `measured`, this process and the services; None without /proc/stat.
+
+    Approximate: a process's time is only known while it runs or once its parent has reaped it."""
+    if not (before.machine and after.machine):
+        return None
+    pid = os.getpid()
+    this = after.processes[pid][2] - before.processes[pid][2] if pid in before.processes else 0.0
+    roots = _services(after)
+    services = _subtree_cpu(after, roots) - _subtree_cpu(before, roots)
+    busy, steal = (end - start for start, end in zip(before.machine, after.machine, strict=True))
+    return this, services, max(busy - measured - this - services, 0.0), steal
+
+
+def _cpu_note(
+    timing: str, wall: float, before: _CpuSample, after: _CpuSample, name: str, measured: float | list[int]
+) -> str:
+    """E.g. `CPU: the worker 1.71 cores, this process 0.01, PostgreSQL and Redis 0.20, the rest 0.05 of 2 (steal
+    0.00)`: CPU seconds per second of the timing. `measured`: the processes' CPU seconds, or their root pids."""
+    if isinstance(measured, list):
+        measured = _subtree_cpu(after, measured) - _subtree_cpu(before, measured)
+    note = f"CPU: {name} {measured / wall:.2f} cores"
+    split = _cpu_split(before, after, 0.0 if name == "this process" else measured)
+    if split is None:
+        return note
+    this, services, rest, steal = split
+    if name == "this process":  # `measured` is this process's time, already in `this`
+        this = 0.0
+    else:
+        note += f", this process {this / wall:.2f}"
+    if rest / wall > DISTURBED:
+        _disturbed.append((timing, rest / wall))
+    return note + (
+        f", PostgreSQL and Redis {services / wall:.2f}, the rest {rest / wall:.2f} "
+        f"of {os.cpu_count()} (steal {steal / wall:.2f})"
+    )
+
+
+def _wait_for_quiet(timing: str) -> None:
+    """With BENCH_QUIET_WAIT=<seconds>: wait up to that long for a 3-second window in which processes other than
+    this one, PostgreSQL and Redis keep less than DISTURBED cores busy (the machine is shared)."""
+    limit = float(os.environ.get("BENCH_QUIET_WAIT") or 0)
+    if limit <= 0:
+        return
+    deadline = time.monotonic() + limit
+    while True:
+        before = _cpu_sample()
+        time.sleep(3)
+        split = _cpu_split(before, _cpu_sample(), 0.0)
+        if split is None or split[2] / 3 < DISTURBED:
+            return
+        if time.monotonic() > deadline:
+            info(f"invoices: other processes still keep {split[2] / 3:.2f} cores busy; measuring {timing} anyway")
+            return
+
+
+# ------------------------------------------------------------------------------------------------
+# The portal's path against WeasyPrint alone, in this process
+
+
+class _Timers:
+    """Total seconds and calls of wrapped functions (a breakdown of the portal's path)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+
+    def wrap(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+                self.calls[name] = self.calls.get(name, 0) + 1
+
+        return timed
+
+
+@contextmanager
+def _timed_parts() -> Iterator[_Timers]:
+    """Time the parts of the document rendering where the portal looks them up (a few microseconds a call)."""
+    from funding import documents, services
+    from funding.services import invoices
+
+    timers = _Timers()
+    targets = [
+        (services, "invoice_documents_ensure"),  # what the render_invoice_documents task calls
+        (documents, "invoice_html"),  # looked up by documents.invoice_pdf
+        (documents, "html_to_pdf"),  # ditto: WeasyPrint as the portal calls it
+        (invoices, "invoice_ehf"),
+    ]
+    originals = [(module, name, getattr(module, name)) for module, name in targets]
+    try:
+        for module, name, function in originals:
+            setattr(module, name, timers.wrap(name, function))
+        yield timers
+    finally:
+        for module, name, function in originals:
+            setattr(module, name, function)
+
+
+def _render_ratio(size: int) -> Figure:
+    from django.conf import settings
+    from weasyprint import HTML
+
+    from funding.choices import RunStatus
+    from funding.documents import invoice_html
+    from funding.models import Invoice
+    from funding.services import invoice_run_start
+
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        raise RuntimeError("the in-process measurement needs Celery eager (REDIS_URL empty, as bench.common sets)")
+    with _media_root() as media:
+        _populate(size)
+        _wait_for_quiet("the portal path")
+        with _timed_parts() as parts:
+            gc.collect()
+            before, cpu, start = _cpu_sample(), time.process_time(), time.perf_counter()
+            run = invoice_run_start(year=YEAR, issue_date=ISSUE_DATE, due_date=DUE_DATE)
+            portal = time.perf_counter() - start
+            portal_cpu = _cpu_note(
+                "the portal path", portal, before, _cpu_sample(), "this process", time.process_time() - cpu
+            )
+        run.refresh_from_db()
+        if run.status != RunStatus.SUCCEEDED or run.issued != size:
+            raise AssertionError(f"the invoice run did not issue {size} invoices: {run.status}, {run.error!r}")
+        invoices = list(Invoice.objects.filter(run=run).prefetch_related("lines").order_by("number"))
+        _check_documents([invoice.pk for invoice in invoices], media)
+
+    # The same HTML the portal rendered, prepared untimed.
+    pages = [invoice_html(invoice, list(invoice.lines.all()), invoice.credited_invoice) for invoice in invoices]
+    _wait_for_quiet("WeasyPrint alone")
+    gc.collect()
+    before, cpu, start = _cpu_sample(), time.process_time(), time.perf_counter()
+    for page in pages:
+        HTML(string=page).write_pdf()
+    weasyprint = time.perf_counter() - start
+    weasyprint_cpu = _cpu_note(
+        "WeasyPrint alone", weasyprint, before, _cpu_sample(), "this process", time.process_time() - cpu
+    )
+
+    per = 1000 / size
+    info(
+        f"invoices {size}: portal path (invoice_run_start, Celery eager: issue + documents) {portal:.2f} s, "
+        f"{portal * per:.1f} ms per invoice (measured once; {portal_cpu})"
+    )
+    ensure = parts.seconds.get("invoice_documents_ensure", 0.0)
+    rendering = sum(parts.seconds.get(name, 0.0) for name in ("invoice_html", "html_to_pdf", "invoice_ehf"))
+    info(
+        f"invoices {size}:   invoice_documents_ensure {ensure * per:.1f} ms per invoice "
+        f"({parts.calls.get('invoice_documents_ensure', 0)} calls): "
+        f"html_to_pdf (WeasyPrint) {parts.seconds.get('html_to_pdf', 0.0) * per:.1f}, "
+        f"invoice_html {parts.seconds.get('invoice_html', 0.0) * per:.1f}, "
+        f"invoice_ehf {parts.seconds.get('invoice_ehf', 0.0) * per:.1f}, "
+        f"the rest (lock, SHA-256, files, save) {(ensure - rendering) * per:.1f}"
+    )
+    info(f"invoices {size}:   issuing and the rest of the run {(portal - ensure) * per:.1f} ms per invoice")
+    info(
+        f"invoices {size}: WeasyPrint alone (HTML(string=html).write_pdf() on the same HTML) {weasyprint:.2f} s, "
+        f"{weasyprint * per:.1f} ms per invoice (measured once; {weasyprint_cpu})"
+    )
+    info(
+        f"invoices {size}: invoice_render_vs_weasyprint = {portal:.2f} s / {weasyprint:.2f} s "
+        f"= {portal / weasyprint:.4f}"
+    )
+    return Figure("invoice_render_vs_weasyprint", portal / weasyprint, RATIO_TARGET, "<=")
+
+
+# ------------------------------------------------------------------------------------------------
+# Throughput with one and two worker processes
+
+
+def _issue_holding_documents() -> list[int]:
+    """Issue the run's invoices in this process and return their ids; the tasks that would render their
+    documents (queued on each invoice's commit) are held back instead, for the workers."""
+    from funding.choices import RunStatus
+    from funding.models import InvoiceRun
+    from funding.services import invoice_run_execute
+    from funding.services import invoices as invoice_services
+
+    held: list[int] = []
+    original = invoice_services._queue_documents
+    invoice_services._queue_documents = held.append
+    try:
+        run = InvoiceRun.objects.create(year=YEAR, issue_date=ISSUE_DATE, due_date=DUE_DATE)
+        run = invoice_run_execute(run_id=run.pk)
+    finally:
+        invoice_services._queue_documents = original
+    if run.status != RunStatus.SUCCEEDED or len(held) != run.issued:
+        raise AssertionError(f"the invoice run failed or queued {len(held)} of {run.issued}: {run.error!r}")
+    return held
+
+
+def _scaling(size: int) -> Figure:
+    pool = os.environ.get("BENCH_INVOICE_POOL") or "celery"
+    if pool not in ("celery", "processes"):
+        raise ValueError(f"BENCH_INVOICE_POOL must be 'celery' or 'processes', not {pool!r}")
+    if pool == "celery" and not _redis_reachable():
+        info(f"invoices: Redis at {redis_url()} cannot be reached; measuring with spawned processes instead")
+        pool = "processes"
+    render = _celery_render if pool == "celery" else _processes_render
+    info(
+        "invoices: workers are "
+        + (
+            f"`celery -A network worker --pool prefork --concurrency N` on {redis_url()}, queue {QUEUE}"
+            if pool == "celery"
+            else "N spawned processes (multiprocessing), each with an equal share"
+        )
+    )
+    seconds: dict[int, float] = {}
+    for workers in WORKERS:
+        with _media_root() as media:
+            _populate(size)
+            ids = _issue_holding_documents()
+            _vacuum()
+            seconds[workers], cpu = render(workers, ids, media)
+            _check_documents(ids, media)
+        info(
+            f"invoices {size}: documents with {_plural(workers, 'worker process')} "
+            f"{seconds[workers]:.2f} s, {size / seconds[workers]:.1f} invoices/s (measured once; {cpu})"
+        )
+    ratio = seconds[1] / seconds[2]
+    info(f"invoices {size}: invoice_throughput_2_vs_1_workers = {seconds[1]:.2f} s / {seconds[2]:.2f} s = {ratio:.4f}")
+    return Figure("invoice_throughput_2_vs_1_workers", ratio, SCALING_TARGET, ">=")
+
+
+def _plural(number: int, noun: str) -> str:
+    return f"{number} {noun}{'es' if number != 1 else ''}"
+
+
+def _worker_environment(media: Path) -> dict[str, str]:
+    """The bench's database, session settings and a temporary MEDIA_ROOT, for processes started from here."""
+    options = [f"-c statement_timeout={int(statement_timeout() * 1000)}"]
+    if not keeps_server_jit():
+        options.append("-c jit=off")
+    environment = dict(os.environ)
+    environment.update(
+        {
+            "DATABASE_URL": database_url(),
+            "PGOPTIONS": " ".join(options),  # libpq applies these to every session of the worker
+            "MEDIA_ROOT": str(media),
+            "DEBUG": os.environ.get("DEBUG", "false"),
+            "SECRET_KEY": os.environ["SECRET_KEY"],
+            "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
+        }
+    )
+    return environment
+
+
+def _redis_reachable() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(redis_url(), socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+def _celery_render(workers: int, ids: list[int], media: Path) -> tuple[float, str]:
+    """Start a Celery worker with `workers` processes, send it the documents' tasks and time until all are
+    stored (from the first task sent to the last invoice with both documents)."""
+    import redis
+    from celery import Celery
+    from django.db.models import Q
+
+    from funding.models import Invoice
+
+    url = redis_url()
+    producer = Celery("bench-invoices", broker=url, set_as_current=False)  # the portal's tasks stay eager here
+    producer.conf.update(broker_connection_retry_on_startup=True, task_serializer="json")
+    with producer.connection_for_write() as connection:
+        connection.default_channel.queue_purge(QUEUE)  # nothing left over from an interrupted run
+    node = f"bench-invoices-{workers}-{os.getpid()}@{socket.gethostname()}"
+    log = tempfile.NamedTemporaryFile(prefix="bench-invoices-worker-", suffix=".log", delete=False)  # noqa: SIM115
+    environment = _worker_environment(media) | {"REDIS_URL": url}
+    command = [
+        *(str(Path(sys.executable).parent / "celery"), "-A", "network", "worker"),
+        *("--pool", "prefork", "--concurrency", str(workers), "--queues", QUEUE, "--hostname", node),
+        *("--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"),
+    ]
+    worker = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    task_ids: list[str] = []
+    try:
+        _wait_until_ready(producer, node, worker, Path(log.name))
+        _wait_for_quiet(f"the documents with {_plural(workers, 'worker process')}")
+        # The database holds only this run's invoices (flushed before): a cheap query, no list of ids.
+        remaining = Invoice.objects.filter(Q(pdf_sha256="") | Q(ehf_sha256=""))
+        gc.collect()
+        before, start = _cpu_sample(), time.perf_counter()
+        for invoice_id in ids:
+            task_ids.append(producer.send_task(RENDER_TASK, args=[invoice_id], queue=QUEUE).id)
+        deadline = start + max(120.0, 2.0 * len(ids))
+        checked = start
+        while remaining.exists():
+            now = time.perf_counter()
+            if worker.poll() is not None or now > deadline:
+                raise RuntimeError(f"the worker stopped or timed out; its log:\n{_tail(Path(log.name))}")
+            if now - checked > 1.0:
+                checked = now
+                if "Traceback" in Path(log.name).read_text(errors="replace"):
+                    raise RuntimeError(f"a task failed in the worker; its log:\n{_tail(Path(log.name))}")
+            time.sleep(POLL_SECONDS)
+        seconds = time.perf_counter() - start
+        return seconds, _cpu_note(
+            f"the documents with {_plural(workers, 'worker process')}",
+            seconds,
+            before,
+            _cpu_sample(),
+            "the worker",
+            [worker.pid],
+        )
+    finally:
+        _stop(worker)
+        with producer.connection_for_write() as connection:
+            connection.default_channel.queue_purge(QUEUE)
+        if task_ids:  # the worker's result backend (REDIS_URL) stored a result per task
+            redis.Redis.from_url(url).delete(*(f"celery-task-meta-{task_id}" for task_id in task_ids))
+        producer.close()
+        log.close()
+        os.unlink(log.name)
+
+
+def _wait_until_ready(producer: Any, node: str, worker: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited with {worker.returncode}; its log:\n{_tail(log)}")
+        if producer.control.ping(destination=[node], timeout=0.5):
+            return
+    raise RuntimeError(f"the Celery worker did not answer within 90 s; its log:\n{_tail(log)}")
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    """Warm shutdown of the worker started here; its process group is killed if it does not stop."""
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)  # its own session: only the worker and its children
+            worker.wait()
+
+
+def _tail(log: Path, lines: int = 30) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _processes_render(workers: int, ids: list[int], media: Path) -> tuple[float, str]:
+    """`workers` spawned processes, each rendering every `workers`-th invoice; timed from when all are ready."""
+    import multiprocessing
+    import queue
+
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("spawn")
+    ready, go, used = context.Queue(), context.Event(), context.Queue()
+    processes = [
+        context.Process(target=_render_share, args=(database_url(), str(media), ids[index::workers], ready, go, used))
+        for index in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        waiting, deadline = workers, time.monotonic() + 120
+        while waiting:
+            if time.monotonic() > deadline or any(process.exitcode is not None for process in processes):
+                raise RuntimeError("a rendering process exited or did not get ready within 120 s")
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.5)
+                waiting -= 1
+        _wait_for_quiet(f"the documents with {_plural(workers, 'process')}")
+        gc.collect()
+        before, start = _cpu_sample(), time.perf_counter()
+        go.set()
+        for process in processes:
+            process.join()
+        seconds = time.perf_counter() - start
+        after, spent = _cpu_sample(), sum(used.get(timeout=5) for _ in processes)
+        cpu = _cpu_note(
+            f"the documents with {_plural(workers, 'process')}", seconds, before, after, "the processes", spent
+        )
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join()
+    failed = [process.exitcode for process in processes if process.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"a rendering process failed (exit codes {failed})")
+    return seconds, cpu
+
+
+def _render_share(url: str, media: str, ids: list[int], ready: Any, go: Any, used: Any) -> None:
+    """In a spawned process: Django on the bench database, then the documents of `ids` once `go` is set."""
+    os.environ["MEDIA_ROOT"] = media
+    from bench import common
+
+    common.setup_django(url)
+    from django.db import connections
+
+    from funding.models import Invoice
+    from funding.services import invoice_documents_ensure
+
+    ready.put(os.getpid())
+    go.wait()
+    cpu = time.process_time()
+    for invoice_id in ids:
+        invoice_documents_ensure(invoice=Invoice.objects.get(pk=invoice_id))
+    connections.close_all()
+    used.put(time.process_time() - cpu)
+
+
+# ------------------------------------------------------------------------------------------------
+# Profile
+
+
+def _profile(size: int) -> None:
+    from funding.services import invoice_run_start
+
+    with _media_root():
+        _populate(size)
+        profile = cProfile.Profile()
+        profile.runcall(invoice_run_start, year=YEAR, issue_date=ISSUE_DATE, due_date=DUE_DATE)
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats(order).print_stats(30)
+        info(f"profile of the in-process path for {size} invoices, by {order} time:")
+        for line in out.getvalue().splitlines():
+            if line.strip():
+                info(line)
