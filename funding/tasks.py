@@ -32,11 +32,8 @@ def enqueue_recompute(run_id: int) -> None:
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
 def issue_invoice_run(self, run_id: int) -> str:
-    run = services.invoice_run_execute(run_id=run_id)
-    if run.status == "succeeded":
-        for invoice_id in run.invoices.values_list("pk", flat=True):
-            enqueue_documents(invoice_id)
-    return run.status
+    # Each issued invoice queues its own documents when its transaction commits.
+    return services.invoice_run_execute(run_id=run_id).status
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30)

@@ -129,11 +129,13 @@ def _buyer_fields(organisation: Organisation) -> dict[str, Any]:
 
 
 def _finish_issue(invoice: Invoice, lines: list[InvoiceLine], issued_by: Any) -> Invoice:
-    invoice.full_clean(exclude=["pdf", "ehf"])
+    # Field validation only: the unique and check constraints are held by the locks taken above and enforced
+    # by the database; validating them here cost a query each (a third of the time of issuing).
+    invoice.full_clean(exclude=["pdf", "ehf"], validate_constraints=False)
     invoice.save()
     for line in lines:
         line.invoice = invoice
-        line.full_clean()
+        line.full_clean(validate_constraints=False)
         line.save()
     invoice.status, invoice.issued_at = InvoiceStatus.ISSUED, timezone.now()
     invoice.issued_by = issued_by if getattr(issued_by, "pk", None) else None
