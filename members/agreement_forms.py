@@ -85,10 +85,6 @@ class SignStartForm(forms.Form):
         label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Send me a one-time code"))
-
 
 class CodeForm(forms.Form):
     code = forms.CharField(
@@ -98,27 +94,15 @@ class CodeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
-    def __init__(self, *args, submit_label=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(submit_label or _("Sign the agreement"))
-
 
 class CountersignStartForm(forms.Form):
     password = forms.CharField(
         label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Send me a one-time code"))
-
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("Why the organisation declines"), widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Decline"))
 
 
 class WithdrawForm(forms.Form):

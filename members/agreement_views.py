@@ -145,7 +145,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "code_sent": code_sent,
             "start_form": SignStartForm() if can_sign else None,
             "countersign_form": CountersignStartForm() if can_countersign else None,
-            "code_form": CodeForm(submit_label=_("Countersign") if can_countersign else None) if code_sent else None,
+            "code_form": CodeForm() if code_sent else None,
             "decline_form": DeclineForm() if can_sign else None,
         },
     )

@@ -277,26 +277,38 @@ def agreement_sign(
         return _sign(invitation, actor, decision_body, decision_case, decision_date)
 
 
-def _sign(invitation: Invitation, actor: Actor, decision_body: str, decision_case: str, decision_date: date):
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    _check_signer(invitation, actor, SignatureParty.MEMBER)
+def _record_signature(invitation: Invitation, actor: Actor, party: str, **decision: Any) -> Signature:
+    """Lock the invitation, check the signer again and record their signature on the stored document's bytes."""
+    member = party == SignatureParty.MEMBER
     signature = Signature(
         invitation=invitation,
-        party=SignatureParty.MEMBER,
+        party=party,
         user=actor.user,
-        organisation=invitation.organisation,
-        role=_("Municipal director"),
+        organisation=invitation.organisation if member else actor.user.organisation,
+        role=_("Municipal director") if member else _("Leader of the network"),
         signer_name=actor.user.get_full_name() or actor.user.username,
         signed_at=timezone.now(),
         ip_address=actor.ip_address,
         user_agent=actor.user_agent[:500],
         document_sha256=_document_hash(invitation),
+        **decision,
+    )
+    signature.full_clean()
+    signature.save()
+    return signature
+
+
+def _sign(invitation: Invitation, actor: Actor, decision_body: str, decision_case: str, decision_date: date):
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _check_signer(invitation, actor, SignatureParty.MEMBER)
+    signature = _record_signature(
+        invitation,
+        actor,
+        SignatureParty.MEMBER,
         decision_body=decision_body,
         decision_case=decision_case,
         decision_date=decision_date,
     )
-    signature.full_clean()
-    signature.save()
     Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.SIGNED)
     _event(
         invitation,
@@ -319,20 +331,7 @@ def agreement_countersign(*, invitation: Invitation, actor: Actor, code: str) ->
 def _countersign(invitation: Invitation, actor: Actor) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     _check_signer(invitation, actor, SignatureParty.NETWORK)
-    signature = Signature(
-        invitation=invitation,
-        party=SignatureParty.NETWORK,
-        user=actor.user,
-        organisation=actor.user.organisation,
-        role=_("Leader of the network"),
-        signer_name=actor.user.get_full_name() or actor.user.username,
-        signed_at=timezone.now(),
-        ip_address=actor.ip_address,
-        user_agent=actor.user_agent[:500],
-        document_sha256=_document_hash(invitation),
-    )
-    signature.full_clean()
-    signature.save()
+    signature = _record_signature(invitation, actor, SignatureParty.NETWORK)
     _event(invitation, "countersigned", actor, f"SHA-256 {signature.document_sha256}")
     agreement_complete(invitation=invitation)
     return Invitation.objects.get(pk=invitation.pk)

@@ -14,7 +14,6 @@ from funding import invoice_selectors as selectors
 from funding import services
 from funding.choices import InvoiceKind, InvoiceStatus
 from funding.forms import BankImportForm, CreditNoteForm, InvoiceRunForm, PaymentForm, ReminderForm
-from funding.models import Invoice
 from network import policy
 from network.access import require
 from network.exports import spreadsheet_response
@@ -247,7 +246,3 @@ def bank_import(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("file", error)
     return render(request, "funding/bank_import.html", {"form": form, "record": record})
-
-
-def invoice_for_contribution(contribution) -> Invoice | None:
-    return contribution.invoices.filter(kind=InvoiceKind.INVOICE).exclude(status=InvoiceStatus.CREDITED).first()
