@@ -15,19 +15,8 @@ from funding.choices import InvoiceKind, InvoiceStatus, PaymentSource, RunStatus
 from funding.models.contributions import MONEY, Contribution
 from members.models import Organisation
 
-# Once issued, these never change (bokføringsforskriften: an issued invoice is corrected by a credit note).
-IMMUTABLE_FIELDS = (
-    "kind",
-    "series",
-    "number",
-    "organisation_id",
-    "contribution_id",
-    "credited_invoice_id",
-    "year",
-    "issue_date",
-    "due_date",
-    "period_start",
-    "period_end",
+# Seller and buyer as they were on the invoice date; a credit note copies them from the invoice it credits.
+PARTY_FIELDS = (
     "seller_name",
     "seller_legal_name",
     "seller_org_number",
@@ -41,6 +30,21 @@ IMMUTABLE_FIELDS = (
     "buyer_address",
     "buyer_reference",
     "buyer_endpoint",
+)
+# Once issued, these never change (bokføringsforskriften: an issued invoice is corrected by a credit note).
+IMMUTABLE_FIELDS = (
+    "kind",
+    "series",
+    "number",
+    "organisation_id",
+    "contribution_id",
+    "credited_invoice_id",
+    "year",
+    "issue_date",
+    "due_date",
+    "period_start",
+    "period_end",
+    *PARTY_FIELDS,
     "kid",
     "total",
     "currency",
@@ -188,7 +192,7 @@ class Invoice(models.Model):
             if stored and stored["status"] != InvoiceStatus.DRAFT:
                 # Only what this save writes matters (a stale copy may save its status alone).
                 written = set(kwargs.get("update_fields") or [*IMMUTABLE_FIELDS, *WRITE_ONCE_FIELDS])
-                written |= {name.removesuffix("_id") + "_id" for name in written if name + "_id" in IMMUTABLE_FIELDS}
+                written |= {f"{name}_id" for name in written if f"{name}_id" in IMMUTABLE_FIELDS}
                 changed = [name for name in IMMUTABLE_FIELDS if name in written and stored[name] != getattr(self, name)]
                 changed += [
                     name

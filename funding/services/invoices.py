@@ -21,6 +21,7 @@ from funding.choices import InvoiceKind, InvoiceStatus, PaymentSource, RunStatus
 from funding.documents import invoice_ehf, invoice_pdf
 from funding.invoicing import CREDIT_NOTE_SERIES, INVOICE_SERIES, SERIES_PREFIX, address, display_number, make_kid
 from funding.models import BankImport, Contribution, Invoice, InvoiceLine, InvoiceRun, NumberSeries, Payment, Reminder
+from funding.models.invoices import PARTY_FIELDS
 from members.models import Organisation, User
 from network.emails import send_templated
 from network.models import NetworkProfile
@@ -244,24 +245,7 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
         note=f"Krediterer faktura {display_number(invoice.series, invoice.number)} av "
         f"{invoice.issue_date.strftime('%d.%m.%Y')}. Årsak: {reason}",
         organisation=invoice.organisation,
-        **{
-            name: getattr(invoice, name)
-            for name in (
-                "seller_name",
-                "seller_legal_name",
-                "seller_org_number",
-                "seller_in_foretaksregisteret",
-                "seller_address",
-                "seller_email",
-                "seller_bank_account",
-                "vat_exemption_reason",
-                "buyer_name",
-                "buyer_org_number",
-                "buyer_address",
-                "buyer_reference",
-                "buyer_endpoint",
-            )
-        },
+        **{name: getattr(invoice, name) for name in PARTY_FIELDS},
     )
     lines = [
         InvoiceLine(
