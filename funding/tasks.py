@@ -19,15 +19,22 @@ def recompute_contributions(self, run_id: int) -> str:
     return run.status
 
 
-def enqueue_recompute(run_id: int) -> None:
-    """Send the run to a worker; when the queue cannot be reached, the run says so instead of waiting forever."""
+def _enqueue_run(task, run_id: int, fail, error: str) -> None:
+    """Send a run to a worker; when the queue cannot be reached, the run says so instead of waiting forever."""
     try:
-        recompute_contributions.delay(run_id)
+        task.delay(run_id)
     except OperationalError:
-        logger.exception("Could not queue recompute run %s", run_id)
-        services.recompute_run_fail(
-            run_id=run_id, error=_("The task queue could not be reached; the recompute was not started. Try again.")
-        )
+        logger.exception("Could not queue %s for run %s", task.name, run_id)
+        fail(run_id=run_id, error=error)
+
+
+def enqueue_recompute(run_id: int) -> None:
+    _enqueue_run(
+        recompute_contributions,
+        run_id,
+        services.recompute_run_fail,
+        _("The task queue could not be reached; the recompute was not started. Try again."),
+    )
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
@@ -50,13 +57,12 @@ def mark_overdue_invoices() -> int:
 
 
 def enqueue_invoice_run(run_id: int) -> None:
-    try:
-        issue_invoice_run.delay(run_id)
-    except OperationalError:
-        logger.exception("Could not queue invoice run %s", run_id)
-        services.invoice_run_fail(
-            run_id=run_id, error=_("The task queue could not be reached; no invoice was issued. Try again.")
-        )
+    _enqueue_run(
+        issue_invoice_run,
+        run_id,
+        services.invoice_run_fail,
+        _("The task queue could not be reached; no invoice was issued. Try again."),
+    )
 
 
 def enqueue_documents(invoice_id: int) -> None:

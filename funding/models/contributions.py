@@ -210,12 +210,11 @@ class Contribution(models.Model):
         return (self.amount / self.population).quantize(Decimal("0.01"))
 
 
-class RecomputeRun(models.Model):
-    """One recomputation of a year's contributions, with its progress and what it found."""
+class BackgroundRun(models.Model):
+    """What every background job a user starts keeps: who asked, when, how far it has come, and how it ended."""
 
     year = models.PositiveIntegerField(_("budget year"))
     status = models.CharField(_("status"), max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("requested by")
     )
@@ -224,23 +223,32 @@ class RecomputeRun(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     error = models.TextField(_("error"), blank=True)
-    missing_population = models.JSONField(_("members without a population figure"), default=list, blank=True)
-    report = models.JSONField(_("report"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = _("recompute run")
-        verbose_name_plural = _("recompute runs")
+        abstract = True
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.year} ({self.get_status_display()})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("funding:run_detail", kwargs={"pk": self.pk})
-
     @property
     def is_finished(self) -> bool:
         return self.status in (RunStatus.SUCCEEDED, RunStatus.FAILED)
+
+
+class RecomputeRun(BackgroundRun):
+    """One recomputation of a year's contributions, with its progress and what it found."""
+
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    missing_population = models.JSONField(_("members without a population figure"), default=list, blank=True)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+
+    class Meta(BackgroundRun.Meta):
+        verbose_name = _("recompute run")
+        verbose_name_plural = _("recompute runs")
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:run_detail", kwargs={"pk": self.pk})
 
 
 class Budget(models.Model):

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from funding.choices import InvoiceKind, InvoiceStatus, PaymentSource, RunStatus
-from funding.models.contributions import MONEY, Contribution
+from funding.choices import InvoiceKind, InvoiceStatus, PaymentSource
+from funding.models.contributions import MONEY, BackgroundRun, Contribution
 from members.models import Organisation
 
 # Seller and buyer as they were on the invoice date; a credit note copies them from the invoice it credits.
@@ -73,38 +73,20 @@ class NumberSeries(models.Model):
         return f"{self.key}: {self.prefix}{self.next_number}"
 
 
-class InvoiceRun(models.Model):
+class InvoiceRun(BackgroundRun):
     """Issuing the invoices of a budget year in the background, with its progress and result."""
 
-    year = models.PositiveIntegerField(_("budget year"))
     issue_date = models.DateField(_("invoice date"))
     due_date = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("requested by")
-    )
-    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     issued = models.PositiveIntegerField(_("invoices issued"), default=0)
     skipped = models.PositiveIntegerField(_("already invoiced"), default=0)
-    error = models.TextField(_("error"), blank=True)
 
-    class Meta:
+    class Meta(BackgroundRun.Meta):
         verbose_name = _("invoice run")
         verbose_name_plural = _("invoice runs")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.year} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
         return reverse("funding:invoice_run_detail", kwargs={"pk": self.pk})
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (RunStatus.SUCCEEDED, RunStatus.FAILED)
 
 
 class Invoice(models.Model):
