@@ -38,26 +38,29 @@ def address(street: str, postal_code: str, city: str, country: str = "NO") -> di
     return {"street": street, "postal_code": postal_code, "city": city, "country": country}
 
 
+def _party(name: str, org_number: str, stored_address: dict[str, str], **extra: Any) -> ehf.Party:
+    """An EHF party from a name, organisation number and an address as `address()` stores it."""
+    return ehf.Party(
+        name=name,
+        org_number=org_number,
+        street=stored_address.get("street", ""),
+        postal_code=stored_address.get("postal_code", ""),
+        city=stored_address.get("city", ""),
+        country=stored_address.get("country", "NO"),
+        **extra,
+    )
+
+
 def ehf_document(invoice: Any, lines: Sequence[Any], credited: Any = None) -> ehf.Document:
     """The EHF (Peppol BIS Billing 3.0) view of a stored invoice or credit note."""
-    seller = ehf.Party(
-        name=invoice.seller_legal_name,
-        org_number=invoice.seller_org_number,
-        street=invoice.seller_address.get("street", ""),
-        postal_code=invoice.seller_address.get("postal_code", ""),
-        city=invoice.seller_address.get("city", ""),
-        country=invoice.seller_address.get("country", "NO"),
+    seller = _party(
+        invoice.seller_legal_name,
+        invoice.seller_org_number,
+        invoice.seller_address,
         in_foretaksregisteret=invoice.seller_in_foretaksregisteret,
         email=invoice.seller_email,
     )
-    buyer = ehf.Party(
-        name=invoice.buyer_name,
-        org_number=invoice.buyer_org_number,
-        street=invoice.buyer_address.get("street", ""),
-        postal_code=invoice.buyer_address.get("postal_code", ""),
-        city=invoice.buyer_address.get("city", ""),
-        country=invoice.buyer_address.get("country", "NO"),
-    )
+    buyer = _party(invoice.buyer_name, invoice.buyer_org_number, invoice.buyer_address)
     return ehf.Document(
         kind=invoice.kind,
         number=display_number(invoice.series, invoice.number),

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -84,7 +84,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, pk=pk)
     can_manage = policy.can(request.user, "invoice.manage")
-    paid = invoice.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    paid = invoice.paid  # annotated by the selector
     today = timezone.localdate()
     return render(
         request,

@@ -71,6 +71,8 @@ def test_secretariat_sees_totals_per_year(client, issued):
             "outstanding": Decimal(429420),
         }
     ]
+    detail = client.get(reverse("funding:invoice_detail", kwargs={"pk": own(issued).pk})).context
+    assert (detail["paid"], detail["outstanding"]) == (Decimal(133820), Decimal(0))
     paid = client.get(reverse("funding:invoice_list"), {"status": "paid"}).context["invoices"]
     assert [i.buyer_name for i in paid] == ["Masfjorden kommune"]
 
