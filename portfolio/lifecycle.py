@@ -115,7 +115,7 @@ def _approval_gate(facts: Facts) -> list[str]:
     if not facts.funding:
         missing.append(_("Approval needs a funding plan."))
     elif not check_funding(facts.funding).rule_met:
-        missing.append(_("A grant-funded project needs at least 50 % own effort in its funding plan."))
+        missing.append(_("A grant-funded project needs own effort of at least half its funding plan."))
     if not facts.benefits:
         missing.append(_("Approval needs at least one benefit with an owner."))
     if not facts.has_start or not facts.has_end:

@@ -101,7 +101,7 @@ def test_approval_of_a_grant_funded_project_with_too_little_own_effort_is_refuse
         funding=(FundingLine(GRANT, Decimal(500000)), FundingLine(OWN, Decimal(360000))),
     )
     assert problems(State.CONCEPT, State.APPROVED, facts) == [
-        "A grant-funded project needs at least 50 % own effort in its funding plan."
+        "A grant-funded project needs own effort of at least half its funding plan."
     ]
 
 

@@ -63,7 +63,7 @@ def test_approval_is_refused_without_a_funding_plan_and_allowed_once_it_meets_th
     services.funding_line_add(
         initiative=initiative, values={"year": 2025, "source": "own_effort", "budget": Decimal(499999), "hours": 800}
     )
-    with pytest.raises(ValidationError, match="at least 50 % own effort"):
+    with pytest.raises(ValidationError, match="own effort of at least half"):
         services.initiative_transition(initiative=initiative, to_state="approved", reason="Sak 1/25")
     services.funding_line_add(initiative=initiative, values={"year": 2026, "source": "own_effort", "budget": 1})
     services.initiative_transition(initiative=initiative, to_state="approved", reason="Sak 1/25")

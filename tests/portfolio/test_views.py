@@ -111,7 +111,7 @@ def test_the_overview_runs_the_same_number_of_queries_for_2_and_20_initiatives(c
 
 def test_the_service_catalogue_is_open_and_its_queries_do_not_grow(client):
     def add(n):
-        for i in range(n):
+        for _ in range(n):
             Offering.objects.create(
                 kind="template",
                 title=f"Mal {Offering.objects.count()}",
