@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class State(models.TextChoices):
@@ -61,7 +62,8 @@ class AdoptionStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     PLANNED = "planned", _("Planned")
     IN_PROGRESS = "in_progress", _("In progress")
-    ADOPTED = "adopted", _("Adopted")
+    # "Adopted" is also a contribution model's status (vedtatt); a solution that is adopted is "innført".
+    ADOPTED = "adopted", pgettext_lazy("national solution", "Adopted")
 
 
 class OfferingKind(models.TextChoices):

@@ -4,13 +4,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
 from network import policy
 from network.access import require
 from portfolio import lifecycle, selectors, services
-from portfolio.choices import AdoptionStatus, State
+from portfolio.choices import AdoptionStatus, OfferingKind, State
 from portfolio.filters import InitiativeFilter
 from portfolio.forms import (
     AdoptionForm,
@@ -256,6 +257,20 @@ def adoption_update(request: HttpRequest, solution: int, organisation: int) -> H
     return _form_page(request, form, title, reverse("portfolio:rollout_matrix"))
 
 
+OFFERING_HEADINGS = {
+    OfferingKind.EXPERT_GROUP: gettext_lazy("Expert groups"),
+    OfferingKind.ROLLOUT: gettext_lazy("Rollout programmes"),
+    OfferingKind.TEMPLATE: gettext_lazy("Templates"),
+    OfferingKind.COMPETENCE: gettext_lazy("Competence and networks"),
+}
+
+
 @require("offering.view")
 def offering_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "portfolio/offering_list.html", {"offerings": selectors.offering_list(user=request.user)})
+    offerings = list(selectors.offering_list(user=request.user))
+    groups = [
+        (heading, [o for o in offerings if o.kind == kind])
+        for kind, heading in OFFERING_HEADINGS.items()
+        if any(o.kind == kind for o in offerings)
+    ]
+    return render(request, "portfolio/offering_list.html", {"groups": groups})
