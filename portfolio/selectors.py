@@ -141,6 +141,10 @@ class Cell:
     def status(self) -> str:
         return self.adoption.status if self.adoption else AdoptionStatus.NOT_STARTED
 
+    @property
+    def status_label(self) -> str:
+        return str(AdoptionStatus(self.status).label)
+
 
 @dataclass
 class AdoptionMatrix:

@@ -4,7 +4,7 @@ and adoptions of national solutions."""
 from __future__ import annotations
 
 import hashlib
-import logging
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -30,8 +30,6 @@ from portfolio.models import (
     Transition,
 )
 
-logger = logging.getLogger(__name__)
-
 INITIATIVE_FIELDS = (
     "title",
     "summary",
@@ -49,13 +47,14 @@ INITIATIVE_FIELDS = (
 
 
 def _save(obj, update_fields: list[str] | None = None):
+    """Validate, then save: every write in this module goes through here."""
     obj.full_clean()
     obj.save(update_fields=update_fields)
     return obj
 
 
 @transaction.atomic
-def initiative_create(*, values: dict[str, Any], participants: list[tuple[Organisation, str]] = ()) -> Initiative:
+def initiative_create(*, values: dict[str, Any], participants: Sequence[tuple[Organisation, str]] = ()) -> Initiative:
     """A new initiative, always starting as an idea."""
     initiative = _save(Initiative(**{name: values[name] for name in INITIATIVE_FIELDS if name in values}))
     participations_set(initiative=initiative, participants=participants)
@@ -64,7 +63,7 @@ def initiative_create(*, values: dict[str, Any], participants: list[tuple[Organi
 
 @transaction.atomic
 def initiative_update(
-    *, initiative: Initiative, values: dict[str, Any], participants: list[tuple[Organisation, str]] | None = None
+    *, initiative: Initiative, values: dict[str, Any], participants: Sequence[tuple[Organisation, str]] | None = None
 ) -> Initiative:
     changed = [name for name in INITIATIVE_FIELDS if name in values]
     for name in changed:
@@ -76,7 +75,7 @@ def initiative_update(
 
 
 @transaction.atomic
-def participations_set(*, initiative: Initiative, participants) -> None:
+def participations_set(*, initiative: Initiative, participants: Sequence[tuple[Organisation, str]]) -> None:
     """Make the participating organisations exactly `participants` (organisation, role)."""
     wanted = {organisation.pk: role for organisation, role in participants}
     initiative.participations.exclude(organisation_id__in=wanted).delete()

@@ -10,6 +10,7 @@ from django_tables2.export import TableExport
 
 from network import policy
 from network.access import require
+from network.exports import spreadsheet_response
 from portfolio import lifecycle, selectors, services
 from portfolio.choices import AdoptionStatus, OfferingKind, State
 from portfolio.filters import InitiativeFilter
@@ -206,6 +207,26 @@ def status_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def rollout_matrix(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     matrix = selectors.adoption_matrix(user=request.user, search=search)
+    export_format = request.GET.get("_export")
+    if export_format:
+        if export_format not in EXPORT_FORMATS:
+            return HttpResponse(_("Unknown export format."), status=400)
+        header = [_("Member"), _("Number")]
+        for solution in matrix.solutions:
+            header += [solution.name, _("%(solution)s: date") % {"solution": solution.name}]
+        rows = [
+            [
+                organisation.name,
+                organisation.number,
+                *(
+                    v
+                    for cell in cells
+                    for v in (cell.status_label, cell.adoption.status_date if cell.adoption else None)
+                ),
+            ]
+            for organisation, cells in matrix.rows
+        ]
+        return spreadsheet_response(export_format, "innforing", header, rows)
     return render(
         request,
         "portfolio/rollout_matrix.html",

@@ -283,3 +283,13 @@ def test_the_secretariat_adds_funding_benefits_values_and_status_reports(client,
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     page = client.get(initiative.get_absolute_url()).content.decode()
     assert "Raskere svar" in page and "31.12.2025: 21" in page and "Litt forsinket" in page
+
+
+def test_the_rollout_matrix_downloads_as_csv_and_excel(client, personas):
+    solution = NationalSolution.objects.create(name="Digisos")
+    services.adoption_set(solution=solution, organisation=personas.own, status="adopted", status_date=date(2025, 2, 1))
+    client.force_login(personas.contact)
+    response = client.get(reverse("portfolio:rollout_matrix"), {"_export": "csv", "q": "Masf"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows == [["Member", "Number", "Digisos", "Digisos: date"], ["Masfjorden", "4634", "Adopted", "2025-02-01"]]
+    assert client.get(reverse("portfolio:rollout_matrix"), {"_export": "xlsx"}).content[:2] == b"PK"
