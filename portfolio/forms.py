@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.forms import DateInput
 from portfolio import lifecycle, selectors
-from portfolio.choices import AdoptionStatus, ParticipantRole, State
+from portfolio.choices import AdoptionStatus, ParticipantRole, Rag, State
 from portfolio.models import Benefit, FundingPlanLine, Initiative, StatusReport
 from portfolio.services import INITIATIVE_FIELDS
 
@@ -56,6 +56,7 @@ class InitiativeForm(_Helped, forms.ModelForm):
                 queryset=organisations,
                 required=False,
                 initial=current[name],
+                help_text=_("Hold Ctrl (Cmd on a Mac) to choose several."),
                 widget=forms.SelectMultiple(attrs={"size": 6}),
             )
         self._add_helper()
@@ -113,6 +114,7 @@ class StatusReportForm(_Helped, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["rag"].choices = Rag.choices  # no empty choice among the radio buttons
         self._add_helper()
 
 

@@ -241,7 +241,7 @@ class StatusReport(models.Model):
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
     rag = models.CharField(_("status"), max_length=8, choices=Rag.choices)
-    summary = models.TextField(_("status"))
+    summary = models.TextField(_("report"), help_text=_("Progress, risks and deviations in the period."))
     next_steps = models.TextField(_("next steps"), blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("reported by")
