@@ -6,13 +6,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
 from network import policy
 from network.access import require
 from network.exports import spreadsheet_response
 from portfolio import lifecycle, selectors, services
-from portfolio.choices import AdoptionStatus, OfferingKind, State
+from portfolio.choices import AdoptionStatus, FocusArea, OfferingKind, Rag, ServiceArea, State
 from portfolio.filters import InitiativeFilter
 from portfolio.forms import (
     AdoptionForm,
@@ -45,12 +44,50 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
     if export_format:
         if export_format not in EXPORT_FORMATS:
             return HttpResponse(_("Unknown export format."), status=400)
-        return TableExport(export_format, table).response(f"portefolje.{export_format}")
+        return _initiative_export(export_format, list(table.data), internal)
     return render(
         request,
         "portfolio/initiative_list.html",
         {"filter": filterset, "table": table, "count": table.paginator.count},
     )
+
+
+def _initiative_export(export_format: str, initiatives, internal: bool) -> HttpResponse:
+    """The overview's rows as they are sorted and filtered, built directly (fast for thousands of rows)."""
+    header = [
+        _("Initiative"),
+        _("State"),
+        _("Strategic focus area"),
+        _("Service area"),
+        _("Owner"),
+        _("Project leader"),
+        _("Start"),
+        _("End"),
+        _("Latest status"),
+        _("Escalated to KS"),
+    ]
+    # Labels translated once, not once a row.
+    state, focus, area, rag = ({k: str(v) for k, v in c.choices} for c in (State, FocusArea, ServiceArea, Rag))
+    yes_no = {True: _("Yes"), False: _("No")}
+    rows = [
+        [
+            i.title,
+            state[i.state],
+            focus[i.focus_area],
+            area[i.service_area],
+            str(i.owner) if i.owner else "",
+            i.project_leader,
+            i.start,
+            i.end,
+            rag.get(i.latest_rag, ""),
+            yes_no[i.escalated_to_ks],
+            *([i.budget_total] if internal else []),
+        ]
+        for i in initiatives
+    ]
+    if internal:
+        header.append(_("Budget (NOK)"))
+    return spreadsheet_response(export_format, "portefolje", header, rows)
 
 
 @require("initiative.view")
