@@ -35,7 +35,7 @@ run: install
 
 # The pure domain modules, type-checked with django-stubs.
 TYPED := funding/calculation.py funding/ehf.py funding/bank_file.py funding/invoicing.py members/domain.py \
-	members/population_file.py network/formatting.py network/policy.py network/env.py
+	members/population_file.py network/formatting.py network/policy.py network/env.py portfolio/lifecycle.py
 
 lint: | $(STAMP)
 	$(BIN)/ruff check .

@@ -68,6 +68,14 @@ RULES: dict[str, Rule] = {
     "agreement.countersign": Rule(also_for_secretariat=frozenset({DIRECTOR})),
     "dashboard.secretariat": Rule(),
     "admin.access": Rule(),
+    # Portfolio: the overview, initiatives and the service catalogue are open; budgets and notes for members
+    "initiative.view": Rule(public=True),
+    "initiative.view_internal": Rule(signed_in=True),
+    "initiative.manage": Rule(),
+    "status_report.pdf": Rule(signed_in=True),
+    "rollout.view": Rule(signed_in=True),
+    "adoption.change": Rule(own=ANY_MEMBER_ROLE),
+    "offering.view": Rule(public=True),
 }
 
 # How to reach the owning organisation from an object of each model (a field path).

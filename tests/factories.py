@@ -113,3 +113,24 @@ def network_profile(host=None):
         email="post@digivestland.example.no",
         bank_account="15030112358",
     )
+
+
+# Portfolio
+
+
+def initiative(*, owner=None, **values):
+    """An initiative (an idea unless moved on), created through the service like the portal does."""
+    from portfolio.services import initiative_create
+
+    defaults = {
+        "title": f"Tiltak {next(_initiative_numbers)}",
+        "summary": "Flere digitale byggesøknader",
+        "focus_area": "solutions",
+        "service_area": "planning_building",
+        "owner": owner,
+    }
+    participants = values.pop("participants", [])
+    return initiative_create(values={**defaults, **values}, participants=participants)
+
+
+_initiative_numbers = count(1)

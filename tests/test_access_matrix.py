@@ -287,6 +287,61 @@ MATRIX += [
 ]
 
 
+# Portfolio: the overview, initiative pages and the service catalogue are open; rollouts for signed-in users;
+# a member's adoption status is changed by the secretariat and the member's own people.
+
+
+def portfolio_initiative(personas: Personas, which: str) -> dict:
+    from portfolio.models import Initiative
+
+    return {"pk": Initiative.objects.get(title="Åpent tiltak").pk}
+
+
+def portfolio_report(personas: Personas, which: str) -> dict:
+    from portfolio.models import StatusReport
+
+    return {"pk": StatusReport.objects.get().pk}
+
+
+def portfolio_adoption(personas: Personas, which: str) -> dict:
+    from portfolio.models import NationalSolution
+
+    return {"solution": NationalSolution.objects.get().pk, "organisation": getattr(personas, which).pk}
+
+
+def own_people(own_org: bool) -> dict[str, object]:
+    mine, theirs = (OK, NOT_FOUND) if own_org else (NOT_FOUND, OK)
+    return {
+        "anonymous": LOGIN,
+        "secretariat": OK,
+        "director": mine,
+        "finance": mine,
+        "contact": mine,
+        "outsider": theirs,
+    }
+
+
+MATRIX += [
+    Case("portfolio:initiative_list", {None: everyone(OK)}),
+    Case("portfolio:initiative_create", {None: secretariat_only()}),
+    Case("portfolio:initiative_detail", {"any": everyone(OK)}, target=portfolio_initiative),
+    Case("portfolio:status_report_pdf", {"any": signed_in()}, target=portfolio_report),
+    Case("portfolio:rollout_matrix", {None: signed_in()}),
+    Case("portfolio:rollout_dashboard", {None: signed_in()}),
+    Case("portfolio:adoption_update", own_and_foreign(own_people(True), own_people(False)), target=portfolio_adoption),
+    Case("portfolio:offering_list", {None: everyone(OK)}),
+]
+for _name in (
+    "portfolio:initiative_update",
+    "portfolio:initiative_transition",
+    "portfolio:status_report_create",
+    "portfolio:funding_line_create",
+    "portfolio:benefit_create",
+    "portfolio:benefit_value_create",
+):
+    MATRIX.append(Case(_name, {"any": secretariat_only()}, target=portfolio_initiative))
+
+
 @pytest.fixture
 def world(personas, django_capture_on_commit_callbacks):
     """Objects of every kind, for the own and the foreign organisation."""
@@ -308,7 +363,26 @@ def world(personas, django_capture_on_commit_callbacks):
     run = InvoiceRun.objects.create(year=2026, issue_date="2026-11-23", due_date="2026-12-23")
     invoice_run_execute(run_id=run.pk)
     _agreements(personas)
+    _portfolio(personas)
     return personas
+
+
+def _portfolio(personas):
+    """An initiative with a status report (a small stand-in PDF) and a national solution."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from portfolio.models import NationalSolution, StatusReport
+    from tests.factories import initiative
+
+    project = initiative(owner=personas.own, title="Åpent tiltak")
+    report = StatusReport(initiative=project, period_start="2026-01-01", period_end="2026-06-30", rag="green")
+    content = b"%PDF-1.7 stand-in"
+    report.pdf.save("status.pdf", ContentFile(content), save=False)
+    report.pdf_sha256 = hashlib.sha256(content).hexdigest()
+    report.save()
+    NationalSolution.objects.create(name="Digisos")
 
 
 def _agreements(personas):

@@ -1,0 +1,84 @@
+from django.contrib import admin
+
+from portfolio.models import (
+    Adoption,
+    Benefit,
+    BenefitValue,
+    FundingPlanLine,
+    Initiative,
+    NationalSolution,
+    Offering,
+    Participation,
+    StatusReport,
+    Transition,
+)
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    autocomplete_fields = ("organisation",)
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_state", "to_state", "decided_by", "decided_at", "reason")
+
+    def has_add_permission(self, request, obj=None):
+        # Moves go through the life cycle's gates (portfolio.services.initiative_transition).
+        return False
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(admin.ModelAdmin):
+    list_display = ("title", "state", "focus_area", "service_area", "owner", "escalated_to_ks")
+    list_filter = ("state", "focus_area", "service_area", "escalated_to_ks")
+    search_fields = ("title", "summary")
+    readonly_fields = ("state",)
+    autocomplete_fields = ("owner",)
+    inlines = [ParticipationInline, TransitionInline]
+
+
+@admin.register(FundingPlanLine)
+class FundingPlanLineAdmin(admin.ModelAdmin):
+    list_display = ("initiative", "year", "source", "organisation", "budget", "actual")
+    list_filter = ("year", "source")
+
+
+class BenefitValueInline(admin.TabularInline):
+    model = BenefitValue
+    extra = 0
+
+
+@admin.register(Benefit)
+class BenefitAdmin(admin.ModelAdmin):
+    list_display = ("description", "initiative", "owner", "indicator", "baseline", "target")
+    inlines = [BenefitValueInline]
+
+
+@admin.register(StatusReport)
+class StatusReportAdmin(admin.ModelAdmin):
+    list_display = ("initiative", "period_start", "period_end", "rag")
+    list_filter = ("rag",)
+    readonly_fields = ("pdf", "pdf_sha256")
+
+
+@admin.register(NationalSolution)
+class NationalSolutionAdmin(admin.ModelAdmin):
+    list_display = ("name", "provider", "initiative")
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(admin.ModelAdmin):
+    list_display = ("solution", "organisation", "status", "status_date")
+    list_filter = ("solution", "status")
+    search_fields = ("organisation__name",)
+
+
+@admin.register(Offering)
+class OfferingAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "contact_name", "is_published")
+    list_filter = ("kind", "is_published")
+    search_fields = ("title", "description")

@@ -1,0 +1,217 @@
+"""Every write in the portfolio: initiatives and their life cycle, funding plans, benefits, status reports
+and adoptions of national solutions."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Organisation
+from portfolio import lifecycle
+from portfolio.documents import status_report_pdf
+from portfolio.models import (
+    Adoption,
+    Benefit,
+    BenefitValue,
+    FundingPlanLine,
+    Initiative,
+    NationalSolution,
+    Participation,
+    StatusReport,
+    Transition,
+)
+
+INITIATIVE_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "internal_notes",
+    "focus_area",
+    "service_area",
+    "expert_group",
+    "owner",
+    "project_leader",
+    "start",
+    "end",
+    "escalated_to_ks",
+)
+
+
+def _save(obj, update_fields: list[str] | None = None):
+    """Validate, then save: every write in this module goes through here."""
+    obj.full_clean()
+    obj.save(update_fields=update_fields)
+    return obj
+
+
+@transaction.atomic
+def initiative_create(*, values: dict[str, Any], participants: Sequence[tuple[Organisation, str]] = ()) -> Initiative:
+    """A new initiative, always starting as an idea."""
+    initiative = _save(Initiative(**{name: values[name] for name in INITIATIVE_FIELDS if name in values}))
+    participations_set(initiative=initiative, participants=participants)
+    return initiative
+
+
+@transaction.atomic
+def initiative_update(
+    *, initiative: Initiative, values: dict[str, Any], participants: Sequence[tuple[Organisation, str]] | None = None
+) -> Initiative:
+    changed = [name for name in INITIATIVE_FIELDS if name in values]
+    for name in changed:
+        setattr(initiative, name, values[name])
+    _save(initiative, update_fields=[*changed, "updated_at"])
+    if participants is not None:
+        participations_set(initiative=initiative, participants=participants)
+    return initiative
+
+
+@transaction.atomic
+def participations_set(*, initiative: Initiative, participants: Sequence[tuple[Organisation, str]]) -> None:
+    """Make the participating organisations exactly `participants` (organisation, role)."""
+    wanted = {organisation.pk: role for organisation, role in participants}
+    initiative.participations.exclude(organisation_id__in=wanted).delete()
+    existing = {p.organisation_id: p for p in initiative.participations.all()}
+    for organisation_id, role in wanted.items():
+        participation = existing.get(organisation_id)
+        if participation is None:
+            _save(Participation(initiative=initiative, organisation_id=organisation_id, role=role))
+        elif participation.role != role:
+            participation.role = role
+            _save(participation, update_fields=["role"])
+
+
+def initiative_facts(initiative: Initiative) -> lifecycle.Facts:
+    """What the life-cycle gates look at, read from the database."""
+    benefits = list(initiative.benefits.all())
+    return lifecycle.Facts(
+        summary=initiative.summary,
+        has_owner=initiative.owner_id is not None,
+        project_leader=initiative.project_leader,
+        has_start=initiative.start is not None,
+        has_end=initiative.end is not None,
+        funding=tuple(
+            lifecycle.FundingLine(source, amount)
+            for source, amount in initiative.funding_lines.values_list("source", "budget")
+        ),
+        benefits=len(benefits),
+        benefits_with_realised_values=BenefitValue.objects.filter(benefit__in=benefits)
+        .values("benefit")
+        .distinct()
+        .count(),
+    )
+
+
+@transaction.atomic
+def initiative_transition(
+    *, initiative: Initiative, to_state: str, reason: str, decided_by: Any = None, decided_at: datetime | None = None
+) -> Transition:
+    """Move an initiative to `to_state` when the life cycle allows it and the gate's items are filled in."""
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the initiative moves on.")})
+    problems = lifecycle.problems(initiative.state, to_state, initiative_facts(initiative))
+    if problems:
+        raise ValidationError({"to_state": problems})
+    transition = _save(
+        Transition(
+            initiative=initiative,
+            from_state=initiative.state,
+            to_state=to_state,
+            decided_by=decided_by if getattr(decided_by, "is_authenticated", False) else None,
+            decided_at=decided_at or timezone.now(),
+            reason=reason.strip(),
+        )
+    )
+    initiative.state = to_state
+    initiative.save(update_fields=["state", "updated_at"])
+    return transition
+
+
+@transaction.atomic
+def funding_line_add(*, initiative: Initiative, values: dict[str, Any]) -> FundingPlanLine:
+    return _save(FundingPlanLine(initiative=initiative, **values))
+
+
+@transaction.atomic
+def benefit_add(*, initiative: Initiative, values: dict[str, Any]) -> Benefit:
+    return _save(Benefit(initiative=initiative, **values))
+
+
+@transaction.atomic
+def benefit_value_record(*, benefit: Benefit, measured_on: date, value: Decimal) -> BenefitValue:
+    """Record the realised value on a date; a second value for the same date replaces the first."""
+    record = BenefitValue.objects.filter(benefit=benefit, measured_on=measured_on).first()
+    if record is None:
+        return _save(BenefitValue(benefit=benefit, measured_on=measured_on, value=value))
+    record.value = value
+    return _save(record, update_fields=["value"])
+
+
+def _queue_pdf(report_id: int) -> None:
+    from portfolio.tasks import enqueue_status_report_pdf
+
+    enqueue_status_report_pdf(report_id)
+
+
+@transaction.atomic
+def status_report_create(*, initiative: Initiative, values: dict[str, Any], reported_by: Any = None) -> StatusReport:
+    """A new status report; its one-page PDF is rendered by a worker once the report is saved."""
+    report = _save(
+        StatusReport(
+            initiative=initiative,
+            reported_by=reported_by if getattr(reported_by, "is_authenticated", False) else None,
+            **values,
+        )
+    )
+    transaction.on_commit(lambda: _queue_pdf(report.pk))
+    return report
+
+
+def status_report_pdf_ensure(*, report: StatusReport) -> StatusReport:
+    """Render the report's PDF once and store it with its SHA-256 (running it again does nothing)."""
+    if report.pdf_sha256:
+        return report
+    with transaction.atomic():
+        report = (
+            StatusReport.objects.select_for_update(of=("self",)).select_related("initiative__owner").get(pk=report.pk)
+        )
+        if report.pdf_sha256:
+            return report
+        content = status_report_pdf(report)
+        report.pdf.save(
+            f"statusrapport-{report.initiative_id}-{report.period_end:%Y-%m-%d}.pdf", ContentFile(content), save=False
+        )
+        report.pdf_sha256 = hashlib.sha256(content).hexdigest()
+        report.save(update_fields=["pdf", "pdf_sha256"])
+    return report
+
+
+def status_report_pdf_bytes(*, report: StatusReport) -> bytes:
+    """The stored PDF, checked against the SHA-256 recorded when it was stored."""
+    report = status_report_pdf_ensure(report=report)
+    with report.pdf.open("rb") as handle:
+        content = handle.read()
+    if hashlib.sha256(content).hexdigest() != report.pdf_sha256:
+        raise RuntimeError(f"The stored PDF of status report {report.pk} does not match its SHA-256.")
+    return content
+
+
+@transaction.atomic
+def adoption_set(
+    *, solution: NationalSolution, organisation: Organisation, status: str, status_date: date | None, note: str = ""
+) -> Adoption:
+    """Set how far a member has come with a national solution (one row per member and solution)."""
+    adoption, _created = Adoption.objects.select_for_update().get_or_create(
+        solution=solution, organisation=organisation
+    )
+    adoption.status, adoption.status_date, adoption.note = status, status_date, note
+    return _save(adoption, update_fields=["status", "status_date", "note"])

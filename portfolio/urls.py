@@ -1,0 +1,22 @@
+from django.urls import path
+
+from portfolio import views
+
+app_name = "portfolio"
+
+urlpatterns = [
+    path("", views.initiative_list, name="initiative_list"),
+    path("new/", views.initiative_create, name="initiative_create"),
+    path("<int:pk>/", views.initiative_detail, name="initiative_detail"),
+    path("<int:pk>/edit/", views.initiative_update, name="initiative_update"),
+    path("<int:pk>/decision/", views.initiative_transition, name="initiative_transition"),
+    path("<int:pk>/status/new/", views.status_report_create, name="status_report_create"),
+    path("<int:pk>/funding/new/", views.funding_line_create, name="funding_line_create"),
+    path("<int:pk>/benefits/new/", views.benefit_create, name="benefit_create"),
+    path("<int:pk>/benefits/value/", views.benefit_value_create, name="benefit_value_create"),
+    path("status/<int:pk>/pdf/", views.status_report_pdf, name="status_report_pdf"),
+    path("rollouts/", views.rollout_matrix, name="rollout_matrix"),
+    path("rollouts/dashboard/", views.rollout_dashboard, name="rollout_dashboard"),
+    path("rollouts/<int:solution>/<int:organisation>/", views.adoption_update, name="adoption_update"),
+    path("services/", views.offering_list, name="offering_list"),
+]

@@ -1,0 +1,334 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_tables2 import RequestConfig
+
+from network import policy
+from network.access import require
+from network.exports import spreadsheet_response
+from portfolio import lifecycle, selectors, services
+from portfolio.choices import AdoptionStatus, FocusArea, OfferingKind, Rag, ServiceArea, State
+from portfolio.filters import InitiativeFilter
+from portfolio.forms import (
+    AdoptionForm,
+    BenefitForm,
+    BenefitValueForm,
+    FundingLineForm,
+    InitiativeForm,
+    StatusReportForm,
+    TransitionForm,
+)
+from portfolio.tables import InitiativeTable, InternalInitiativeTable
+
+EXPORT_FORMATS = ("csv", "xlsx")
+# Ordered from grey (nothing yet) to green (adopted); the table beside the chart carries the same figures.
+ADOPTION_COLOURS = {
+    AdoptionStatus.NOT_STARTED: "#6c757d",
+    AdoptionStatus.PLANNED: "#b9770e",
+    AdoptionStatus.IN_PROGRESS: "#0b4f6c",
+    AdoptionStatus.ADOPTED: "#2e7d32",
+}
+
+
+@require("initiative.view")
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    internal = policy.can(request.user, "initiative.view_internal")
+    filterset = InitiativeFilter(request.GET, queryset=selectors.initiative_list(user=request.user))
+    table = (InternalInitiativeTable if internal else InitiativeTable)(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    export_format = request.GET.get("_export")
+    if export_format:
+        if export_format not in EXPORT_FORMATS:
+            return HttpResponse(_("Unknown export format."), status=400)
+        return _initiative_export(export_format, list(table.data), internal)
+    return render(
+        request,
+        "portfolio/initiative_list.html",
+        {"filter": filterset, "table": table, "count": table.paginator.count},
+    )
+
+
+def _initiative_export(export_format: str, initiatives, internal: bool) -> HttpResponse:
+    """The overview's rows as they are sorted and filtered, built directly (fast for thousands of rows)."""
+    header = [
+        _("Initiative"),
+        _("State"),
+        _("Strategic focus area"),
+        _("Service area"),
+        _("Owner"),
+        _("Project leader"),
+        _("Start"),
+        _("End"),
+        _("Latest status"),
+        _("Escalated to KS"),
+    ]
+    # Labels translated once, not once a row.
+    state, focus, area, rag = ({k: str(v) for k, v in c.choices} for c in (State, FocusArea, ServiceArea, Rag))
+    yes_no = {True: _("Yes"), False: _("No")}
+    rows = [
+        [
+            i.title,
+            state[i.state],
+            focus[i.focus_area],
+            area[i.service_area],
+            str(i.owner) if i.owner else "",
+            i.project_leader,
+            i.start,
+            i.end,
+            rag.get(i.latest_rag, ""),
+            yes_no[i.escalated_to_ks],
+            *([i.budget_total] if internal else []),
+        ]
+        for i in initiatives
+    ]
+    if internal:
+        header.append(_("Budget (NOK)"))
+    return spreadsheet_response(export_format, "portefolje", header, rows)
+
+
+@require("initiative.view")
+def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = selectors.initiative_get(user=request.user, pk=pk)
+    internal = policy.can(request.user, "initiative.view_internal")
+    funding = selectors.funding_summary(initiative)
+    return render(
+        request,
+        "portfolio/initiative_detail.html",
+        {
+            "initiative": initiative,
+            "internal": internal,
+            "can_manage": policy.can(request.user, "initiative.manage"),
+            "funding": funding,
+            "benefits": selectors.benefits_with_latest(initiative),
+            "reports": initiative.status_reports.all(),
+            "next_states": [State(s) for s in lifecycle.next_states(initiative.state)],
+        },
+    )
+
+
+def _form_page(request, form, title, back, intro=""):
+    return render(request, "funding/simple_form.html", {"form": form, "title": title, "back": back, "intro": intro})
+
+
+def _saved(request, form, action) -> bool:
+    """On a valid POST run the service; its field errors land on the form's fields, the rest on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        action()
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return False
+    return True
+
+
+@require("initiative.manage")
+def initiative_create(request: HttpRequest) -> HttpResponse:
+    form = InitiativeForm(request.POST or None)
+    created = []
+
+    def create():
+        created.append(services.initiative_create(values=form.cleaned_data, participants=form.participants()))
+
+    if _saved(request, form, create):
+        messages.success(request, _("The initiative was registered as an idea."))
+        return redirect(created[0])
+    return _form_page(request, form, _("New initiative"), reverse("portfolio:initiative_list"))
+
+
+@require("initiative.manage")
+def initiative_update(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = selectors.initiative_get(user=request.user, pk=pk)
+    form = InitiativeForm(request.POST or None, instance=initiative)
+
+    def update():
+        services.initiative_update(initiative=initiative, values=form.cleaned_data, participants=form.participants())
+
+    if _saved(request, form, update):
+        messages.success(request, _("The changes were saved."))
+        return redirect(initiative)
+    return _form_page(request, form, _("Edit %(title)s") % {"title": initiative.title}, initiative.get_absolute_url())
+
+
+@require("initiative.manage")
+def initiative_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = selectors.initiative_get(user=request.user, pk=pk)
+    form = TransitionForm(request.POST or None, initiative=initiative)
+
+    def move():
+        services.initiative_transition(initiative=initiative, decided_by=request.user, **form.cleaned_data)
+
+    if _saved(request, form, move):
+        messages.success(request, _("The decision was recorded."))
+        return redirect(initiative)
+    intro = _("Now: %(state)s.") % {"state": initiative.get_state_display()}
+    title = _("Record a decision on %(title)s") % {"title": initiative.title}
+    return _form_page(request, form, title, initiative.get_absolute_url(), intro)
+
+
+def _add_to_initiative(request, pk, form_class, action, title, success):
+    initiative = selectors.initiative_get(user=request.user, pk=pk)
+    form = form_class(request.POST or None)
+    if _saved(request, form, lambda: action(initiative, form.cleaned_data)):
+        messages.success(request, success)
+        return redirect(initiative)
+    return _form_page(request, form, f"{title}: {initiative.title}", initiative.get_absolute_url())
+
+
+@require("initiative.manage")
+def status_report_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _add_to_initiative(
+        request,
+        pk,
+        StatusReportForm,
+        lambda initiative, data: services.status_report_create(
+            initiative=initiative, values=data, reported_by=request.user
+        ),
+        _("New status report"),
+        _("The status report was saved; its PDF is being made."),
+    )
+
+
+@require("initiative.manage")
+def funding_line_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _add_to_initiative(
+        request,
+        pk,
+        FundingLineForm,
+        lambda initiative, data: services.funding_line_add(initiative=initiative, values=data),
+        _("Add to the funding plan"),
+        _("The funding plan was updated."),
+    )
+
+
+@require("initiative.manage")
+def benefit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _add_to_initiative(
+        request,
+        pk,
+        BenefitForm,
+        lambda initiative, data: services.benefit_add(initiative=initiative, values=data),
+        _("New benefit"),
+        _("The benefit was added."),
+    )
+
+
+@require("initiative.manage")
+def benefit_value_create(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = selectors.initiative_get(user=request.user, pk=pk)
+    form = BenefitValueForm(request.POST or None, initiative=initiative)
+    if _saved(request, form, lambda: services.benefit_value_record(**form.cleaned_data)):
+        messages.success(request, _("The realised value was recorded."))
+        return redirect(initiative)
+    title = _("Record a realised value: %(title)s") % {"title": initiative.title}
+    return _form_page(request, form, title, initiative.get_absolute_url())
+
+
+@require("status_report.pdf")
+def status_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.status_report_get(user=request.user, pk=pk)
+    response = HttpResponse(services.status_report_pdf_bytes(report=report), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="statusrapport-{report.pk}.pdf"'
+    return response
+
+
+@require("rollout.view")
+def rollout_matrix(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()
+    matrix = selectors.adoption_matrix(user=request.user, search=search)
+    export_format = request.GET.get("_export")
+    if export_format:
+        if export_format not in EXPORT_FORMATS:
+            return HttpResponse(_("Unknown export format."), status=400)
+        header = [_("Member"), _("Number")]
+        for solution in matrix.solutions:
+            header += [solution.name, _("%(solution)s: date") % {"solution": solution.name}]
+        rows = [
+            [
+                organisation.name,
+                organisation.number,
+                *(
+                    v
+                    for cell in cells
+                    for v in (cell.status_label, cell.adoption.status_date if cell.adoption else None)
+                ),
+            ]
+            for organisation, cells in matrix.rows
+        ]
+        return spreadsheet_response(export_format, "innforing", header, rows)
+    return render(
+        request,
+        "portfolio/rollout_matrix.html",
+        {"matrix": matrix, "search": search, "can_manage": policy.is_secretariat(request.user)},
+    )
+
+
+@require("rollout.view")
+def rollout_dashboard(request: HttpRequest) -> HttpResponse:
+    shares = selectors.rollout_shares(user=request.user)
+    statuses = list(AdoptionStatus)
+    chart = {
+        "type": "bar",
+        "indexAxis": "y",
+        "stacked": True,
+        "labels": [s.solution.name for s in shares],
+        "datasets": [
+            {
+                "label": str(status.label),
+                "data": [s.counts.get(status.value, 0) for s in shares],
+                "backgroundColor": ADOPTION_COLOURS[status],
+            }
+            for status in statuses
+        ],
+    }
+    return render(request, "portfolio/rollout_dashboard.html", {"shares": shares, "statuses": statuses, "chart": chart})
+
+
+@require("adoption.change")
+def adoption_update(request: HttpRequest, solution: int, organisation: int) -> HttpResponse:
+    adoption = selectors.adoption_get(user=request.user, solution_pk=solution, organisation_pk=organisation)
+    form = AdoptionForm(
+        request.POST or None,
+        initial={"status": adoption.status, "status_date": adoption.status_date, "note": adoption.note},
+    )
+    if _saved(
+        request,
+        form,
+        lambda: services.adoption_set(
+            solution=adoption.solution, organisation=adoption.organisation, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("The adoption status was saved."))
+        return redirect("portfolio:rollout_matrix")
+    title = _("%(solution)s in %(organisation)s") % {
+        "solution": adoption.solution.name,
+        "organisation": adoption.organisation.name,
+    }
+    return _form_page(request, form, title, reverse("portfolio:rollout_matrix"))
+
+
+OFFERING_HEADINGS = {
+    OfferingKind.EXPERT_GROUP: gettext_lazy("Expert groups"),
+    OfferingKind.ROLLOUT: gettext_lazy("Rollout programmes"),
+    OfferingKind.TEMPLATE: gettext_lazy("Templates"),
+    OfferingKind.COMPETENCE: gettext_lazy("Competence and networks"),
+}
+
+
+@require("offering.view")
+def offering_list(request: HttpRequest) -> HttpResponse:
+    offerings = list(selectors.offering_list(user=request.user))
+    groups = [
+        (heading, [o for o in offerings if o.kind == kind])
+        for kind, heading in OFFERING_HEADINGS.items()
+        if any(o.kind == kind for o in offerings)
+    ]
+    return render(request, "portfolio/offering_list.html", {"groups": groups})
