@@ -91,3 +91,13 @@ def test_every_page_renders_without_anything_the_policy_blocks(client, world, ca
     assert not INLINE_STYLE.search(html)
     assert not EVENT_HANDLER.search(html)
     assert not re.search(r'(src|href)="(https?:)?//', html), "everything is served by the portal itself"
+
+
+def test_passwords_are_hashed_with_argon2_outside_the_suite():
+    """The suite swaps in a fast hasher (conftest); the portal itself hashes with Argon2id."""
+    from tests.network.test_deployment import PRODUCTION, manage
+
+    code = "from django.contrib.auth.hashers import make_password; print(make_password('a-long-passphrase-2026'))"
+    result = manage("shell", "-c", code, env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("argon2$argon2id$")
