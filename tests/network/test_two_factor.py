@@ -174,3 +174,15 @@ def test_the_demo_secretariat_logs_in_with_a_code_from_the_documented_key(client
         totp = TOTP(bytes.fromhex(DEMO_TOTP_KEY), 30, 0, 6, 0)
         assert client.post(reverse("otp_verify"), {"token": f"{totp.token():06d}"}).status_code == 302
         assert client.get(reverse(SECRETARIAT_PAGE)).status_code == 200
+
+
+def test_the_admin_login_is_the_portals_two_step_login(client, personas):
+    response = client.get(reverse("admin:login"), {"next": "/admin/members/"})
+    assert response.status_code == 302 and response.url == f"{reverse('login')}?next=/admin/members/"
+    log_in(client, "siri", next_url="/admin/members/")
+    # Signed in with the password only, the admin sends the user on to the code.
+    assert client.get("/admin/members/", follow=True).redirect_chain[-1][0].startswith(reverse("otp_verify"))
+    device = TOTPDevice.objects.get(user=personas.secretariat)
+    response = client.post(reverse("otp_verify"), {"token": code_for(device), "next": "/admin/members/"})
+    assert response.url == "/admin/members/"
+    assert client.get("/admin/members/").status_code == 200
