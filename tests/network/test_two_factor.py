@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from network import policy
 from tests.factories import UserFactory
+from tests.test_access_matrix import world  # noqa: F401 - a fixture: objects of every kind
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"
@@ -186,3 +187,29 @@ def test_the_admin_login_is_the_portals_two_step_login(client, personas):
     response = client.post(reverse("otp_verify"), {"token": code_for(device), "next": "/admin/members/"})
     assert response.url == "/admin/members/"
     assert client.get("/admin/members/").status_code == 200
+
+
+def _secretariat_only_cases():
+    from tests.test_access_matrix import MATRIX, MEMBER_ROLES
+
+    for case in MATRIX:
+        for which, expect in case.expect.items():
+            if expect["secretariat"] in (200, 302) and all(expect[role] in (403, 404) for role in MEMBER_ROLES):
+                hidden = all(expect[role] == 404 for role in MEMBER_ROLES)
+                yield pytest.param(case, which, hidden, id=f"{case.name}-{case.method}-{which or 'page'}")
+
+
+@pytest.mark.parametrize(("case", "which", "hidden"), list(_secretariat_only_cases()))
+def test_every_secretariat_page_asks_an_unverified_session_for_the_code(client, world, case, which, hidden):  # noqa: F811
+    """Where members are refused, the code is asked for; what members do not even see stays unseen (404)."""
+    kwargs = dict(case.kwargs)
+    if case.target is not None:
+        kwargs.update(case.target(world, which))
+    url = reverse(case.name, kwargs=kwargs or None)
+    client.force_login(world.secretariat, verified=False)
+    response = getattr(client, case.method)(url)
+    if hidden:
+        assert response.status_code == 404
+        return
+    assert response.status_code == 302 and response.url.startswith(reverse("otp_verify")), (url, response)
+    assert f"next={url.replace('/', '%2F')}" in response.url
