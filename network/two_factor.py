@@ -8,6 +8,7 @@ an authenticator (TOTP, shown as a QR code drawn on the server) and checking a c
 from __future__ import annotations
 
 import base64
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.models import Device
@@ -29,6 +32,7 @@ from network import policy
 AUTHENTICATOR_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
 BACKUP_CODE_COUNT = 10
+TOTP_DIGITS = 6
 
 
 def second_step_required(user: Any) -> bool:
@@ -96,9 +100,27 @@ def backup_codes_issue(*, user: Any) -> list[str]:
     return codes
 
 
+def _wait_seconds(user: Any, token: str) -> int:
+    """Seconds before the device this code is for may be tried again (django-otp doubles it after each miss)."""
+    model = TOTPDevice if token.isdigit() and len(token) == TOTP_DIGITS else StaticDevice
+    for device in model.objects.filter(user=user, confirmed=True):
+        allowed, data = device.verify_is_allowed()
+        if not allowed and data and data.get("locked_until"):
+            return max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
+    return 0
+
+
 def code_verify(*, request: HttpRequest, token: str) -> Device:
     """Pass the second step with a code from the authenticator or an unused backup code."""
-    device = match_token(request.user, _clean(token))
+    token = _clean(token)
+    if seconds := _wait_seconds(request.user, token):
+        message = ngettext(
+            "Too many wrong codes in a row. Wait %(seconds)d second, then enter the code your app shows.",
+            "Too many wrong codes in a row. Wait %(seconds)d seconds, then enter the code your app shows.",
+            seconds,
+        )
+        raise ValidationError({"token": message % {"seconds": seconds}})
+    device = match_token(request.user, token)
     if device is None:
         raise ValidationError(
             {"token": _("The code is wrong or has expired. Enter the 6-digit code your app shows now.")}

@@ -213,3 +213,20 @@ def test_every_secretariat_page_asks_an_unverified_session_for_the_code(client, 
         return
     assert response.status_code == 302 and response.url.startswith(reverse("otp_verify")), (url, response)
     assert f"next={url.replace('/', '%2F')}" in response.url
+
+
+def test_after_wrong_codes_the_page_says_how_long_to_wait(client, personas):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    log_in(client, "siri")
+    device = TOTPDevice.objects.get(user=personas.secretariat)
+    for _ in range(3):
+        client.post(reverse("otp_verify"), {"token": code_for(device, offset=20)})  # wrong: 1, 2, 4 seconds
+    response = client.post(reverse("otp_verify"), {"token": code_for(device)})
+    assert response.status_code == 200
+    assert response.context["form"].errors["token"][0].startswith("Too many wrong codes in a row. Wait ")
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=5)):
+        assert client.post(reverse("otp_verify"), {"token": code_for(device)}).status_code == 302
