@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -44,6 +46,16 @@ def _amount(text: str) -> Decimal:
     return value
 
 
+def _records(reader: Any) -> Iterator[list[str]]:
+    """The reader's records; what the csv module cannot read at all (e.g. a huge field) is a file error."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise ValidationError(
+            _("Line %(line)d: this is not valid CSV (%(error)s).") % {"line": reader.line_num, "error": error}
+        ) from None
+
+
 def parse_bank_file(raw: bytes, *, max_errors: int = 50) -> list[BankRow]:
     """Every payment row, or a ValidationError naming each bad line and column (nothing is imported then)."""
     try:
@@ -54,7 +66,7 @@ def parse_bank_file(raw: bytes, *, max_errors: int = 50) -> list[BankRow]:
         raise ValidationError(_("The file is not a text file."))
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = _records(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))  # a lone CR ends a line
     header = [cell.strip().lower() for cell in next(reader, [])]
     if header != HEADER:
         raise ValidationError(

@@ -10,6 +10,7 @@ from funding.services import BUDGET_FIELDS, MODEL_FIELDS
 from members.choices import OrganisationKind
 from members.forms import DateInput
 from members.models import Organisation
+from network.uploads import read_csv_upload
 
 RULE_KINDS = [
     (OrganisationKind.MUNICIPALITY.value, OrganisationKind.MUNICIPALITY.label),
@@ -174,14 +175,4 @@ class BankImportForm(forms.Form):
         self.helper.attrs = {"enctype": "multipart/form-data"}
 
     def clean_file(self):
-        from django.conf import settings
-
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError(_("Choose a .csv file."))
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)d bytes; the limit is %(limit)d bytes.")
-                % {"size": upload.size, "limit": settings.UPLOAD_MAX_BYTES}
-            )
-        return upload.read()
+        return read_csv_upload(self.cleaned_data["file"])

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.no import orgnr
 
 from members.choices import MembershipStatus, OrganisationKind
@@ -14,6 +15,10 @@ from members.models import Organisation, User
 from members.services import NATIONAL_FILE, organisation_change_number, organisation_update, population_figure_record
 
 DEMO_PASSWORD = "demo-passord-2026"  # noqa: S105 - printed for the demo; never used outside demo data
+# The demo secretariat's authenticator key: RFC 6238's test key "12345678901234567890", hex as django-otp
+# stores it and base32 as an authenticator app takes it. Printed for the demo; never used outside demo data.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105 - the same demo key, in base32
 POPULATION_SOURCE = "SSB, folketall per 1.1.2024 (tabell 07459)"
 NETWORK_COUNTY = "Vestland"
 HOST_NUMBER = "4601"
@@ -125,4 +130,8 @@ def load_demo() -> list[DemoUser]:
         user.set_password(DEMO_PASSWORD)
         user.full_clean()
         user.save()
+        if user.is_secretariat:
+            TOTPDevice.objects.update_or_create(
+                user=user, name="Demo authenticator", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+            )
     return DEMO_USERS

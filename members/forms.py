@@ -1,12 +1,12 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation, PopulationFigure
 from members.services import ORGANISATION_FIELDS
 from members.validators import validate_region_number
+from network.uploads import read_csv_upload
 
 
 class DateInput(forms.DateInput):
@@ -108,15 +108,4 @@ class PopulationImportForm(forms.Form):
         self.helper.add_input(Submit("import", _("Import")))
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError(_("Choose a .csv file."))
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)d bytes; the limit is %(limit)d bytes.")
-                % {"size": upload.size, "limit": settings.UPLOAD_MAX_BYTES}
-            )
-        raw = upload.read()
-        if b"\x00" in raw:
-            raise forms.ValidationError(_("The file is not a text file."))
-        return raw
+        return read_csv_upload(self.cleaned_data["file"])

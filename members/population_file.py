@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -42,12 +44,22 @@ def decode_upload(raw: bytes) -> str:
         raise PopulationFileError([_("The file is not UTF-8 encoded text. Save it as CSV (UTF-8).")]) from None
 
 
+def _records(reader: Any) -> Iterator[list[str]]:
+    """The reader's records; what the csv module cannot read at all (e.g. a huge field) is a file error."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise PopulationFileError(
+            [_("Line %(line)d: this is not valid CSV (%(error)s).") % {"line": reader.line_num, "error": error}]
+        ) from None
+
+
 def parse_population_file(text: str, *, max_errors: int = 50) -> tuple[list[PopulationRow], list[tuple[int, str]]]:
     """The good rows of the file and a (line, message) for each bad line and field.
 
     A file whose header is wrong, or that has no rows, raises PopulationFileError at once.
     """
-    reader = csv.reader(io.StringIO(text))
+    reader = _records(csv.reader(io.StringIO(text, newline="")))  # newline="": a lone CR ends a line, as csv expects
     header = next(reader, None)
     if header is None:
         raise PopulationFileError([_("The file is empty.")])

@@ -9,8 +9,9 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
-from network import policy
+from network import policy, two_factor
 
 
 def require(permission: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -22,6 +23,8 @@ def require(permission: str) -> Callable[[Callable[..., HttpResponse]], Callable
             if not policy.can(request.user, permission):
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
+                if step := two_factor.next_step_url(request.user, request.get_full_path()):
+                    return redirect(step)
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

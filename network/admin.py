@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from network import policy
+from network import policy, two_factor
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -12,3 +15,9 @@ class PortalAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return policy.can(request.user, "admin.access")
+
+    def login(self, request, extra_context=None):
+        # The portal's own login, so the admin is reached through the same throttling and second step.
+        next_url = request.GET.get("next") or reverse("admin:index")
+        step = two_factor.next_step_url(request.user, next_url)
+        return redirect(step) if step else redirect_to_login(next_url)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Model, QuerySet
 
@@ -98,7 +99,16 @@ def _rule(permission: str) -> Rule:
 
 
 def is_secretariat(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_secretariat)
+    """A secretariat user whose session passed the second login step (when OTP_REQUIRED_FOR_SECRETARIAT)."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_secretariat):
+        return False
+    return not settings.OTP_REQUIRED_FOR_SECRETARIAT or is_verified(user)
+
+
+def is_verified(user: Any) -> bool:
+    """Whether the session passed the second login step (network.two_factor); a user no request carried has not."""
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
 
 
 def roles_of(user: Any) -> frozenset[str]:

@@ -11,7 +11,10 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     # Portfolio
     path("portfolio/", include("portfolio.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    # The password step, then the second step for the secretariat (network.two_factor).
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/login/code/", views.otp_verify, name="otp_verify"),
+    path("accounts/login/authenticator/", views.otp_setup, name="otp_setup"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -4,6 +4,7 @@ and an outsider (director and finance officer) of another."""
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client, RequestFactory
 
 from members.models import Organisation, User
 from tests.factories import OrganisationFactory, PopulationFigureFactory, UserFactory
@@ -75,12 +76,40 @@ def personas(db) -> Personas:
         host=host,
         own=own,
         foreign=foreign,
-        secretariat=UserFactory(username="siri", organisation=host, is_secretariat=True),
+        secretariat=with_authenticator(UserFactory(username="siri", organisation=host, is_secretariat=True)),
         director=UserFactory(username="dag", organisation=own, is_director=True),
         finance=UserFactory(username="oyvind", organisation=own, is_finance_officer=True),
         contact=UserFactory(username="kari", organisation=own, is_contact=True),
         outsider=UserFactory(username="vilde", organisation=foreign, is_finance_officer=True, is_director=True),
     )
+
+
+# The second login step: the secretariat persona has an authenticator, and a test client that logs in a user
+# with one also passes the second step (django_otp.login), as the browser does after entering a code.
+# Tests of the step itself log in with `Client.force_login(user, verified=False)`.
+def with_authenticator(user: User) -> User:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return user
+
+
+class VerifyingClient(Client):
+    def force_login(self, user, backend=None, *, verified: bool = True):
+        super().force_login(user, backend)
+        from django_otp import devices_for_user, login
+
+        device = next(devices_for_user(user), None) if verified else None
+        if device is not None:
+            request = RequestFactory().get("/")
+            request.session, request.user = self.session, user
+            login(request, device)
+            request.session.save()
+
+
+@pytest.fixture
+def client() -> VerifyingClient:
+    return VerifyingClient()
 
 
 def client_for(client, personas: Personas, role: str):

@@ -89,6 +89,9 @@ MATRIX: list[Case] = [
     Case("password_reset_confirm", {None: everyone(OK)}, kwargs={"uidb64": "MQ", "token": "bad-token"}),
     Case("password_reset_complete", {None: everyone(OK)}),
     Case("set_language", {None: everyone(REDIRECT)}),
+    # The second login step: users who need none (or have passed it) are sent on (tests/network/test_two_factor.py).
+    Case("otp_verify", {None: signed_in(REDIRECT)}),
+    Case("otp_setup", {None: signed_in(REDIRECT)}),
     Case("members:organisation_list", {None: everyone(OK)}),
     Case("members:organisation_create", {None: secretariat_only()}),
     Case("members:population_import", {None: secretariat_only()}),

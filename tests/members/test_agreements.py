@@ -15,6 +15,7 @@ from members import agreements
 from members.choices import InvitationStatus
 from members.models import AgreementEvent, AgreementTemplate, ImmutableRecordError, Invitation, Signature
 from members.sealing import create_development_certificate, verify_seal
+from tests.conftest import with_authenticator
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,9 @@ def agreement(personas, seal):
         funding_appendix="Fast grunnbeløp og kroner per innbygger.",
     )
     template = agreements.agreement_template_publish(template=template)
-    leader = UserFactory(username="lena", organisation=personas.host, is_secretariat=True, is_director=True)
+    leader = with_authenticator(
+        UserFactory(username="lena", organisation=personas.host, is_secretariat=True, is_director=True)
+    )
     actor = agreements.Actor(user=personas.secretariat, ip_address="10.0.0.1")
     (invitation,) = agreements.agreement_invite(
         template=template,

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from funding.demo import load_demo as load_funding_demo
-from members.demo import DEMO_PASSWORD
+from members.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from members.demo import load_demo as load_members_demo
 from members.demo_agreements import load_demo as load_agreements_demo
 from portfolio.demo import load_demo as load_portfolio_demo
@@ -20,3 +20,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Log in with:"))
         for spec in users:
             self.stdout.write(f"  {spec.username:<14} / {DEMO_PASSWORD}   {spec.title} ({spec.number})")
+        # The secretariat's second login step: a code from an authenticator app holding the demo key.
+        self.stdout.write(
+            f"Secretariat accounts then ask for a code: add the key {DEMO_TOTP_SECRET} to an authenticator app "
+            "(TOTP, 6 digits, 30 seconds)."
+        )
