@@ -80,6 +80,14 @@ class ContributionModel(models.Model):
     adopted_by = models.CharField(
         _("adopted by"), max_length=200, blank=True, help_text=_("The body and case, e.g. Styringsgruppen, sak 37/25.")
     )
+    adopted_in_case = models.ForeignKey(
+        "network.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="adopted_contribution_models",
+        verbose_name=_("adopted in case"),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
