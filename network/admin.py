@@ -12,7 +12,3 @@ class PortalAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return policy.can(request.user, "admin.access")
-
-
-# Governance: bodies, members and the decision matrix are edited in the admin site.
-import network.governance.admin  # noqa: E402, F401

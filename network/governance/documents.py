@@ -105,11 +105,11 @@ def board_pack_pdf(meeting: Meeting, on_progress: Callable[[int], None] = lambda
     for case, data in papers:
         start = len(writer.pages)
         writer.append(PdfReader(io.BytesIO(data)))
-        parent = writer.add_outline_item(f"{case.reference} {case.title}", start)
+        parent = writer.add_outline_item(title=f"{case.reference} {case.title}", page_number=start)
         for attachment in case.attachments.all():
             with attachment.file.open("rb") as handle:
                 reader = PdfReader(io.BytesIO(handle.read()))
-            writer.add_outline_item(attachment.title, len(writer.pages), parent=parent)
+            writer.add_outline_item(title=attachment.title, page_number=len(writer.pages), parent=parent)
             writer.append(reader)
     on_progress(90)
 

@@ -38,6 +38,8 @@ class ServiceForm(forms.ModelForm):
 
 
 class MeetingForm(ServiceForm):
+    video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+
     class Meta:
         model = Meeting
         fields = list(MEETING_FIELDS)
