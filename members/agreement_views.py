@@ -65,7 +65,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             "invitations": invitations,
             "status": status,
             "counts": [(value, label, counts[value]) for value, label in InvitationStatus.choices],
-            "templates": AgreementTemplate.objects.all() if policy.can(request.user, "agreement.manage") else [],
+            "templates": AgreementTemplate.objects.select_related("adopted_in_case") if policy.can(request.user, "agreement.manage") else [],
             "can_manage": policy.can(request.user, "agreement.manage"),
         },
     )
