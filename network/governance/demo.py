@@ -271,7 +271,7 @@ def _held_meeting(body: Body, seats: list[BodyMembership], officer: User) -> Mee
         services.meeting_update(
             meeting=meeting, minutes_text="Leiaren takka programkontoret for arbeidet med avtalen og modellen."
         )
-        services.minutes_approve(meeting=meeting, approved_in="Godkjend ved e-postrunde 4. desember 2025.")
+        services.minutes_approve(meeting=meeting, approved_in="Ved e-postrunde til medlemene.")
     if not meeting.minutes_published_at:
         services.minutes_publish(meeting=meeting)
         # The demo's meeting took place a year ago: date its steps as they happened.
