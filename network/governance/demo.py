@@ -4,14 +4,17 @@ meeting (decisions, approved and published minutes) and a coming one (notice sen
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from html import escape
 
 from django.db import transaction
 from django.utils import timezone
 
 from funding.choices import ModelStatus
-from funding.models import ContributionModel
+from funding.models import Budget, Contribution, ContributionModel
 from members.demo import DemoUser, demo_user_save
 from members.models import AgreementTemplate, Organisation, User
+from network.formatting import NBSP, format_nok, group_thousands
 from network.governance import services
 from network.governance.choices import (
     AttendanceStatus,
@@ -177,18 +180,60 @@ def _case(body: Body, meeting: Meeting, title: str, **fields) -> Case:
     return services.case_create(body=body, meeting=meeting, title=title, **fields)
 
 
-def _attach(case: Case, title: str, paragraphs: list[str]) -> None:
+def _attach(case: Case, title: str, body_html: str) -> None:
+    """A demo attachment: a small PDF document of its own, as a case officer would upload it."""
     if case.attachments.filter(title=title).exists():
         return
-    html = "<h1>{}</h1>{}".format(title, "".join(f"<p>{p}</p>" for p in paragraphs))
     from funding.documents import html_to_pdf
 
-    services.attachment_add(
-        case=case,
-        title=title,
-        upload=html_to_pdf(
-            f"<html lang='nn'><body style='font-family: DejaVu Sans; font-size: 11pt'>{html}</body></html>"
-        ),
+    html = (
+        "<html lang='nn'><head><meta charset='utf-8'><style>"
+        "@page { size: A4; margin: 22mm 20mm 24mm 22mm; }"
+        "body { font: 10pt/1.4 'DejaVu Sans', sans-serif; }"
+        "h1 { font-size: 15pt; } table { border-collapse: collapse; width: 100%; }"
+        "th, td { border-bottom: .4pt solid #bbb; padding: 2.5pt 4pt; text-align: left; }"
+        ".n { text-align: right; white-space: nowrap; } tfoot td { font-weight: bold; border-top: 1pt solid #000; }"
+        f"</style></head><body><h1>{escape(title)}</h1>{body_html}</body></html>"
+    )
+    services.attachment_add(case=case, title=title, upload=html_to_pdf(html))
+
+
+def _contributions_table(year: int) -> str:
+    rows = Contribution.objects.filter(year=year).select_related("organisation").order_by("organisation__name")
+    lines = "".join(
+        f"<tr><td>{escape(c.organisation.name)}</td><td class='n'>{group_thousands(c.population or 0, separator=NBSP)}"
+        f"</td><td class='n'>{format_nok(c.amount)}</td></tr>"
+        for c in rows
+    )
+    total = sum((c.amount for c in rows), Decimal(0))
+    return (
+        f"<p>Bidrag per medlem i {year} etter modellen som er lagd fram (folketal per 1.1.{year - 1}).</p>"
+        "<table><thead><tr><th>Medlem</th><th class='n'>Folketal</th><th class='n'>Bidrag</th></tr></thead>"
+        f"<tbody>{lines}</tbody><tfoot><tr><td>Sum</td><td></td><td class='n'>{format_nok(total)}</td></tr></tfoot>"
+        "</table>"
+    )
+
+
+def _budget_table(year: int) -> str:
+    budget = Budget.objects.filter(year=year).first()
+    if budget is None:
+        return "<p>Budsjettet er ikkje registrert.</p>"
+    costs = budget.staff_costs + budget.project_costs + budget.other_costs
+    income = budget.grant_income + budget.host_in_kind + budget.other_income
+    rows = [
+        ("Løn og sosiale kostnader", budget.staff_costs),
+        ("Prosjektleiing og regionale prosjekt", budget.project_costs),
+        ("Andre kostnader", budget.other_costs),
+        ("Sum kostnader", costs),
+        ("Tilskot (skjønsmidlar og KS-midlar)", -budget.grant_income),
+        ("Eigeninnsats frå vertskommunen", -budget.host_in_kind),
+        ("Behov for medlemsbidrag", costs - income),
+    ]
+    lines = "".join(f"<tr><td>{label}</td><td class='n'>{format_nok(amount)}</td></tr>" for label, amount in rows)
+    return (
+        f"<p>Kostnadsoverslag for {year + 1}, bygd på budsjettet for {year}.</p>"
+        f"<table><thead><tr><th>Post</th><th class='n'>Beløp</th></tr></thead><tbody>{lines}</tbody></table>"
+        f"<p>{escape(budget.notes)}</p>"
     )
 
 
@@ -245,7 +290,7 @@ def _held_meeting(body: Body, seats: list[BodyMembership], officer: User) -> Mee
         proposed_decision="Programkontoret får fullmakt til å inngå avtalen innanfor ei ramme på 1,2 mill. kr.",
         **common,
     )
-    _attach(model, "Berekning av bidrag 2026 per medlem", ["Alle medlemer med folketal per 1.1.2025 og bidrag."])
+    _attach(model, "Berekning av bidrag 2026 per medlem", _contributions_table(2026))
     if meeting.status == MeetingStatus.PLANNED:
         services.meeting_send_notice(meeting=meeting)
     if not meeting.is_held:
@@ -341,9 +386,16 @@ def _coming_meeting(body: Body, officer: User) -> Meeting:
         proposed_decision="Den innstilte søkjaren blir tilsett.",
         **common,
     )
-    _attach(budget, "Budsjettforslag med kostnadsoverslag", ["Løn 2 årsverk, prosjektleiing og drift."])
-    _attach(portfolio, "Tilråding frå digitaliseringsutvalet", ["Vurdering av dei ti ideane med gevinstpotensial."])
-    _attach(staffing, "Innstilling", ["Unnateke offentlegheit."])
+    _attach(budget, "Budsjettforslag med kostnadsoverslag", _budget_table(meeting.starts_at.year))
+    _attach(
+        portfolio,
+        "Tilråding frå digitaliseringsutvalet",
+        "<p>Utvalet har vurdert ti idear etter nytte for innbyggjarane, gevinstpotensial og kor mange medlemer "
+        "som kan ta løysinga i bruk.</p><ol><li>Digital byggjesøknad: auke delen digitale søknader.</li>"
+        "<li>Felles hendingshandtering for informasjonstryggleik.</li><li>Velferdsteknologi i heimetenesta.</li>"
+        "<li>Kompetanseløft i digital transformasjon for leiarar.</li></ol>",
+    )
+    _attach(staffing, "Innstilling", "<p>Innstillinga er unnateken offentlegheit etter offl. § 25.</p>")
     if meeting.status == MeetingStatus.PLANNED:
         services.meeting_send_notice(meeting=meeting)
     meeting.refresh_from_db()
