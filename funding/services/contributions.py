@@ -291,12 +291,9 @@ def recompute_start(*, year: int, requested_by: Any = None, reason: str = "") ->
 
 def recompute_run_execute(*, run_id: int) -> RecomputeRun:
     """Carry out a queued run: safe to call twice (a finished run is left as it is)."""
-    with transaction.atomic():
-        run = RecomputeRun.objects.select_for_update().get(pk=run_id)
-        if run.is_finished:
-            return run
-        run.status, run.started_at, run.progress = RunStatus.RUNNING, timezone.now(), 5
-        run.save(update_fields=["status", "started_at", "progress"])
+    run = RecomputeRun.claim(run_id)
+    if run.is_finished:
+        return run
 
     def progress(percent: int) -> None:
         RecomputeRun.objects.filter(pk=run.pk).update(progress=percent)
@@ -317,9 +314,7 @@ def recompute_run_execute(*, run_id: int) -> RecomputeRun:
 
 
 def recompute_run_fail(*, run_id: int, error: str) -> None:
-    RecomputeRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
-        status=RunStatus.FAILED, error=error, finished_at=timezone.now(), progress=100
-    )
+    RecomputeRun.fail(run_id, error)
 
 
 def recompute_years_affected(*, population_dates: Iterable[date] = (), deflator_year: int | None = None) -> list[int]:

@@ -44,6 +44,13 @@ def membership_list(*, user: Any, body: Body) -> QuerySet[BodyMembership]:
     )
 
 
+def seats_at(*, user: Any, meeting: Meeting) -> QuerySet[BodyMembership]:
+    """The seats whose term covers the meeting day, leader first."""
+    day = meeting.starts_at.date()
+    seats = meeting.body.memberships.select_related("organisation").filter(term_start__lte=day)
+    return seats.exclude(term_end__lt=day).order_by(_by_role(), "name")
+
+
 def attendance_list(*, user: Any, meeting: Meeting) -> QuerySet[Attendance]:
     return meeting.attendance.select_related("membership__organisation").order_by(
         _by_role("membership__role"), "membership__name"

@@ -381,12 +381,9 @@ def document_run_execute(*, run_id: int) -> MeetingDocumentRun:
     """Carry out a queued rendering; safe to call twice (a finished run is left as it is)."""
     from network.governance import documents
 
-    with transaction.atomic():
-        run = MeetingDocumentRun.objects.select_for_update().get(pk=run_id)
-        if run.is_finished:
-            return run
-        run.status, run.started_at, run.progress = RunStatus.RUNNING, timezone.now(), 5
-        run.save(update_fields=["status", "started_at", "progress"])
+    run = MeetingDocumentRun.claim(run_id)
+    if run.is_finished:
+        return run
 
     def progress(percent: int) -> None:
         MeetingDocumentRun.objects.filter(pk=run.pk).update(progress=percent)
@@ -417,9 +414,7 @@ def document_run_execute(*, run_id: int) -> MeetingDocumentRun:
 
 
 def document_run_fail(*, run_id: int, error: str) -> None:
-    MeetingDocumentRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
-        status=RunStatus.FAILED, error=error, finished_at=timezone.now(), progress=100
-    )
+    MeetingDocumentRun.fail(run_id, error)
 
 
 def upload_limit_mb() -> str:

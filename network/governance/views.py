@@ -45,7 +45,7 @@ def _save(form, call: Callable[[], Any]) -> Any:
 
 
 def _form_page(request: HttpRequest, form, title: str, back: str = "", intro: str = "") -> HttpResponse:
-    return render(request, "governance/form.html", {"form": form, "title": title, "back": back, "intro": intro})
+    return render(request, "funding/simple_form.html", {"form": form, "title": title, "back": back, "intro": intro})
 
 
 def _act(request: HttpRequest, call: Callable[[], Any], done: str) -> None:
@@ -150,13 +150,7 @@ def meeting_notice(request: HttpRequest, pk: int) -> HttpResponse:
 @require("governance.manage")
 def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, pk=pk)
-    today = meeting.starts_at.date()
-    seats = (
-        meeting.body.memberships.select_related("organisation")
-        .filter(term_start__lte=today)
-        .exclude(term_end__lt=today)
-        .order_by("role", "name")
-    )
+    seats = selectors.seats_at(user=request.user, meeting=meeting)
     current = dict(meeting.attendance.values_list("membership_id", "status"))
     form = AttendanceForm(request.POST or None, seats=seats, current=current)
     done = _save(form, lambda: services.meeting_record_attendance(meeting=meeting, attendance=form.attendance()))
@@ -252,16 +246,7 @@ def document_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("governance.manage")
 def document_run_status(request: HttpRequest, pk: int) -> JsonResponse:
-    run = selectors.document_run_get(user=request.user, pk=pk)
-    return JsonResponse(
-        {
-            "status": run.status,
-            "label": run.get_status_display(),
-            "progress": run.progress,
-            "finished": run.is_finished,
-            "error": run.error,
-        }
-    )
+    return JsonResponse(selectors.document_run_get(user=request.user, pk=pk).state())
 
 
 # -- Cases ---------------------------------------------------------------------------------------
