@@ -175,14 +175,6 @@ def attachment_add(
     return attachment
 
 
-@transaction.atomic
-def attachment_delete(*, attachment: CaseAttachment) -> None:
-    if hasattr(attachment.case, "decision"):
-        raise ValidationError(_("The case is decided; its paper no longer changes."))
-    attachment.file.delete(save=False)
-    attachment.delete()
-
-
 # ------------------------------------------------------------------------------------------------
 # Meetings
 
