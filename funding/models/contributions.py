@@ -258,7 +258,7 @@ class BackgroundRun(models.Model):
     def claim(cls, run_id: int):
         """The run, marked as running in its own transaction; a finished run is returned as it is."""
         with transaction.atomic():
-            run = cls.objects.select_for_update().get(pk=run_id)
+            run = cls._default_manager.select_for_update().get(pk=run_id)
             if not run.is_finished:
                 run.status, run.started_at, run.progress = RunStatus.RUNNING, timezone.now(), 5
                 run.save(update_fields=["status", "started_at", "progress"])
@@ -267,7 +267,7 @@ class BackgroundRun(models.Model):
     @classmethod
     def fail(cls, run_id: int, error: str) -> None:
         """Mark a run that has not finished as failed, e.g. when the task queue cannot be reached."""
-        cls.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+        cls._default_manager.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
             status=RunStatus.FAILED, error=error, finished_at=timezone.now(), progress=100
         )
 
