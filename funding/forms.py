@@ -75,13 +75,31 @@ OverrideFormSet = forms.formset_factory(OverrideForm, extra=1, can_delete=True)
 
 class AdoptForm(forms.Form):
     adopted_on = forms.DateField(label=_("Adopted on"), widget=DateInput())
+    adopted_in_case = forms.ModelChoiceField(
+        label=_("Case that adopted it"),
+        queryset=None,
+        required=False,
+        help_text=_("Cases registered in the portal; otherwise write the body and case below."),
+    )
     adopted_by = forms.CharField(
-        label=_("Adopted by (body and case)"), max_length=200, help_text=_("E.g. Styringsgruppen, sak 37/25.")
+        label=_("Adopted by (body and case)"),
+        max_length=200,
+        required=False,
+        help_text=_("E.g. Styringsgruppen, sak 37/25."),
     )
 
     def __init__(self, *args, **kwargs):
+        from network.governance.models import Case
+
         super().__init__(*args, **kwargs)
+        self.fields["adopted_in_case"].queryset = Case.objects.select_related("body").order_by("-year", "-number")
         self.helper = _helper(_("Adopt"))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("adopted_in_case") and not data.get("adopted_by"):
+            self.add_error("adopted_by", _("Choose the case that adopted the model, or name the body and case."))
+        return data
 
 
 class CopyForm(forms.Form):

@@ -21,8 +21,10 @@ def _get(queryset: QuerySet, **lookup: Any):
 
 def contribution_model_list(*, user: Any) -> QuerySet[ContributionModel]:
     """Adopted and superseded models for signed-in members; proposals too for the secretariat."""
-    queryset = ContributionModel.objects.annotate(rule_count=Count("rules", distinct=True)).order_by(
-        "-year", "status", "name"
+    queryset = (
+        ContributionModel.objects.annotate(rule_count=Count("rules", distinct=True))
+        .select_related("adopted_in_case")
+        .order_by("-year", "status", "name")
     )
     queryset = policy.restrict(queryset, user, "contribution_model.view")
     if not policy.can(user, "contribution_model.view_proposals"):

@@ -27,6 +27,7 @@ class AgreementTemplateForm(forms.ModelForm):
             "funding_appendix",
             "organisation_appendix",
             "statutes_appendix",
+            "adopted_in_case",
         ]
         widgets = {"period_start": DateInput(), "period_end": DateInput()}
 

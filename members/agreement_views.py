@@ -58,6 +58,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     counts = dict.fromkeys(InvitationStatus.values, 0)
     for value in selectors.invitation_list(user=request.user).values_list("status", flat=True):
         counts[value] += 1
+    can_manage = policy.can(request.user, "agreement.manage")
     return render(
         request,
         "members/agreement_list.html",
@@ -65,8 +66,8 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             "invitations": invitations,
             "status": status,
             "counts": [(value, label, counts[value]) for value, label in InvitationStatus.choices],
-            "templates": AgreementTemplate.objects.all() if policy.can(request.user, "agreement.manage") else [],
-            "can_manage": policy.can(request.user, "agreement.manage"),
+            "templates": AgreementTemplate.objects.select_related("adopted_in_case") if can_manage else [],
+            "can_manage": can_manage,
         },
     )
 

@@ -121,17 +121,22 @@ def load_demo() -> list[DemoUser]:
     for name, kind, number, seed in PARTNERS:
         _upsert(name, kind, number, NETWORK_COUNTY, org_number=demo_org_number(seed), notes=DEMO_NOTE)
     for spec in DEMO_USERS:
-        user = User.objects.filter(username=spec.username).first() or User(username=spec.username)
-        user.first_name, user.last_name, user.job_title = spec.first_name, spec.last_name, spec.title
-        user.email = f"{spec.username}@demo.invalid"
-        user.organisation = Organisation.objects.get(number=spec.number)
-        for flag in ("is_secretariat", "is_director", "is_finance_officer", "is_contact"):
-            setattr(user, flag, flag in spec.roles)
-        user.set_password(DEMO_PASSWORD)
-        user.full_clean()
-        user.save()
+        user = demo_user_save(spec)
         if user.is_secretariat:
             TOTPDevice.objects.update_or_create(
                 user=user, name="Demo authenticator", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
             )
     return DEMO_USERS
+
+
+def demo_user_save(spec: DemoUser) -> User:
+    user = User.objects.filter(username=spec.username).first() or User(username=spec.username)
+    user.first_name, user.last_name, user.job_title = spec.first_name, spec.last_name, spec.title
+    user.email = f"{spec.username}@demo.invalid"
+    user.organisation = Organisation.objects.get(number=spec.number)
+    for flag in ("is_secretariat", "is_director", "is_finance_officer", "is_contact"):
+        setattr(user, flag, flag in spec.roles)
+    user.set_password(DEMO_PASSWORD)
+    user.full_clean()
+    user.save()
+    return user

@@ -195,6 +195,14 @@ class AgreementTemplate(models.Model):
     organisation_appendix = models.TextField(_("appendix: organisation"), blank=True)
     statutes_appendix = models.TextField(_("appendix: statutes"), blank=True)
     notice_months = models.PositiveSmallIntegerField(_("notice period (months)"), default=6)
+    adopted_in_case = models.ForeignKey(
+        "network.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="adopted_agreement_templates",
+        verbose_name=_("adopted in case"),
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -8,6 +8,10 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Network")
     default = True
 
+    def ready(self) -> None:
+        # Governance lives in its own package; its admin registers once the admin site is set up.
+        from network.governance import admin  # noqa: F401
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -17,5 +17,6 @@ def portal(request):
             "models": policy.can(user, "contribution_model.view"),
             "budget": policy.can(user, "budget.view"),
             "admin": policy.can(user, "admin.access"),
+            "governance": policy.can(user, "governance.view"),
         },
     }

@@ -68,3 +68,7 @@ class NetworkProfile(models.Model):
                 "fill it in under Administration."
             )
         return profile
+
+
+# The network's own governance (bodies, meetings, cases) is kept in its own module.
+from network.governance.models import *  # noqa: E402, F403

@@ -67,6 +67,11 @@ RULES: dict[str, Rule] = {
     "agreement.manage": Rule(),
     # The network's leader countersigns: a secretariat user who is also a signatory.
     "agreement.countersign": Rule(also_for_secretariat=frozenset({DIRECTOR})),
+    # Governance: bodies, meetings, cases and minutes. Which papers a user sees is decided by
+    # restrict_cases() and can_see_body_papers() below (the members of a body see its non-public papers).
+    "governance.view": Rule(public=True),
+    "governance.papers": Rule(signed_in=True),
+    "governance.manage": Rule(),
     "dashboard.secretariat": Rule(),
     "admin.access": Rule(),
     # Portfolio: the overview, initiatives and the service catalogue are open; budgets and notes for members
@@ -166,3 +171,40 @@ class PolicyBackend(ModelBackend):
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
         return is_secretariat(user_obj)
+
+
+# -- Governance --------------------------------------------------------------------------------------
+# A body's members (users linked to a seat whose term covers today) and the secretariat see the body's
+# papers that are not public: cases before the notice is sent, cases exempt from public access, board packs
+# and minutes before they are published. Everyone sees the rest.
+
+
+def body_ids_of(user: Any) -> frozenset[int]:
+    """The bodies `user` currently holds a seat in (asked once per request; kept on the user object)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_governance_body_ids", None)
+    if cached is None:
+        from django.utils import timezone
+
+        from network.governance.models import BodyMembership
+
+        today = timezone.localdate()
+        seats = BodyMembership.objects.filter(person=user, term_start__lte=today).exclude(term_end__lt=today)
+        cached = frozenset(seats.values_list("body_id", flat=True))
+        user._governance_body_ids = cached
+    return cached
+
+
+def can_see_body_papers(user: Any, body_id: int) -> bool:
+    return is_secretariat(user) or body_id in body_ids_of(user)
+
+
+def restrict_cases(queryset: QuerySet, user: Any) -> QuerySet:
+    """The cases `user` may read: public ones (not exempt, notice sent) and every case of the user's bodies."""
+    if is_secretariat(user):
+        return queryset
+    from django.db.models import Q
+
+    public = Q(exempt=False, meeting__isnull=False) & ~Q(meeting__status="planned")
+    return queryset.filter(public | Q(body_id__in=body_ids_of(user)))

@@ -11,6 +11,8 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     # Portfolio
     path("portfolio/", include("portfolio.urls")),
+    # Governance: bodies, meetings, cases and minutes
+    path("governance/", include("network.governance.urls")),
     # The password step, then the second step for the secretariat (network.two_factor).
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/login/code/", views.otp_verify, name="otp_verify"),

@@ -345,6 +345,81 @@ for _name in (
     MATRIX.append(Case(_name, {"any": secretariat_only()}, target=portfolio_initiative))
 
 
+# Governance: the own director holds a seat in the steering group; the others do not.
+def meeting(personas: Personas, which: str) -> dict:
+    from network.governance.models import Meeting
+
+    return {"pk": Meeting.objects.get().pk}
+
+
+def governance_case(personas: Personas, which: str) -> dict:
+    from network.governance.models import Case
+
+    return {"pk": Case.objects.get(exempt=which == "exempt").pk}
+
+
+def attachment(personas: Personas, which: str) -> dict:
+    from network.governance.models import CaseAttachment
+
+    return {"pk": CaseAttachment.objects.get(case__exempt=which == "exempt").pk}
+
+
+def body(personas: Personas, which: str) -> dict:
+    from network.governance.models import Body
+
+    return {"pk": Body.objects.get().pk}
+
+
+def document_run(personas: Personas, which: str) -> dict:
+    from network.governance.models import MeetingDocumentRun
+
+    return {"pk": MeetingDocumentRun.objects.filter(kind="board_pack").first().pk}
+
+
+def body_members() -> dict[str, object]:
+    """Non-public papers: the secretariat and the body's members (the own director); others do not see them."""
+    return {**dict.fromkeys(ROLES, NOT_FOUND), "secretariat": OK, "director": OK}
+
+
+MATRIX += [
+    Case("governance:body_list", {None: everyone(OK)}),
+    Case("governance:decision_matrix", {None: everyone(OK)}),
+    Case("governance:body_detail", {"any": everyone(OK)}, target=body),
+    Case("governance:meeting_list", {None: everyone(OK)}),
+    Case("governance:meeting_detail", {"any": everyone(OK)}, target=meeting),
+    Case("governance:case_list", {None: everyone(OK)}),
+    Case("governance:case_detail", {"public": everyone(OK), "exempt": body_members()}, target=governance_case),
+    Case("governance:attachment_download", {"public": everyone(OK), "exempt": body_members()}, target=attachment),
+    Case("governance:minutes_pdf", {"any": everyone(OK)}, target=meeting),
+    Case("governance:board_pack_pdf", {"any": {**body_members(), "anonymous": LOGIN}}, target=meeting),
+    Case("governance:meeting_create", {None: secretariat_only()}),
+    Case("governance:case_create", {None: secretariat_only()}),
+    Case("governance:meeting_update", {"any": secretariat_only()}, target=meeting),
+    Case("governance:meeting_attendance", {"any": secretariat_only()}, target=meeting),
+    Case("governance:minutes_edit", {"any": secretariat_only()}, target=meeting),
+    Case("governance:case_update", {"public": secretariat_only()}, target=governance_case),
+    Case("governance:attachment_add", {"public": secretariat_only()}, target=governance_case),
+    Case("governance:decision_record", {"public": secretariat_only()}, target=governance_case),
+    Case("governance:document_run_detail", {"any": secretariat_only()}, target=document_run),
+    Case("governance:document_run_status", {"any": secretariat_only()}, target=document_run),
+]
+for _name in ("governance:meeting_notice", "governance:minutes_approve", "governance:minutes_publish"):
+    MATRIX += [
+        Case(_name, {"any": everyone(NOT_ALLOWED)}, target=meeting),
+        Case(_name, {"any": secretariat_post()}, target=meeting, method="post"),
+    ]
+MATRIX += [
+    Case("governance:document_render", {"any": everyone(NOT_ALLOWED)}, kwargs={"kind": "minutes"}, target=meeting),
+    Case(
+        "governance:document_render",
+        {"any": secretariat_post()},
+        kwargs={"kind": "minutes"},
+        target=meeting,
+        method="post",
+    ),
+]
+
+
 @pytest.fixture
 def world(personas, django_capture_on_commit_callbacks):
     """Objects of every kind, for the own and the foreign organisation."""
@@ -367,6 +442,7 @@ def world(personas, django_capture_on_commit_callbacks):
     invoice_run_execute(run_id=run.pk)
     _agreements(personas)
     _portfolio(personas)
+    _governance(personas)
     return personas
 
 
@@ -403,6 +479,12 @@ def _agreements(personas):
         )
         invitation.document.save(f"a-{organisation.pk}.pdf", ContentFile(b"%PDF-1.7 stand-in"), save=False)
         invitation.save()
+
+
+def _governance(personas):
+    from tests.governance.world import held_meeting, stored_documents
+
+    stored_documents(held_meeting(personas).meeting)
 
 
 # Served by Django's admin, which asks the policy through PortalAdminSite (tested below).

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -79,6 +80,14 @@ class ContributionModel(models.Model):
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     adopted_by = models.CharField(
         _("adopted by"), max_length=200, blank=True, help_text=_("The body and case, e.g. Styringsgruppen, sak 37/25.")
+    )
+    adopted_in_case = models.ForeignKey(
+        "network.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="adopted_contribution_models",
+        verbose_name=_("adopted in case"),
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
@@ -234,6 +243,33 @@ class BackgroundRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (RunStatus.SUCCEEDED, RunStatus.FAILED)
+
+    def state(self) -> dict:
+        """What the progress bar in the browser polls for (static/js/run-progress.js)."""
+        return {
+            "status": self.status,
+            "label": self.get_status_display(),
+            "progress": self.progress,
+            "finished": self.is_finished,
+            "error": self.error,
+        }
+
+    @classmethod
+    def claim(cls, run_id: int):
+        """The run, marked as running in its own transaction; a finished run is returned as it is."""
+        with transaction.atomic():
+            run = cls._default_manager.select_for_update().get(pk=run_id)
+            if not run.is_finished:
+                run.status, run.started_at, run.progress = RunStatus.RUNNING, timezone.now(), 5
+                run.save(update_fields=["status", "started_at", "progress"])
+        return run
+
+    @classmethod
+    def fail(cls, run_id: int, error: str) -> None:
+        """Mark a run that has not finished as failed, e.g. when the task queue cannot be reached."""
+        cls._default_manager.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+            status=RunStatus.FAILED, error=error, finished_at=timezone.now(), progress=100
+        )
 
 
 class RecomputeRun(BackgroundRun):

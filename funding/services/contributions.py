@@ -291,12 +291,9 @@ def recompute_start(*, year: int, requested_by: Any = None, reason: str = "") ->
 
 def recompute_run_execute(*, run_id: int) -> RecomputeRun:
     """Carry out a queued run: safe to call twice (a finished run is left as it is)."""
-    with transaction.atomic():
-        run = RecomputeRun.objects.select_for_update().get(pk=run_id)
-        if run.is_finished:
-            return run
-        run.status, run.started_at, run.progress = RunStatus.RUNNING, timezone.now(), 5
-        run.save(update_fields=["status", "started_at", "progress"])
+    run = RecomputeRun.claim(run_id)
+    if run.is_finished:
+        return run
 
     def progress(percent: int) -> None:
         RecomputeRun.objects.filter(pk=run.pk).update(progress=percent)
@@ -317,9 +314,7 @@ def recompute_run_execute(*, run_id: int) -> RecomputeRun:
 
 
 def recompute_run_fail(*, run_id: int, error: str) -> None:
-    RecomputeRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
-        status=RunStatus.FAILED, error=error, finished_at=timezone.now(), progress=100
-    )
+    RecomputeRun.fail(run_id, error)
 
 
 def recompute_years_affected(*, population_dates: Iterable[date] = (), deflator_year: int | None = None) -> list[int]:
@@ -488,18 +483,31 @@ def contribution_model_copy(*, model: ContributionModel, name: str, year: int | 
 
 @transaction.atomic
 def contribution_model_adopt(
-    *, model: ContributionModel, adopted_on: date, adopted_by: str, requested_by: Any = None
+    *,
+    model: ContributionModel,
+    adopted_on: date,
+    adopted_by: str = "",
+    adopted_in_case: Any = None,
+    requested_by: Any = None,
 ) -> ContributionModel:
-    """Adopt a proposal as the model for its year; the model it replaces is kept as superseded."""
+    """Adopt a proposal as the model for its year; the model it replaces is kept as superseded.
+
+    `adopted_in_case` is the governance case that adopted it; `adopted_by` then defaults to its body and number.
+    """
     model = ContributionModel.objects.select_for_update().get(pk=model.pk)
     if model.status == ModelStatus.ADOPTED:
         raise ValidationError(_("This model is already adopted."))
     if model.status == ModelStatus.SUPERSEDED:
         raise ValidationError(_("A superseded model cannot be adopted again; copy it as a new proposal."))
     ContributionModel.objects.filter(year=model.year, status=ModelStatus.ADOPTED).update(status=ModelStatus.SUPERSEDED)
+    if adopted_in_case is not None and not adopted_by:
+        adopted_by = f"{adopted_in_case.body.name}, sak {adopted_in_case.reference}"
+    if not adopted_by:
+        raise ValidationError({"adopted_by": _("Name the body and case that adopted the model.")})
     model.status, model.adopted_on, model.adopted_by = ModelStatus.ADOPTED, adopted_on, adopted_by
+    model.adopted_in_case = adopted_in_case
     model.full_clean()
-    model.save(update_fields=["status", "adopted_on", "adopted_by", "updated_at"])
+    model.save(update_fields=["status", "adopted_on", "adopted_by", "adopted_in_case", "updated_at"])
     recompute_start(
         year=model.year, requested_by=requested_by, reason=_("Model adopted: %(name)s") % {"name": model.name}
     )

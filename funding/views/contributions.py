@@ -201,16 +201,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("contribution.recompute")
 def run_status(request: HttpRequest, pk: int) -> JsonResponse:
-    run = selectors.recompute_run_get(user=request.user, pk=pk)
-    return JsonResponse(
-        {
-            "status": run.status,
-            "label": run.get_status_display(),
-            "progress": run.progress,
-            "finished": run.is_finished,
-            "error": run.error,
-        }
-    )
+    return JsonResponse(selectors.recompute_run_get(user=request.user, pk=pk).state())
 
 
 # -- Deflators -------------------------------------------------------------------------------------

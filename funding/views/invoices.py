@@ -222,16 +222,7 @@ def invoice_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require("invoice.manage")
 def invoice_run_status(request: HttpRequest, pk: int) -> JsonResponse:
     run = selectors.invoice_run_get(user=request.user, pk=pk)
-    return JsonResponse(
-        {
-            "status": run.status,
-            "label": run.get_status_display(),
-            "progress": run.progress,
-            "finished": run.is_finished,
-            "issued": run.issued,
-            "error": run.error,
-        }
-    )
+    return JsonResponse({**run.state(), "issued": run.issued})
 
 
 @require("payment.import")

@@ -5,6 +5,7 @@ from funding.demo import load_demo as load_funding_demo
 from members.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from members.demo import load_demo as load_members_demo
 from members.demo_agreements import load_demo as load_agreements_demo
+from network.governance.demo import load_demo as load_governance_demo
 from portfolio.demo import load_demo as load_portfolio_demo
 
 
@@ -17,6 +18,8 @@ class Command(BaseCommand):
             load_funding_demo()
             load_agreements_demo()
             load_portfolio_demo()
+            # Governance: bodies, the steering group's meetings and a steering-group member's login
+            users = [*users, load_governance_demo()]
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Log in with:"))
         for spec in users:
             self.stdout.write(f"  {spec.username:<14} / {DEMO_PASSWORD}   {spec.title} ({spec.number})")

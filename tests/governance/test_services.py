@@ -1,0 +1,170 @@
+"""Case papers, attachments, meetings, decisions, minutes and who sees which papers."""
+
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from network import policy
+from network.governance import services
+from network.governance.choices import MeetingStatus, Outcome
+from network.governance.models import Body, BodyMembership, Case
+from tests.governance.world import aware, held_meeting, steering_group, tiny_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def _planned(personas, language="nb"):
+    body = steering_group(personas, language=language)
+    meeting = services.meeting_create(body=body, starts_at=aware(2026, 12, 10))
+    case = services.case_create(body=body, meeting=meeting, title="Budsjett 2027", proposed_decision="Vedtas.")
+    return body, meeting, case
+
+
+# -- Attachments ----------------------------------------------------------------------------------
+
+
+def test_a_pdf_attachment_is_stored_with_its_pages_and_hash(personas):
+    _body, _meeting, case = _planned(personas)
+    attachment = services.attachment_add(case=case, title="Budsjett", upload=tiny_pdf(3))
+    assert attachment.pages == 3
+    assert attachment.position == 1
+    assert len(attachment.sha256) == 64
+    assert attachment.file.read().startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"PK\x03\x04 a word document", "not a PDF"),
+        (b"%PDF-1.7\nthis is no real pdf", "cannot be read"),
+    ],
+)
+def test_an_attachment_is_checked_by_its_content(personas, content, message):
+    _body, _meeting, case = _planned(personas)
+    with pytest.raises(ValidationError, match=message) as caught:
+        services.attachment_add(case=case, title="Vedlegg", upload=content)
+    assert "file" in caught.value.message_dict
+    assert not case.attachments.exists()
+
+
+def test_an_attachment_over_the_limit_is_refused_with_the_limit(personas, settings):
+    settings.UPLOAD_MAX_BYTES = 500
+    _body, _meeting, case = _planned(personas)
+    with pytest.raises(ValidationError, match="the limit is 500"):
+        services.attachment_add(case=case, title="Stor", upload=tiny_pdf(5))
+
+
+# -- Meetings and decisions -----------------------------------------------------------------------
+
+
+def test_the_notice_needs_a_case_and_goes_to_the_members_in_the_bodys_language(personas):
+    body = steering_group(personas, language="nn")
+    empty = services.meeting_create(body=body, starts_at=aware(2026, 12, 10))
+    with pytest.raises(ValidationError, match="at least one case"):
+        services.meeting_send_notice(meeting=empty)
+    services.case_create(
+        body=body, meeting=empty, title="Tilsetjing", proposed_decision="-", exempt=True, legal_basis="offl. § 25"
+    )
+    meeting = services.meeting_send_notice(meeting=empty)
+    assert meeting.status == MeetingStatus.NOTICE_SENT
+
+
+def test_the_notice_email_is_in_nynorsk_and_hides_exempt_titles(personas, django_capture_on_commit_callbacks):
+    body = steering_group(personas, language="nn")
+    meeting = services.meeting_create(body=body, starts_at=aware(2026, 12, 10, 9))
+    services.case_create(
+        body=body, meeting=meeting, title="Tilsetjing av arkitekt", proposed_decision="-", exempt=True, legal_basis="x"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_send_notice(meeting=meeting)
+    (message,) = mail.outbox
+    assert message.to == [personas.director.email]
+    assert "Møteinnkalling" in message.subject
+    assert "10. desember 2026" in message.body
+    assert "Unnateke offentlegheit" in message.body
+    assert "Tilsetjing av arkitekt" not in message.body
+
+
+def test_a_decision_needs_a_held_meeting_and_votes_when_not_unanimous(personas):
+    body, meeting, case = _planned(personas)
+    with pytest.raises(ValidationError, match="has been held"):
+        services.decision_record(case=case, outcome=Outcome.ADOPTED, text="Vedtatt.")
+    services.meeting_send_notice(meeting=meeting)
+    seat = body.memberships.get(person=personas.director)
+    services.meeting_record_attendance(meeting=meeting, attendance={seat.pk: "present"})
+    with pytest.raises(ValidationError) as caught:
+        services.decision_record(case=case, outcome=Outcome.ADOPTED, text="Vedtatt.", unanimous=False)
+    assert "votes_for" in caught.value.message_dict
+    with pytest.raises(ValidationError, match="not rejected"):
+        services.decision_record(
+            case=case, outcome=Outcome.REJECTED, text="-", unanimous=False, votes_for=5, votes_against=2
+        )
+    decision = services.decision_record(
+        case=case, outcome=Outcome.AMENDED, text="Vedtatt med endring.", unanimous=False, votes_for=5, votes_against=2
+    )
+    assert (decision.votes_for, decision.votes_against) == (5, 2)
+    with pytest.raises(ValidationError, match="no longer changes"):
+        services.case_update(case=Case.objects.get(pk=case.pk), title="Ny tittel")
+
+
+def test_only_members_of_the_body_are_recorded_as_attending(personas):
+    _body, meeting, _case = _planned(personas)
+    services.meeting_send_notice(meeting=meeting)
+    elsewhere = Body.objects.create(name="Annet organ", kind="committee", mandate="-", decision_rule="advisory")
+    other = BodyMembership.objects.create(body=elsewhere, name="Utenforstående", term_start=date(2025, 1, 1))
+    with pytest.raises(ValidationError, match="Only members of the body"):
+        services.meeting_record_attendance(meeting=meeting, attendance={other.pk: "present"})
+
+
+def test_minutes_are_approved_when_every_case_is_decided_then_published(personas, django_capture_on_commit_callbacks):
+    world = held_meeting(personas, publish=False)
+    extra = services.case_create(body=world.body, meeting=world.meeting, title="Eventuelt", proposed_decision="-")
+    with pytest.raises(ValidationError, match=extra.reference):
+        services.minutes_approve(meeting=world.meeting)
+    services.decision_record(case=extra, outcome=Outcome.POSTPONED, text="Utsatt til neste møte.")
+    with pytest.raises(ValidationError, match="Approve the minutes"):
+        services.minutes_publish(meeting=world.meeting)
+    meeting = services.minutes_approve(meeting=world.meeting, approved_in="Sak 1/27")
+    assert meeting.status == MeetingStatus.MINUTES_APPROVED
+    assert meeting.document_runs.filter(kind="minutes").exists()
+    with pytest.raises(ValidationError, match="no case can be added"):
+        services.case_create(body=world.body, meeting=meeting, title="For sent", proposed_decision="-")
+    with django_capture_on_commit_callbacks(execute=True):
+        published = services.minutes_publish(meeting=meeting)
+    assert published.minutes_published_at is not None
+    (message,) = [m for m in mail.outbox if "protokoll" in m.subject.lower()]
+    assert message.to == [personas.director.email]
+
+
+# -- Who sees which papers -------------------------------------------------------------------------
+
+
+def test_exempt_cases_are_for_the_bodys_members_and_the_secretariat(personas):
+    from django.contrib.auth.models import AnonymousUser
+
+    world = held_meeting(personas)
+    everything = Case.objects.all()
+    assert set(policy.restrict_cases(everything, AnonymousUser())) == {world.public_case}
+    assert set(policy.restrict_cases(everything, personas.outsider)) == {world.public_case}
+    assert set(policy.restrict_cases(everything, personas.finance)) == {world.public_case}
+    assert set(policy.restrict_cases(everything, personas.director)) == {world.public_case, world.exempt_case}
+    assert set(policy.restrict_cases(everything, personas.secretariat)) == {world.public_case, world.exempt_case}
+
+
+def test_cases_are_public_only_once_the_notice_is_sent(personas):
+    from django.contrib.auth.models import AnonymousUser
+
+    _body, meeting, case = _planned(personas)
+    assert not policy.restrict_cases(Case.objects.all(), AnonymousUser()).exists()
+    assert policy.restrict_cases(Case.objects.all(), personas.director).get() == case
+    services.meeting_send_notice(meeting=meeting)
+    assert policy.restrict_cases(Case.objects.all(), AnonymousUser()).get() == case
+
+
+def test_a_seat_whose_term_has_ended_no_longer_shows_papers(personas):
+    world = held_meeting(personas)
+    world.body.memberships.filter(person=personas.director).update(term_end=aware(2025, 6, 30).date())
+    assert not policy.can_see_body_papers(personas.director, world.body.pk)
+    assert policy.can_see_body_papers(personas.secretariat, world.body.pk)
