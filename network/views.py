@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -5,6 +7,7 @@ from django.shortcuts import render
 from members import selectors as member_selectors
 from members.choices import MembershipStatus
 from network import policy
+from network.models import NetworkProfile
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -42,3 +45,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 .exclude(status__in=[InvoiceStatus.PAID, InvoiceStatus.CREDITED])
             )
     return render(request, "network/dashboard.html", context)
+
+
+# The statements every Norwegian public web solution publishes: accessibility (WCAG 2.1 AA) and privacy.
+ACCESSIBILITY_REVIEWED = date(2026, 12, 1)
+
+
+def _controller() -> NetworkProfile | None:
+    """The network's legal entity (the host municipality), as its profile names it."""
+    return NetworkProfile.objects.order_by("pk").first()
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "network/accessibility_statement.html",
+        {"profile": _controller(), "reviewed": ACCESSIBILITY_REVIEWED},
+    )
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    host = member_selectors.organisation_list(user=request.user).filter(is_host=True).first()
+    return render(request, "network/privacy.html", {"profile": _controller(), "host": host})

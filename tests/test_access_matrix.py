@@ -89,6 +89,9 @@ MATRIX: list[Case] = [
     Case("password_reset_confirm", {None: everyone(OK)}, kwargs={"uidb64": "MQ", "token": "bad-token"}),
     Case("password_reset_complete", {None: everyone(OK)}),
     Case("set_language", {None: everyone(REDIRECT)}),
+    # Public statements (accessibility, privacy).
+    Case("accessibility_statement", {None: everyone(OK)}),
+    Case("privacy", {None: everyone(OK)}),
     Case("members:organisation_list", {None: everyone(OK)}),
     Case("members:organisation_create", {None: secretariat_only()}),
     Case("members:population_import", {None: secretariat_only()}),
