@@ -267,7 +267,8 @@ MATRIX += [
     Case("members:agreement_sign_start", {"own": everyone(NOT_ALLOWED)}, target=agreement),
     Case(
         "members:agreement_sign_start",
-        own_and_foreign(directors_post(True), directors_post(False)),
+        # An empty form comes back with its errors beside the fields to whoever may sign.
+        own_and_foreign({**directors_post(True), "director": OK}, {**directors_post(False), "outsider": OK}),
         target=agreement,
         method="post",
     ),
