@@ -123,7 +123,7 @@ class ScenarioForm(forms.Form):
     models = forms.ModelMultipleChoiceField(
         label=_("Models to compare (2 to 4)"),
         queryset=ContributionModel.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, queryset=None, **kwargs):
