@@ -151,7 +151,7 @@ def site(tmp_path_factory) -> Iterator[LiveSite]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [str(gunicorn), "network.wsgi", "--bind", f"127.0.0.1:{port}", "--threads", "4", "--timeout", "120"],
+            [str(gunicorn), "network.wsgi", "--bind", f"127.0.0.1:{port}", "--threads", "4", "--timeout", "300"],
             env=env,
             cwd=ROOT,
             stdout=output,
@@ -199,12 +199,14 @@ class Visit:
         return path
 
     def download(self, link: Locator) -> bytes:
-        """Click a download link and return the bytes the browser saved."""
+        """Click a download link and return the bytes the browser saved (kept beside the screenshots)."""
         with self.page.expect_download() as info:
             link.click()
         download: Download = info.value
         assert download.failure() is None, download.failure()
-        return Path(download.path()).read_bytes()
+        saved = self.folder / download.suggested_filename
+        download.save_as(saved)
+        return saved.read_bytes()
 
 
 def log_in(visit: Visit, username: str, password: str = DEMO_PASSWORD) -> None:

@@ -169,6 +169,30 @@ def test_every_control_shows_where_the_keyboard_focus_is(as_role, site: LiveSite
     assert seen >= 10
 
 
+CONTRAST = """element => {
+  const luminance = rgb => {
+    const [r, g, b] = rgb.match(/[\\d.]+/g).slice(0, 3).map(Number).map(v => v / 255)
+      .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const border = luminance(getComputedStyle(element).borderTopColor);
+  const [light, dark] = [Math.max(border, 1), Math.min(border, 1)];  // against the white page
+  return (light + 0.05) / (dark + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("path", ["/funding/budget/2026/edit/", "/funding/scenarios/"])
+def test_form_controls_stand_out_from_the_page(as_role, site: LiveSite, path: str):
+    """WCAG 1.4.11: the border of an input, a select or a checkbox has at least 3:1 contrast (axe does not check it)."""
+    page = as_role("secretariat")
+    page.goto(site.url + path)
+    controls = page.locator("main").locator("input:not([type=hidden]), select, textarea")
+    assert controls.count() > 0
+    for control in controls.all():
+        ratio = control.evaluate(CONTRAST)
+        assert ratio >= 3, f"{control.get_attribute('name')}: border contrast {ratio:.2f}:1"
+
+
 def test_the_skip_link_is_first_and_moves_the_focus_to_the_content(as_role, site: LiveSite):
     page = as_role("finance")
     page.goto(site.url + "/")

@@ -14,6 +14,9 @@ pytestmark = pytest.mark.e2e
 ADOPTED_2026 = "DigiVestland 2025–2028"
 PROPOSAL = "Forslag: taket følger deflatoren"
 SHARE_PROPOSAL = "Forslag: 30 % likt, 70 % etter folketall"
+# The live portal runs background jobs in the request (no broker), so issuing 39 invoices with their PDF and EHF
+# holds the page until they are rendered.
+RUN_TIMEOUT = 240_000
 
 
 def open_model(page: Page, name: str, year: int) -> None:
@@ -25,7 +28,7 @@ def open_model(page: Page, name: str, year: int) -> None:
 
 def wait_for_run(page: Page) -> None:
     """A background run's page shows its progress until it is done."""
-    expect(page.locator("#run-status")).to_have_text("Fullført", timeout=90_000)
+    expect(page.locator("#run-status")).to_have_text("Fullført", timeout=RUN_TIMEOUT)
 
 
 def test_secretariat_adjusts_a_proposal_compares_recomputes_and_invoices(visit: Visit):
@@ -53,7 +56,7 @@ def test_secretariat_adjusts_a_proposal_compares_recomputes_and_invoices(visit: 
     visit.shot("scenarios-compared")
 
     open_model(page, ADOPTED_2026, 2026)
-    page.get_by_role("button", name="Beregn 2026 på nytt").click()
+    page.get_by_role("button", name="Beregn 2026 på nytt").click(timeout=RUN_TIMEOUT)
     wait_for_run(page)
     visit.shot("recomputed")
 
@@ -61,7 +64,7 @@ def test_secretariat_adjusts_a_proposal_compares_recomputes_and_invoices(visit: 
     page.get_by_role("link", name="Fakturer 2026").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Fakturakjøring 2026")
     visit.shot("invoice-run-preview")
-    page.get_by_role("button", name="Utsted fakturaer").click()
+    page.get_by_role("button", name="Utsted fakturaer").click(timeout=RUN_TIMEOUT)
     wait_for_run(page)
     visit.shot("invoices-issued")
 
@@ -84,7 +87,9 @@ def type_into(page: Page, field: Locator, text: str) -> None:
     page.keyboard.type(text)
 
 
-def sign_with_keyboard(visit: Visit, username: str, decision: dict[str, str] | None = None) -> None:
+def sign_with_keyboard(
+    visit: Visit, username: str, decision: dict[str, str] | None = None, *, mistype_password: bool = False
+) -> None:
     """From the agreement list, open Masfjorden's agreement and sign it using only the keyboard."""
     page = visit.page
     visit.go("/members/agreements/")
@@ -94,7 +99,17 @@ def sign_with_keyboard(visit: Visit, username: str, decision: dict[str, str] | N
     visit.shot("agreement")
     for label, text in (decision or {}).items():
         type_into(page, page.get_by_label(label), text)
-    type_into(page, page.get_by_label("Passordet ditt"), DEMO_PASSWORD)
+    password = page.get_by_label("Passordet ditt")
+    if mistype_password:
+        type_into(page, password, "ikke-mitt-passord")
+        page.keyboard.press("Enter")
+        expect(password).to_have_attribute("aria-invalid", "true")
+        error_id = (password.get_attribute("aria-describedby") or "").split()[-1]
+        error = page.locator(f"[id='{error_id}']")
+        expect(error).to_have_text("Passordet er ikke riktig.")
+        expect(page.get_by_label("Vedtaksorgan")).to_have_value((decision or {}).get("Vedtaksorgan", ""))
+        visit.shot("wrong-password")
+    type_into(page, password, DEMO_PASSWORD)
     visit.shot("decision-given")
     page.keyboard.press("Enter")
     code = page.get_by_label("Engangskode fra e-posten")
@@ -108,7 +123,7 @@ def test_director_signs_the_agreement_with_the_keyboard_alone_and_the_leader_cou
     page = visit.page
     log_in(visit, LOGINS["director"])
     decision = {"Vedtaksorgan": "Formannskapet", "Saksnummer": "109/2020", "Vedtaksdato": "17.11.2020"}
-    sign_with_keyboard(visit, LOGINS["director"], decision)
+    sign_with_keyboard(visit, LOGINS["director"], decision, mistype_password=True)
     expect(page.get_by_role("status")).to_contain_text("Signert. Nå skal nettverkets leder kontrasignere.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Signert, venter på kontrasignering")
     expect(page.locator("main")).to_contain_text("Formannskapet, sak 109/2020, 17.11.2020")
