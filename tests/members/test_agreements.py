@@ -320,3 +320,11 @@ def test_a_wrong_password_or_date_comes_back_beside_the_field_and_sends_no_code(
     )
     assert response.context["start_form"].errors["password"] == ["The password is not correct."]
     assert len(mail.outbox) == sent
+
+
+def test_the_audit_trail_names_each_step_in_words(client, agreement):
+    sign_in_browser(client, agreement, agreement.director)
+    client.force_login(agreement.secretariat)
+    page = client.get(agreement.invitation.get_absolute_url()).content.decode()
+    assert "<td>One-time code sent</td>" in page and "<td>Signed</td>" in page
+    assert "code_sent" not in page
