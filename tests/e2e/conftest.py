@@ -10,6 +10,7 @@ Each journey step is saved as a screenshot under test-artifacts/screenshots/<jou
 
 from __future__ import annotations
 
+import contextlib
 import email
 import os
 import re
@@ -27,13 +28,14 @@ from pathlib import Path
 import dj_database_url
 import pytest
 from playwright.sync_api import Browser, Download, Locator, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from members.demo import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=nb-NO"]
 VIEWPORT = {"width": 1280, "height": 900}
 # The demo logins (members/demo.py) by the role they stand for.
 LOGINS = {
@@ -91,6 +93,7 @@ def _fresh_database(workdir: Path) -> str:
     if not configured.startswith(("postgres://", "postgresql://")):
         return f"sqlite:///{workdir / 'portal.sqlite3'}"
     import psycopg
+    from psycopg import sql
 
     parsed = dj_database_url.parse(configured)
     name = f"{parsed['NAME']}_browser"
@@ -98,8 +101,8 @@ def _fresh_database(workdir: Path) -> str:
     if parsed.get("PASSWORD"):
         params["password"] = parsed["PASSWORD"]
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return configured.rsplit("/", 1)[0] + "/" + name
 
 
@@ -227,7 +230,20 @@ def visit(browser, site, request) -> Iterator[Visit]:
     folder.mkdir(parents=True)
     context = browser.new_context(base_url=site.url, viewport=VIEWPORT, accept_downloads=True, locale="nb-NO")
     context.set_default_timeout(30_000)
+    visit = Visit(page=context.new_page(), site=site, folder=folder)
     try:
-        yield Visit(page=context.new_page(), site=site, folder=folder)
+        yield visit
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            with contextlib.suppress(PlaywrightError):
+                visit.shot("failed")  # where the journey stopped
     finally:
         context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.report_call = report
+    return report
