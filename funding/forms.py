@@ -3,6 +3,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from funding.models import Budget, ContributionModel, Deflator
@@ -43,7 +44,8 @@ class ContributionModelForm(forms.ModelForm):
 
 
 class RuleForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=RULE_KINDS)
+    # No kind is chosen in advance, so the empty row for a new rule is ignored when it is left as it is.
+    kind = forms.ChoiceField(label=_("Kind"), choices=[*BLANK_CHOICE_DASH, *RULE_KINDS])
     fixed = forms.DecimalField(label=_("Fixed amount"), min_value=0, max_digits=14, decimal_places=2, initial=0)
     per_inhabitant = forms.DecimalField(
         label=_("Amount per inhabitant"), min_value=0, max_digits=14, decimal_places=2, initial=0
@@ -140,7 +142,7 @@ class ScenarioForm(forms.Form):
     models = forms.ModelMultipleChoiceField(
         label=_("Models to compare (2 to 4)"),
         queryset=ContributionModel.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, queryset=None, **kwargs):

@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +20,7 @@ from members.agreement_forms import (
     WithdrawForm,
 )
 from members.choices import InvitationStatus
-from members.models import AgreementTemplate
+from members.models import AgreementTemplate, Invitation
 from network import policy
 from network.access import require
 from network.exports import spreadsheet_response
@@ -130,10 +131,23 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.invitation_get(user=request.user, pk=pk)
     agreements.agreement_opened(invitation=invitation, actor=_actor(request))
     invitation.refresh_from_db()
-    pending = request.session.get(SESSION_KEY, {})
-    code_sent = pending.get("invitation") == invitation.pk
+    return _detail_page(request, invitation)
+
+
+def _signing_rights(request: HttpRequest, invitation: Invitation) -> tuple[bool, bool]:
+    """Whether the user may sign for the organisation now, and whether they may countersign for the network now."""
     can_sign = policy.can(request.user, "agreement.sign", invitation) and invitation.status in agreements.OPEN
     can_countersign = policy.can(request.user, "agreement.countersign") and invitation.status == InvitationStatus.SIGNED
+    return can_sign, can_countersign
+
+
+def _detail_page(
+    request: HttpRequest, invitation: Invitation, *, bound_start_form: forms.Form | None = None
+) -> HttpResponse:
+    """The agreement with the forms the user may fill in; a rejected start form comes back with its errors."""
+    pending = request.session.get(SESSION_KEY, {})
+    code_sent = pending.get("invitation") == invitation.pk
+    can_sign, can_countersign = _signing_rights(request, invitation)
     return render(
         request,
         "members/agreement_detail.html",
@@ -144,8 +158,8 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_sign": can_sign,
             "can_countersign": can_countersign,
             "code_sent": code_sent,
-            "start_form": SignStartForm() if can_sign else None,
-            "countersign_form": CountersignStartForm() if can_countersign else None,
+            "start_form": (bound_start_form or SignStartForm()) if can_sign else None,
+            "countersign_form": (bound_start_form or CountersignStartForm()) if can_countersign else None,
             "code_form": CodeForm() if code_sent else None,
             "decline_form": DeclineForm() if can_sign else None,
         },
@@ -196,9 +210,12 @@ def agreement_sign_start(request: HttpRequest, pk: int) -> HttpResponse:
             request.session[SESSION_KEY] = {"invitation": invitation.pk, **decision}
             messages.success(request, _("A one-time code was sent to %(email)s.") % {"email": request.user.email})
             return redirect(invitation)
-    for error in form.errors.values():
-        messages.error(request, " ".join(error))
-    return redirect(invitation)
+    if not any(_signing_rights(request, invitation)):
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        return redirect(invitation)
+    # The errors stay beside the fields they concern (the password, the decision's date...).
+    return _detail_page(request, invitation, bound_start_form=form)
 
 
 @require_POST

@@ -37,3 +37,20 @@ class InvitationStatus(models.TextChoices):
 class SignatureParty(models.TextChoices):
     MEMBER = "member", _("Member")
     NETWORK = "network", _("The network")
+
+
+# What each step in an agreement's audit trail is called on the page (the stored action stays a plain code).
+AGREEMENT_EVENT_LABELS = {
+    "invited": _("Invited"),
+    "link_used": _("Email link used"),
+    "opened": _("Opened"),
+    "password_refused": _("Password refused"),
+    "code_sent": _("One-time code sent"),
+    "code_refused": _("One-time code refused"),
+    "signed": _("Signed"),
+    "countersigned": _("Countersigned"),
+    "sealed": _("Sealed"),
+    "declined": _("Declined"),
+    "expired": _("Expired"),
+    "reminded": _("Reminder sent"),
+}

@@ -7,7 +7,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from members.choices import InvitationStatus, MembershipStatus, OrganisationKind, Role, SignatureParty
+from members.choices import (
+    AGREEMENT_EVENT_LABELS,
+    InvitationStatus,
+    MembershipStatus,
+    OrganisationKind,
+    Role,
+    SignatureParty,
+)
 from members.validators import validate_org_number, validate_region_number
 
 
@@ -324,6 +331,10 @@ class AgreementEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(AGREEMENT_EVENT_LABELS.get(self.action, self.action))
 
 
 class OneTimeSecret(models.Model):

@@ -41,6 +41,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Public statements, linked from every page's footer.
+    path("accessibility/", views.accessibility_statement, name="accessibility_statement"),
+    path("privacy/", views.privacy, name="privacy"),
     path("admin/", admin.site.urls),
 ]
 

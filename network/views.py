@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,7 @@ from members import selectors as member_selectors
 from members.choices import MembershipStatus
 from network import policy, two_factor
 from network.forms import OneTimeCodeForm
+from network.models import NetworkProfile
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -123,3 +126,25 @@ def locked_out(request: HttpRequest, original_response: HttpResponse | None, cre
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+# The statements every Norwegian public web solution publishes: accessibility (WCAG 2.1 AA) and privacy.
+ACCESSIBILITY_REVIEWED = date(2026, 12, 1)
+
+
+def _controller() -> NetworkProfile | None:
+    """The network's legal entity (the host municipality), as its profile names it."""
+    return NetworkProfile.objects.order_by("pk").first()
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "network/accessibility_statement.html",
+        {"profile": _controller(), "reviewed": ACCESSIBILITY_REVIEWED},
+    )
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    host = member_selectors.organisation_list(user=request.user).filter(is_host=True).first()
+    return render(request, "network/privacy.html", {"profile": _controller(), "host": host})

@@ -92,6 +92,9 @@ MATRIX: list[Case] = [
     # The second login step: users who need none (or have passed it) are sent on (tests/network/test_two_factor.py).
     Case("otp_verify", {None: signed_in(REDIRECT)}),
     Case("otp_setup", {None: signed_in(REDIRECT)}),
+    # Public statements (accessibility, privacy).
+    Case("accessibility_statement", {None: everyone(OK)}),
+    Case("privacy", {None: everyone(OK)}),
     Case("members:organisation_list", {None: everyone(OK)}),
     Case("members:organisation_create", {None: secretariat_only()}),
     Case("members:population_import", {None: secretariat_only()}),
@@ -267,7 +270,8 @@ MATRIX += [
     Case("members:agreement_sign_start", {"own": everyone(NOT_ALLOWED)}, target=agreement),
     Case(
         "members:agreement_sign_start",
-        own_and_foreign(directors_post(True), directors_post(False)),
+        # An empty form comes back with its errors beside the fields to whoever may sign.
+        own_and_foreign({**directors_post(True), "director": OK}, {**directors_post(False), "outsider": OK}),
         target=agreement,
         method="post",
     ),

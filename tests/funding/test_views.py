@@ -97,6 +97,19 @@ def test_secretariat_adjusts_the_adopted_model_and_contributions_follow(
     assert "Vertskommune" in bergen.explanation and "9\xa0100\xa0000" in bergen.explanation
 
 
+def test_the_empty_row_for_a_new_rule_is_ignored_when_left_as_it_is(client, network):
+    """The edit page offers one empty rule row; a browser sends it with its defaults, and it must not count."""
+    model = ContributionModel.objects.get(status="adopted")
+    client.force_login(network.secretariat)
+    page = client.get(reverse("funding:model_update", kwargs={"pk": model.pk}))
+    empty = page.context["rules"].forms[-1]["kind"]
+    assert empty.value() is None and empty.field.choices[0][0] == ""  # so the browser sends no kind for it
+    empty_row = {"rules-TOTAL_FORMS": "2", "rules-1-kind": "", "rules-1-fixed": "0", "rules-1-per_inhabitant": "0"}
+    response = client.post(reverse("funding:model_update", kwargs={"pk": model.pk}), _model_post(**empty_row))
+    assert response.status_code == 302
+    assert model.rules.get().per_inhabitant == 25
+
+
 def test_a_bad_model_is_refused_with_the_field_named_and_nothing_saved(client, network):
     model = ContributionModel.objects.get(status="adopted")
     client.force_login(network.secretariat)

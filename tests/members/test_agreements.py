@@ -302,3 +302,32 @@ def test_export_signed_writes_every_sealed_agreement(client, agreement, tmp_path
     call_command("agreements", "export-signed", "--out", str(tmp_path / "out"))
     files = list((tmp_path / "out").iterdir())
     assert len(files) == 1 and files[0].read_bytes().startswith(b"%PDF")
+
+
+def test_a_wrong_password_or_date_comes_back_beside_the_field_and_sends_no_code(client, agreement):
+    client.force_login(agreement.director)
+    sent = len(mail.outbox)
+    data = {"decision_body": "Formannskapet", "decision_case": "109/2020", "password": "correct-horse-battery"}
+    response = client.post(
+        reverse("members:agreement_sign_start", kwargs={"pk": agreement.invitation.pk}),
+        {**data, "decision_date": "31.02.2020"},
+    )
+    assert response.status_code == 200 and "decision_date" in response.context["start_form"].errors
+    page = response.content.decode()
+    assert 'aria-invalid="true"' in page
+    assert 'aria-describedby="id_decision_date_helptext id_decision_date_error"' in page
+    assert response.context["start_form"]["decision_body"].value() == "Formannskapet"  # what was typed stays
+    response = client.post(
+        reverse("members:agreement_sign_start", kwargs={"pk": agreement.invitation.pk}),
+        {**data, "decision_date": "17.11.2020", "password": "wrong"},
+    )
+    assert response.context["start_form"].errors["password"] == ["The password is not correct."]
+    assert len(mail.outbox) == sent
+
+
+def test_the_audit_trail_names_each_step_in_words(client, agreement):
+    sign_in_browser(client, agreement, agreement.director)
+    client.force_login(agreement.secretariat)
+    page = client.get(agreement.invitation.get_absolute_url()).content.decode()
+    assert "<td>One-time code sent</td>" in page and "<td>Signed</td>" in page
+    assert "code_sent" not in page

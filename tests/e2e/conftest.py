@@ -1,0 +1,249 @@
+"""The portal in a real browser: one live portal with the demo data and one Chromium for this whole package.
+
+The portal runs under gunicorn in its own process, on its own database (`<database>_browser` on PostgreSQL, an
+SQLite file otherwise), loaded with `migrate` and `load_demo` exactly as `make run` does. Background jobs run in
+that process and emails are written to files the tests read (the signing code). Chromium is Debian's
+(`scripts/system-packages.sh --test`); Playwright never downloads a browser here.
+
+Each journey step is saved as a screenshot under test-artifacts/screenshots/<journey>/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import Message
+from pathlib import Path
+
+import dj_database_url
+import pytest
+from playwright.sync_api import Browser, Download, Locator, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+from members.demo import DEMO_PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=nb-NO"]
+VIEWPORT = {"width": 1280, "height": 900}
+# The demo logins (members/demo.py) by the role they stand for.
+LOGINS = {
+    "secretariat": "sekretariat",
+    "leader": "leder",
+    "director": "direktor",
+    "finance": "okonomi",
+    "contact": "kontakt",
+}
+
+
+@dataclass
+class LiveSite:
+    """The running portal: its address and the emails it has sent."""
+
+    url: str
+    mail_dir: Path
+
+    def emails(self) -> list[Message]:
+        """Every email sent so far, oldest first (the file backend writes one file per connection)."""
+        messages = []
+        for path in sorted(self.mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime_ns):
+            for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+                if chunk.strip():
+                    messages.append(email.message_from_bytes(chunk.lstrip()))
+        return messages
+
+    def signing_code(self, *, to: str) -> str:
+        """The six-digit code in the latest signing-code email to `to`."""
+        for message in reversed(self.emails()):
+            if to in message["To"]:
+                match = re.search(r"\b(\d{6})\b", _plain_text(message))
+                if match:
+                    return match.group(1)
+        raise AssertionError(f"no signing code was emailed to {to}")
+
+
+def _plain_text(message: Message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            return payload.decode(part.get_content_charset() or "utf-8") if isinstance(payload, bytes) else ""
+    return ""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _fresh_database(workdir: Path) -> str:
+    """A database of the browser tests' own, next to the one the suite is configured with."""
+    configured = os.environ.get("DATABASE_URL", "")
+    if not configured.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{workdir / 'portal.sqlite3'}"
+    import psycopg
+    from psycopg import sql
+
+    parsed = dj_database_url.parse(configured)
+    name = f"{parsed['NAME']}_browser"
+    params = {k: parsed[v] for k, v in (("host", "HOST"), ("port", "PORT"), ("user", "USER")) if parsed.get(v)}
+    if parsed.get("PASSWORD"):
+        params["password"] = parsed["PASSWORD"]
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return configured.rsplit("/", 1)[0] + "/" + name
+
+
+def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the portal did not start:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url + "/accounts/login/", timeout=5) as response:  # noqa: S310 - local
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the portal did not answer within a minute:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="package")
+def site(tmp_path_factory) -> Iterator[LiveSite]:
+    workdir = tmp_path_factory.mktemp("portal")
+    mail_dir = workdir / "mail"
+    mail_dir.mkdir()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "DATABASE_URL": _fresh_database(workdir),
+        "REDIS_URL": "",  # background jobs in the portal's own process
+        "LANGUAGE_CODE": "nb",  # the portal as its users meet it
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "STATIC_MANIFEST": "false",
+        "WHITENOISE_USE_FINDERS": "true",
+        "MEDIA_ROOT": str(workdir / "media"),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "SEAL_CERTIFICATE_PATH": str(workdir / "seal" / "cert.pem"),
+        "SEAL_KEY_PATH": str(workdir / "seal" / "key.pem"),
+        "SEAL_TRUST_ROOT_PATH": str(workdir / "seal" / "cert.pem"),
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        "LOG_LEVEL": "WARNING",
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (["migrate", "--noinput", "-v0"], ["create_seal_certificate", "--out", str(workdir / "seal")]):
+        subprocess.run([*manage, *command], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([*manage, "load_demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    log = workdir / "server.log"
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [str(gunicorn), "network.wsgi", "--bind", f"127.0.0.1:{port}", "--threads", "4", "--timeout", "300"],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, server, log)
+        yield LiveSite(url=url, mail_dir=mail_dir)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if "5.." in log.read_text() or "Traceback" in log.read_text():
+            sys.stderr.write(log.read_text()[-5000:])
+
+
+@pytest.fixture(scope="package")
+def browser(site) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: run scripts/system-packages.sh --test")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Visit:
+    """One person's browser tab on the live portal, saving a numbered screenshot for each step."""
+
+    page: Page
+    site: LiveSite
+    folder: Path
+    steps: list[str] = field(default_factory=list)
+
+    def go(self, path: str) -> Page:
+        response = self.page.goto(self.site.url + path)
+        assert response is not None and response.ok, f"{path}: {response and response.status}"
+        return self.page
+
+    def shot(self, step: str) -> Path:
+        self.steps.append(step)
+        path = self.folder / f"{len(self.steps):02d}-{step}.png"
+        self.page.screenshot(path=path, full_page=True)
+        return path
+
+    def download(self, link: Locator) -> bytes:
+        """Click a download link and return the bytes the browser saved (kept beside the screenshots)."""
+        with self.page.expect_download() as info:
+            link.click()
+        download: Download = info.value
+        assert download.failure() is None, download.failure()
+        saved = self.folder / download.suggested_filename
+        download.save_as(saved)
+        return saved.read_bytes()
+
+
+def log_in(visit: Visit, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the login page, as a person would (the one place a second login step goes)."""
+    page = visit.go("/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, f"{username} could not log in"
+
+
+@pytest.fixture
+def visit(browser, site, request) -> Iterator[Visit]:
+    """A fresh browser context (no cookies) named after the test, with its own screenshot folder."""
+    folder = SCREENSHOTS / re.sub(r"^test_", "", request.node.name).replace("[", "-").rstrip("]")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    context = browser.new_context(base_url=site.url, viewport=VIEWPORT, accept_downloads=True, locale="nb-NO")
+    context.set_default_timeout(30_000)
+    visit = Visit(page=context.new_page(), site=site, folder=folder)
+    try:
+        yield visit
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            with contextlib.suppress(PlaywrightError):
+                visit.shot("failed")  # where the journey stopped
+    finally:
+        context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.report_call = report
+    return report

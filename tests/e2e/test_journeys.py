@@ -1,0 +1,162 @@
+"""What each kind of user does with the portal, in Chromium against the live demo portal (in Bokmål)."""
+
+import re
+
+import pytest
+from lxml import etree
+from playwright.sync_api import Locator, Page, expect
+
+from members.demo import DEMO_PASSWORD
+from tests.e2e.conftest import LOGINS, Visit, log_in
+
+pytestmark = pytest.mark.e2e
+
+ADOPTED_2026 = "DigiVestland 2025–2028"
+PROPOSAL = "Forslag: taket følger deflatoren"
+SHARE_PROPOSAL = "Forslag: 30 % likt, 70 % etter folketall"
+# The live portal runs background jobs in the request (no broker), so issuing 39 invoices with their PDF and EHF
+# holds the page until they are rendered.
+RUN_TIMEOUT = 240_000
+
+
+def open_model(page: Page, name: str, year: int) -> None:
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Bidragsmodeller").click()
+    row = page.get_by_role("row").filter(has_text=name).filter(has=page.get_by_role("cell", name=str(year)))
+    row.get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+
+
+def wait_for_run(page: Page) -> None:
+    """A background run's page shows its progress until it is done."""
+    expect(page.locator("#run-status")).to_have_text("Fullført", timeout=RUN_TIMEOUT)
+
+
+def test_secretariat_adjusts_a_proposal_compares_recomputes_and_invoices(visit: Visit):
+    page = visit.page
+    log_in(visit, LOGINS["secretariat"])
+    visit.shot("dashboard")
+
+    open_model(page, PROPOSAL, 2026)
+    page.get_by_role("link", name="Rediger").click()
+    per_inhabitant = page.get_by_label("Beløp per innbygger").first
+    per_inhabitant.fill("22")
+    visit.shot("proposal-edited")
+    page.get_by_role("button", name="Lagre modell").click()
+    expect(page.get_by_role("table", name="Regler etter organisasjonstype")).to_contain_text("22,00")
+    visit.shot("proposal-saved")
+
+    page.get_by_role("link", name="Sammenlign").click()
+    for name in (ADOPTED_2026, SHARE_PROPOSAL):
+        page.get_by_role("group").get_by_label(re.compile(re.escape(name) + r".*2026")).check()
+    page.get_by_role("button", name="Sammenlign").click()
+    totals = page.get_by_role("table", name="Summer og tall for rettferdig fordeling per modell")
+    for name in (ADOPTED_2026, PROPOSAL, SHARE_PROPOSAL):
+        expect(totals).to_contain_text(name)
+    expect(page.locator("canvas")).to_be_visible()
+    visit.shot("scenarios-compared")
+
+    open_model(page, ADOPTED_2026, 2026)
+    page.get_by_role("button", name="Beregn 2026 på nytt").click(timeout=RUN_TIMEOUT)
+    wait_for_run(page)
+    visit.shot("recomputed")
+
+    open_model(page, ADOPTED_2026, 2026)
+    page.get_by_role("link", name="Fakturer 2026").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Fakturakjøring 2026")
+    visit.shot("invoice-run-preview")
+    page.get_by_role("button", name="Utsted fakturaer").click(timeout=RUN_TIMEOUT)
+    wait_for_run(page)
+    visit.shot("invoices-issued")
+
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Fakturaer").click()
+    expect(page.get_by_role("table").first).to_contain_text("2026")
+    visit.shot("invoice-list")
+
+
+def tab_to(page: Page, target: Locator, *, limit: int = 80) -> None:
+    """Press Tab until `target` has the focus, as a keyboard user moves through the page."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"{target} cannot be reached with the Tab key")
+
+
+def type_into(page: Page, field: Locator, text: str) -> None:
+    tab_to(page, field)
+    page.keyboard.type(text)
+
+
+def sign_with_keyboard(
+    visit: Visit, username: str, decision: dict[str, str] | None = None, *, mistype_password: bool = False
+) -> None:
+    """From the agreement list, open Masfjorden's agreement and sign it using only the keyboard."""
+    page = visit.page
+    visit.go("/members/agreements/")
+    tab_to(page, page.get_by_role("link", name="Masfjorden", exact=True))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    visit.shot("agreement")
+    for label, text in (decision or {}).items():
+        type_into(page, page.get_by_label(label), text)
+    password = page.get_by_label("Passordet ditt")
+    if mistype_password:
+        type_into(page, password, "ikke-mitt-passord")
+        page.keyboard.press("Enter")
+        expect(password).to_have_attribute("aria-invalid", "true")
+        error_id = (password.get_attribute("aria-describedby") or "").split()[-1]
+        error = page.locator(f"[id='{error_id}']")
+        expect(error).to_have_text("Passordet er ikke riktig.")
+        expect(page.get_by_label("Vedtaksorgan")).to_have_value((decision or {}).get("Vedtaksorgan", ""))
+        visit.shot("wrong-password")
+    type_into(page, password, DEMO_PASSWORD)
+    visit.shot("decision-given")
+    page.keyboard.press("Enter")
+    code = page.get_by_label("Engangskode fra e-posten")
+    expect(code).to_be_visible()
+    visit.shot("code-sent")
+    type_into(page, code, visit.site.signing_code(to=f"{username}@demo.invalid"))
+    page.keyboard.press("Enter")
+
+
+def test_director_signs_the_agreement_with_the_keyboard_alone_and_the_leader_countersigns(visit: Visit):
+    page = visit.page
+    log_in(visit, LOGINS["director"])
+    decision = {"Vedtaksorgan": "Formannskapet", "Saksnummer": "109/2020", "Vedtaksdato": "17.11.2020"}
+    sign_with_keyboard(visit, LOGINS["director"], decision, mistype_password=True)
+    expect(page.get_by_role("status")).to_contain_text("Signert. Nå skal nettverkets leder kontrasignere.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Signert, venter på kontrasignering")
+    expect(page.locator("main")).to_contain_text("Formannskapet, sak 109/2020, 17.11.2020")
+    visit.shot("signed")
+
+    page.context.clear_cookies()
+    log_in(visit, LOGINS["leader"])
+    sign_with_keyboard(visit, LOGINS["leader"])
+    expect(page.get_by_role("status")).to_contain_text("Kontrasignert. Avtalen er forseglet og lagret.")
+    sealed = visit.download(page.get_by_role("link", name="Last ned den forseglede avtalen (PDF)"))
+    assert sealed.startswith(b"%PDF-") and b"/ByteRange" in sealed  # a PDF signature (the seal)
+    visit.shot("sealed")
+
+
+def test_finance_officer_reads_the_explanation_and_downloads_the_invoice_pdf_and_ehf(visit: Visit):
+    page = visit.page
+    log_in(visit, LOGINS["finance"])
+    visit.shot("dashboard")
+
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Medlemsbidrag").click()
+    page.get_by_role("row").filter(has_text="2026").get_by_role("link").first.click()
+    expect(page.locator("main")).to_contain_text("innbyggere")
+    visit.shot("contribution-explained")
+
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Fakturaer").click()
+    visit.shot("invoice-list")
+    page.get_by_role("row").filter(has_text="2025").get_by_role("link").first.click()
+    visit.shot("invoice")
+
+    pdf = visit.download(page.get_by_role("link", name=re.compile("PDF")))
+    assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-1024:]
+    ehf = visit.download(page.get_by_role("link", name=re.compile("EHF")))
+    invoice = etree.fromstring(ehf)
+    assert etree.QName(invoice).localname == "Invoice"
+    assert invoice.findtext("{*}CustomizationID", "").startswith("urn:cen.eu:en16931:2017")
+    assert "Masfjorden" in etree.tostring(invoice, encoding="unicode")
