@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import DateInput
+from network.governance.models import Case
 from portfolio import lifecycle, selectors
 from portfolio.choices import AdoptionStatus, ParticipantRole, Rag, State
 from portfolio.models import Benefit, FundingPlanLine, Initiative, StatusReport
@@ -91,9 +92,16 @@ class TransitionForm(_Helped, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The decision and its grounds, e.g. the body and case that decided it."),
     )
+    decided_in = forms.ModelChoiceField(
+        label=_("Case that decided it"),
+        queryset=None,
+        required=False,
+        help_text=_("The governance case, when the decision was made in a meeting registered in the portal."),
+    )
 
     def __init__(self, *args, initiative, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["decided_in"].queryset = Case.objects.select_related("body").order_by("-year", "-number")
         self.fields["to_state"].choices = [
             (state, State(state).label) for state in lifecycle.next_states(initiative.state)
         ]

@@ -142,7 +142,14 @@ class Transition(models.Model):
     )
     decided_at = models.DateTimeField(_("when"))
     reason = models.TextField(_("why"))
-    # The governance case that decided the move is a nullable foreign key here once cases exist.
+    decided_in = models.ForeignKey(
+        "network.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="portfolio_decisions",
+        verbose_name=_("case that decided it"),
+    )
 
     class Meta:
         ordering = ["-decided_at", "-pk"]
@@ -151,6 +158,9 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative}: {self.get_from_state_display()} → {self.get_to_state_display()}"
+
+    def get_absolute_url(self) -> str:
+        return self.initiative.get_absolute_url()
 
 
 class FundingPlanLine(models.Model):

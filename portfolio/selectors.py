@@ -57,7 +57,7 @@ def initiative_get(*, user: Any, pk: int) -> Initiative:
     queryset = policy.restrict(Initiative.objects.select_related("owner", "expert_group"), user, "initiative.view")
     queryset = queryset.prefetch_related(
         Prefetch("participations", queryset=Participation.objects.select_related("organisation")),
-        Prefetch("transitions", queryset=Transition.objects.select_related("decided_by")),
+        Prefetch("transitions", queryset=Transition.objects.select_related("decided_by", "decided_in__body")),
         Prefetch("status_reports", queryset=StatusReport.objects.select_related("reported_by")),
         Prefetch("solutions", queryset=NationalSolution.objects.order_by("name")),
     )

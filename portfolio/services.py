@@ -112,7 +112,13 @@ def initiative_facts(initiative: Initiative) -> lifecycle.Facts:
 
 @transaction.atomic
 def initiative_transition(
-    *, initiative: Initiative, to_state: str, reason: str, decided_by: Any = None, decided_at: datetime | None = None
+    *,
+    initiative: Initiative,
+    to_state: str,
+    reason: str,
+    decided_by: Any = None,
+    decided_at: datetime | None = None,
+    decided_in: Any = None,
 ) -> Transition:
     """Move an initiative to `to_state` when the life cycle allows it and the gate's items are filled in."""
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
@@ -129,6 +135,7 @@ def initiative_transition(
             decided_by=decided_by if getattr(decided_by, "is_authenticated", False) else None,
             decided_at=decided_at or timezone.now(),
             reason=reason.strip(),
+            decided_in=decided_in,
         )
     )
     initiative.state = to_state

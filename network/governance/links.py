@@ -22,6 +22,7 @@ class DecidedKind:
 DECIDED_KINDS: list[DecidedKind] = [
     DecidedKind(_("Contribution models"), "adopted_contribution_models"),
     DecidedKind(_("Agreement texts"), "adopted_agreement_templates"),
+    DecidedKind(_("Portfolio decisions"), "portfolio_decisions"),
 ]
 
 

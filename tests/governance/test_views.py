@@ -13,7 +13,7 @@ from members.models import AgreementTemplate
 from network.governance import services
 from network.governance.choices import Outcome
 from network.governance.models import Body, BodyMembership, Case, DecisionArea, DecisionAuthority, Meeting
-from tests.factories import contribution_model
+from tests.factories import contribution_model, initiative
 from tests.governance.world import aware, held_meeting, steering_group, stored_documents, tiny_pdf
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +135,21 @@ def test_adopting_a_model_in_a_case_records_the_case(client, personas):
     proposal = ContributionModel.objects.get(pk=proposal.pk)
     assert proposal.adopted_in_case == world.public_case
     assert proposal.adopted_by == "Styringsgruppen, sak 1/26"
+
+
+def test_a_portfolio_decision_names_its_case_and_the_case_lists_it(client, personas):
+    world = held_meeting(personas)
+    idea = initiative(owner=personas.host)
+    client.force_login(personas.secretariat)
+    response = client.post(
+        reverse("portfolio:initiative_transition", args=[idea.pk]),
+        {"to_state": "concept", "reason": "Styringsgruppen ba om et konsept.", "decided_in": world.public_case.pk},
+    )
+    assert response.status_code == 302
+    assert idea.transitions.get().decided_in == world.public_case
+    assert world.public_case.get_absolute_url() in client.get(idea.get_absolute_url()).content.decode()
+    case_page = client.get(world.public_case.get_absolute_url()).content.decode()
+    assert "Portfolio decisions" in case_page and idea.title in case_page
 
 
 # -- Lists: the number of queries does not grow with the rows ----------------------------------------
