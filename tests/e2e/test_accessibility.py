@@ -17,7 +17,7 @@ from tests.e2e.conftest import LOGINS, SCREENSHOTS, VIEWPORT, LiveSite, Visit, l
 
 pytestmark = pytest.mark.e2e
 
-ROLES = ["anonymous", "secretariat", "director", "finance", "contact"]
+ROLES = ["anonymous", "secretariat", "director", "finance", "contact", "board"]
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 MONEY = frozenset({"secretariat", "director", "finance"})
@@ -81,6 +81,23 @@ PAGES = [
     Screen("budget-edit", "/funding/budget/2026/edit/", SECRETARIAT),
     Screen("invoice-run", "/funding/invoices/run/2026/", SECRETARIAT),
     Screen("bank-import", "/funding/payments/import/", SECRETARIAT),
+    # The portfolio: open pages, rollouts for signed-in users, registering for the secretariat.
+    Screen("portfolio", "/portfolio/", EVERYONE),
+    Screen("portfolio-search", "/portfolio/?q=bygg&state=execution", EVERYONE),
+    Screen("initiative", "/portfolio/", EVERYONE, link("Økt andel digitale byggesøknader")),
+    Screen("service-catalogue", "/portfolio/services/", EVERYONE),
+    Screen("rollouts", "/portfolio/rollouts/", SIGNED_IN),
+    Screen("rollout-dashboard", "/portfolio/rollouts/dashboard/", SIGNED_IN),
+    Screen("initiative-new", "/portfolio/new/", SECRETARIAT),
+    # Governance: bodies, decision matrix, meetings and cases; the steering group's member sees its papers.
+    Screen("bodies", "/governance/", EVERYONE),
+    Screen("decision-matrix", "/governance/decision-matrix/", EVERYONE),
+    Screen("meetings", "/governance/meetings/", EVERYONE),
+    Screen("meeting", "/governance/meetings/", EVERYONE, first_link_in("Møter i nettverkets organer, nyeste først")),
+    Screen("cases", "/governance/cases/", EVERYONE),
+    Screen("case", "/governance/cases/", EVERYONE, first_link_in("Saker etter nummer")),
+    Screen("meeting-new", "/governance/meetings/new/", SECRETARIAT),
+    Screen("case-new", "/governance/cases/new/", SECRETARIAT),
 ]
 
 

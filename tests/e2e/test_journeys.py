@@ -1,10 +1,12 @@
 """What each kind of user does with the portal, in Chromium against the live demo portal (in Bokmål)."""
 
+import io
 import re
 
 import pytest
 from lxml import etree
 from playwright.sync_api import Locator, Page, expect
+from pypdf import PdfReader
 
 from members.demo import DEMO_PASSWORD
 from tests.e2e.conftest import LOGINS, Visit, log_in
@@ -160,3 +162,48 @@ def test_finance_officer_reads_the_explanation_and_downloads_the_invoice_pdf_and
     assert etree.QName(invoice).localname == "Invoice"
     assert invoice.findtext("{*}CustomizationID", "").startswith("urn:cen.eu:en16931:2017")
     assert "Masfjorden" in etree.tostring(invoice, encoding="unicode")
+
+
+def test_anonymous_visitor_reads_the_open_portfolio(visit: Visit):
+    page = visit.page
+    visit.go("/")
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Portefølje").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nettverkets portefølje")
+    visit.shot("overview")
+
+    page.get_by_label("Søk").fill("byggesøknader")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(page.get_by_role("main").get_by_role("link", name="Økt andel digitale byggesøknader")).to_be_visible()
+    visit.shot("searched")
+    page.get_by_role("main").get_by_role("link", name="Økt andel digitale byggesøknader").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Økt andel digitale byggesøknader")
+    expect(page.get_by_role("table", name="Fakta")).to_be_visible()
+    main = page.get_by_role("main")
+    # Budget details and internal notes are for signed-in members only.
+    expect(main).not_to_contain_text("Finansieringsplanen (budsjett mot regnskap)")
+    expect(main).not_to_contain_text("Interne notater")
+    visit.shot("initiative")
+
+    visit.go("/portfolio/services/")
+    expect(page.get_by_role("main")).to_contain_text("Mal for personvernkonsekvensvurdering (DPIA)")
+    visit.shot("service-catalogue")
+
+
+def test_steering_group_member_downloads_the_board_pack(visit: Visit):
+    page = visit.page
+    log_in(visit, LOGINS["board"])
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Styring").click()
+    visit.shot("bodies")
+    visit.go("/governance/meetings/")
+    coming = page.get_by_role("row").filter(has_text="Innkalling sendt")
+    coming.get_by_role("link").first.click()
+    expect(page.get_by_role("heading", name="Saksliste")).to_be_visible()
+    visit.shot("meeting")
+
+    pack = visit.download(page.get_by_role("link", name="Last ned saksdokumentene (PDF)"))
+    assert pack.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(pack))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) >= 4, len(reader.pages)
+    assert re.search(r"\b6[1-3]/\d\d\b", text), "the pack holds the meeting's numbered cases"
+    assert f"av {len(reader.pages)}" in text  # every page numbered "Side N av M"
