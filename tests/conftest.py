@@ -76,7 +76,9 @@ def personas(db) -> Personas:
         host=host,
         own=own,
         foreign=foreign,
-        secretariat=with_authenticator(UserFactory(username="siri", organisation=host, is_secretariat=True)),
+        secretariat=as_verified(
+            with_authenticator(UserFactory(username="siri", organisation=host, is_secretariat=True))
+        ),
         director=UserFactory(username="dag", organisation=own, is_director=True),
         finance=UserFactory(username="oyvind", organisation=own, is_finance_officer=True),
         contact=UserFactory(username="kari", organisation=own, is_contact=True),
@@ -91,6 +93,18 @@ def with_authenticator(user: User) -> User:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return user
+
+
+def as_verified(user: User) -> User:
+    """The user as a request that passed the second step carries it (django_otp's middleware), for service tests."""
+    import functools
+
+    from django_otp import devices_for_user
+    from django_otp.middleware import is_verified
+
+    user.otp_device = next(devices_for_user(user))
+    user.is_verified = functools.partial(is_verified, user)
     return user
 
 

@@ -214,6 +214,15 @@ class Visit:
         return saved.read_bytes()
 
 
+def main_menu(page: Page) -> Locator:
+    """The main menu, opened first where the window is narrow enough to fold it behind its button."""
+    menu = page.get_by_role("navigation", name="Hovedmeny")
+    toggle = menu.locator(".navbar-toggler")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    return menu
+
+
 def log_in(visit: Visit, username: str, password: str = DEMO_PASSWORD) -> None:
     """Log in through the login page, as a person would (the one place a second login step goes)."""
     page = visit.go("/accounts/login/")

@@ -9,7 +9,7 @@ from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
 from members.demo import DEMO_PASSWORD
-from tests.e2e.conftest import LOGINS, Visit, log_in
+from tests.e2e.conftest import LOGINS, Visit, log_in, main_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +22,7 @@ RUN_TIMEOUT = 240_000
 
 
 def open_model(page: Page, name: str, year: int) -> None:
-    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Bidragsmodeller").click()
+    main_menu(page).get_by_role("link", name="Bidragsmodeller").click()
     row = page.get_by_role("row").filter(has_text=name).filter(has=page.get_by_role("cell", name=str(year)))
     row.get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
@@ -70,7 +70,7 @@ def test_secretariat_adjusts_a_proposal_compares_recomputes_and_invoices(visit: 
     wait_for_run(page)
     visit.shot("invoices-issued")
 
-    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Fakturaer").click()
+    main_menu(page).get_by_role("link", name="Fakturaer").click()
     expect(page.get_by_role("table").first).to_contain_text("2026")
     visit.shot("invoice-list")
 
@@ -145,12 +145,12 @@ def test_finance_officer_reads_the_explanation_and_downloads_the_invoice_pdf_and
     log_in(visit, LOGINS["finance"])
     visit.shot("dashboard")
 
-    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Medlemsbidrag").click()
+    main_menu(page).get_by_role("link", name="Medlemsbidrag").click()
     page.get_by_role("row").filter(has_text="2026").get_by_role("link").first.click()
     expect(page.locator("main")).to_contain_text("innbyggere")
     visit.shot("contribution-explained")
 
-    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Fakturaer").click()
+    main_menu(page).get_by_role("link", name="Fakturaer").click()
     visit.shot("invoice-list")
     page.get_by_role("row").filter(has_text="2025").get_by_role("link").first.click()
     visit.shot("invoice")
@@ -167,7 +167,7 @@ def test_finance_officer_reads_the_explanation_and_downloads_the_invoice_pdf_and
 def test_anonymous_visitor_reads_the_open_portfolio(visit: Visit):
     page = visit.page
     visit.go("/")
-    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Portefølje").click()
+    main_menu(page).get_by_role("link", name="Portefølje").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nettverkets portefølje")
     visit.shot("overview")
 
@@ -192,7 +192,7 @@ def test_anonymous_visitor_reads_the_open_portfolio(visit: Visit):
 def test_steering_group_member_downloads_the_board_pack(visit: Visit):
     page = visit.page
     log_in(visit, LOGINS["board"])
-    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Styring").click()
+    main_menu(page).get_by_role("link", name="Styring").click()
     visit.shot("bodies")
     visit.go("/governance/meetings/")
     coming = page.get_by_role("row").filter(has_text="Innkalling sendt")

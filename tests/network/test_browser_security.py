@@ -21,7 +21,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 # Files and JSON, not pages: a browser downloads them instead of rendering.
-DOWNLOADS = ("_pdf", "_ehf", "_document", "_sealed", "_export", "_status")
+DOWNLOADS = ("_pdf", "_ehf", "_document", "_sealed", "_export", "_status", "_download")
 
 
 def secretariat_pages(world):  # noqa: F811

@@ -66,7 +66,16 @@ def test_every_upload_field_in_the_portal_is_covered_here():
         capture_output=True,
         text=True,
     ).stdout.split()
-    assert sorted(found) == ["funding/forms.py", "funding/views/invoices.py", "members/forms.py", "members/views.py"]
+    assert sorted(found) == [
+        "funding/forms.py",
+        "funding/views/invoices.py",
+        "members/forms.py",
+        "members/views.py",
+        "network/governance/forms.py",
+        "network/governance/views.py",
+    ]
     for form_module in ("members/forms.py", "funding/forms.py"):
         text = (root / form_module).read_text()
         assert text.count("forms.FileField(") == text.count("read_csv_upload(")
+    # A case attachment is a PDF: its service checks size and content (tests/governance/test_services.py).
+    assert "pdf_check(data)" in (root / "network/governance/services.py").read_text()
