@@ -1,3 +1,4 @@
+from django.db import DatabaseError, connection
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -42,3 +43,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 .exclude(status__in=[InvoiceStatus.PAID, InvoiceStatus.CREDITED])
             )
     return render(request, "network/dashboard.html", context)
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and monitoring: "ok" when the database answers, 503 when it does not.
+
+    Redis is left out on purpose: without it the portal still serves pages and says so when a job cannot be queued.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

@@ -286,6 +286,9 @@ MATRIX += [
     ),
 ]
 
+# Operations
+MATRIX += [Case("health", {None: everyone(OK)})]
+
 
 @pytest.fixture
 def world(personas, django_capture_on_commit_callbacks):
