@@ -73,6 +73,24 @@ def _grow_invoices(personas: Personas, n: int) -> str:
     return name
 
 
+def _grow_invoice_years(personas: Personas, n: int) -> str:
+    """Invoices of n more years (the list's totals have a row per year)."""
+    from funding.models import Contribution
+    from funding.services import contributions_recompute, invoice_issue
+    from network.models import NetworkProfile
+    from tests.factories import network_profile
+
+    if not NetworkProfile.objects.exists():
+        network_profile(personas.host)
+    years = [2030 + next(_serial) % 60 for _ in range(n)]  # the personas are members from 2021
+    for year in years:
+        contribution_model(year=year, exempt=[personas.host], population_date=date(2024, 1, 1))
+        contributions_recompute(year=year)
+        for contribution in Contribution.objects.filter(year=year, amount__gt=0):
+            invoice_issue(contribution=contribution, issue_date=date(year, 1, 15), due_date=date(year, 2, 14))
+    return f'<th scope="row">{years[-1]}</th>'
+
+
 def _grow_invitations(personas: Personas, n: int) -> str:
     from members.models import AgreementTemplate, Invitation
 
@@ -124,6 +142,7 @@ PAGES = {
     ),
     "contribution list": ListPage("funding:contribution_list", "secretariat", _grow_contributions),
     "invoice list": ListPage("funding:invoice_list", "secretariat", _grow_invoices),
+    "invoice list (years)": ListPage("funding:invoice_list", "secretariat", _grow_invoice_years),
     "agreement list": ListPage("members:agreement_list", "secretariat", _grow_invitations),
     "model list": ListPage("funding:model_list", "secretariat", _grow_models),
     "budget list": ListPage("funding:budget_list", "secretariat", _grow_budgets),
