@@ -179,6 +179,10 @@ def private_postgres() -> Iterator[PrivatePostgres]:
 
 
 def database_url_of_the_tests() -> str:
+    """The test database's URL for another process; skips the test when that database is not PostgreSQL (SQLite's
+    test database lives in this process's memory). CI runs on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs the test database on PostgreSQL, to share it with another process")
     settings = connection.settings_dict
     user = settings["USER"] or "postgres"
     password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
@@ -239,6 +243,7 @@ def worker(private_redis, tmp_path, settings) -> Iterator[Worker]:
     """A worker on the private Redis; this process sends its tasks there too (put back afterwards)."""
     from network.celery import app
 
+    database_url_of_the_tests()  # skips on SQLite before anything starts
     media = tmp_path / "media"
     media.mkdir()
     settings.MEDIA_ROOT = str(media)

@@ -34,10 +34,11 @@ def _status(url: str) -> int:
 
 def _copy_test_database(server, name: str) -> None:
     """The test database (schema and the personas) into a new database `name` on the private server."""
+    source = database_url_of_the_tests()
     with psycopg.connect(server.url("postgres"), autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     dump = subprocess.run(
-        [str(server.bin / "pg_dump"), "--no-owner", "--no-privileges", database_url_of_the_tests()],
+        [str(server.bin / "pg_dump"), "--no-owner", "--no-privileges", source],
         check=True,
         capture_output=True,
     )

@@ -91,6 +91,36 @@ def _grow_invoice_years(personas: Personas, n: int) -> str:
     return f'<th scope="row">{years[-1]}</th>'
 
 
+def _one_invoice(personas: Personas):
+    """The own organisation's 2026 invoice, issued on first use."""
+    from funding.models import Contribution, Invoice
+    from funding.services import contributions_recompute, invoice_issue
+    from tests.factories import network_profile
+
+    invoice = Invoice.objects.filter(organisation=personas.own).first()
+    if invoice is None:
+        network_profile(personas.host)
+        contribution_model(year=2026, exempt=[personas.host])
+        contributions_recompute(year=2026)
+        contribution = Contribution.objects.get(organisation=personas.own, year=2026)
+        invoice, _created = invoice_issue(
+            contribution=contribution, issue_date=date(2026, 1, 15), due_date=date(2026, 2, 14)
+        )
+    return invoice
+
+
+def _grow_payments(personas: Personas, n: int) -> str:
+    """Part payments of the own organisation's invoice."""
+    from funding.services import payment_register
+
+    references = [f"Radbetaling {next(_serial):03d}" for _ in range(n)]
+    for reference in references:
+        payment_register(
+            invoice=_one_invoice(personas), amount=Decimal(10), paid_on=date(2026, 2, 1), reference=reference
+        )
+    return references[-1]
+
+
 def _grow_invitations(personas: Personas, n: int) -> str:
     from members.models import AgreementTemplate, Invitation
 
@@ -143,6 +173,9 @@ PAGES = {
     "contribution list": ListPage("funding:contribution_list", "secretariat", _grow_contributions),
     "invoice list": ListPage("funding:invoice_list", "secretariat", _grow_invoices),
     "invoice list (years)": ListPage("funding:invoice_list", "secretariat", _grow_invoice_years),
+    "invoice detail (payments)": ListPage(
+        "funding:invoice_detail", "secretariat", _grow_payments, kwargs=lambda p: {"pk": _one_invoice(p).pk}
+    ),
     "agreement list": ListPage("members:agreement_list", "secretariat", _grow_invitations),
     "model list": ListPage("funding:model_list", "secretariat", _grow_models),
     "budget list": ListPage("funding:budget_list", "secretariat", _grow_budgets),
