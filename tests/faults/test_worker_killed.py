@@ -113,3 +113,24 @@ def test_a_worker_killed_while_rendering_documents_renders_each_once_after_a_res
     worker.start()
     wait_until(lambda: _documents_done(total), seconds=120, what="every invoice's documents", interval=0.2)
     _assert_complete(year_to_invoice, settings.MEDIA_ROOT)
+
+
+def test_a_resumed_run_queues_the_documents_its_lost_worker_may_not_have_queued(
+    invoicing, django_capture_on_commit_callbacks
+):
+    """In-process: a worker that died between an invoice's commit and queuing its documents left an invoice
+    without them; the run, delivered again, queues them (and counts the invoice as its own)."""
+    run = InvoiceRun.objects.create(year=2026, issue_date=ISSUE_DATE, due_date=DUE_DATE, status=RunStatus.RUNNING)
+    first = Contribution.objects.filter(year=2026, amount__gt=0).order_by("organisation__name", "pk").first()
+    with mock.patch.object(invoice_services, "_queue_documents"):  # lost with the worker
+        before, _created = invoice_issue(contribution=first, issue_date=ISSUE_DATE, due_date=DUE_DATE, run=run)
+    queued: list[int] = []
+    with (
+        mock.patch.object(invoice_services, "_queue_documents", queued.append),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        run = invoice_services.invoice_run_execute(run_id=run.pk)
+    assert run.status == RunStatus.SUCCEEDED
+    assert before.pk in queued
+    assert sorted(queued) == sorted(Invoice.objects.values_list("pk", flat=True))
+    assert (run.issued, run.skipped) == (Invoice.objects.count(), 0)
