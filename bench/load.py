@@ -40,28 +40,29 @@ POPULATION_DATE = date(2024, 1, 1)
 PASSWORD = "bench-password-not-secret"  # noqa: S105
 HEALTH = "health"
 
-# Targets for `<role> <page>`: (p50 ratio, p95 ratio). From two runs on the development container (2 vCPU shared
-# with other work; see bench/README.md): twice the higher ratio of the two, rounded up to a multiple of 5, and at
-# least 5 for p95. Between runs a ratio moved by up to 2x on this machine, so the targets catch a page that became
-# several times slower against the server (a lost index, a page that renders every row of a table), not drift;
-# a query per row is caught by tests/network/test_query_counts.py instead.
+# Targets for `<role> <page>`: (p50 ratio, p95 ratio). From three runs on the development container (2 vCPU, two
+# of them shared with other work; see bench/README.md): twice the highest ratio of the three, rounded up to a
+# multiple of 5. The p95 ratios are highest on a quiet machine (the health view's p95 is then a few ms; under
+# contention it is time spent behind a slow page), the p50 ones moved by up to 2x between runs; so the targets
+# catch a page that became several times slower against the server (a lost index, a page that renders every row
+# of a table), not drift. A query per row is caught by tests/network/test_query_counts.py instead.
 TARGETS: dict[str, tuple[float, float]] = {
-    "anonymous dashboard": (10, 5),
-    "anonymous member_list": (60, 10),
-    "anonymous member_detail": (10, 5),
-    "secretariat dashboard": (10, 5),
-    "secretariat member_list": (90, 15),
-    "secretariat member_detail": (20, 5),
-    "secretariat contribution_list": (80, 20),
+    "anonymous dashboard": (10, 35),
+    "anonymous member_list": (60, 40),
+    "anonymous member_detail": (10, 10),
+    "secretariat dashboard": (15, 15),
+    "secretariat member_list": (90, 50),
+    "secretariat member_detail": (20, 20),
+    "secretariat contribution_list": (80, 55),
     "secretariat contribution_explanation": (10, 10),
-    "secretariat invoice_list": (170, 25),
-    "secretariat invoice_detail": (15, 5),
-    "secretariat agreement_list": (45, 10),
+    "secretariat invoice_list": (170, 70),
+    "secretariat invoice_detail": (15, 15),
+    "secretariat agreement_list": (50, 85),
     "secretariat model_list": (15, 10),
-    "director dashboard": (20, 5),
-    "director contribution_list": (15, 5),
+    "director dashboard": (20, 20),
+    "director contribution_list": (15, 15),
     "director contribution_explanation": (15, 15),
-    "director invoice_list": (35, 5),
+    "director invoice_list": (35, 30),
     "director agreement_list": (25, 15),
 }
 
@@ -359,12 +360,25 @@ def _plan() -> dict:
 
     saved = Path(tempfile.gettempdir()) / f"portal-bench-load-{connection.settings_dict['NAME']}.json"
     if os.environ.get("BENCH_LOAD_REUSE") == "1" and saved.exists():
-        info(f"load: reusing the data seeded before ({saved})")
-        return json.loads(saved.read_text(encoding="utf-8"))
+        plan = json.loads(saved.read_text(encoding="utf-8"))
+        if _still_seeded(plan):
+            info(f"load: reusing the data seeded before ({saved})")
+            return plan
+        info("load: the data seeded before is gone (another benchmark emptied the database); seeding again")
     info(f"load: seeding {MEMBERS} members, {INVOICES} invoices, an invitation per member")
     plan = seed()
     saved.write_text(json.dumps(plan), encoding="utf-8")
     return plan
+
+
+def _still_seeded(plan: dict) -> bool:
+    from funding.models import Invoice
+    from members.models import User
+
+    return (
+        Invoice.objects.filter(pk__in=plan["invoices"]).count() == len(plan["invoices"])
+        and User.objects.filter(username=plan["secretariat"]["username"]).exists()
+    )
 
 
 def run() -> list[Figure]:
