@@ -229,6 +229,12 @@ class Worker:
         stop_process(self.process, signal.SIGKILL)
         self.process = None
 
+    def restart_after_the_visibility_timeout(self) -> None:
+        """Start again once the unacknowledged message is older than the visibility timeout: a worker takes such
+        messages back as it starts (after that, kombu looks again only every minute or two)."""
+        time.sleep(self.visibility_timeout + 0.5)
+        self.start()
+
     def stop(self) -> None:
         if self.process is not None:
             stop_process(self.process)

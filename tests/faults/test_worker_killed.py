@@ -80,7 +80,7 @@ def test_a_worker_killed_during_an_invoice_run_finishes_it_after_a_restart(worke
     assert run.status == RunStatus.RUNNING
     assert _unacknowledged(worker.broker_url) >= 1  # the run's task, waiting to be delivered again
 
-    worker.start()
+    worker.restart_after_the_visibility_timeout()
     wait_until(lambda: InvoiceRun.objects.get(pk=run.pk).is_finished, seconds=90, what="the run finishing")
     wait_until(lambda: _documents_done(total), seconds=120, what="every invoice's documents", interval=0.2)
     run.refresh_from_db()
@@ -110,7 +110,7 @@ def test_a_worker_killed_while_rendering_documents_renders_each_once_after_a_res
     rendered = Invoice.objects.exclude(pdf_sha256="").count()
     assert rendered < total, "the worker was to be killed before it had rendered every invoice"
 
-    worker.start()
+    worker.restart_after_the_visibility_timeout()
     wait_until(lambda: _documents_done(total), seconds=120, what="every invoice's documents", interval=0.2)
     _assert_complete(year_to_invoice, settings.MEDIA_ROOT)
 
