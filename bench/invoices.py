@@ -111,18 +111,12 @@ def _org_numbers(prefix: str) -> Iterator[str]:
                 break
 
 
-def _populate(size: int) -> None:
-    """Empty the database; `size` member municipalities that can be invoiced, an adopted 2026 model, their
-    contributions and the network profile (as tests/funding/conftest.py's `invoicing` fixture, with no
-    exempt host, so every member gets an invoice)."""
-    from funding.choices import ModelStatus
-    from funding.models import Contribution, ContributionModel
-    from funding.services import RuleInput, contribution_model_save, contributions_recompute
+def create_members(size: int, *, member_from: date = date(2021, 1, 1)) -> list:
+    """`size` member municipalities that can be invoiced, each with a population figure (300 to 300 000
+    inhabitants, log-uniform, the same for the same `size`)."""
     from members.choices import MembershipStatus, OrganisationKind
     from members.models import Organisation, PopulationFigure
-    from network.models import NetworkProfile
 
-    reset_database()
     numbers = _org_numbers("8")
     organisations = Organisation.objects.bulk_create(
         Organisation(
@@ -137,7 +131,7 @@ def _populate(size: int) -> None:
             einvoice_endpoint=f"0192:{org_number}",
             buyer_reference=f"REF-{index:03d}",
             membership_status=MembershipStatus.MEMBER,
-            member_from=date(2021, 1, 1),
+            member_from=member_from,
         )
         for index in range(size)
     )
@@ -151,7 +145,13 @@ def _populate(size: int) -> None:
         )
         for organisation in organisations
     )
-    # tests.factories.network_profile's values, with an organisation number of its own.
+    return organisations
+
+
+def create_network_profile() -> None:
+    """tests.factories.network_profile's values, with an organisation number of its own."""
+    from network.models import NetworkProfile
+
     NetworkProfile.objects.create(
         name="DigiVestland",
         legal_name="Bergen kommune",
@@ -162,12 +162,20 @@ def _populate(size: int) -> None:
         email="post@digivestland.example.no",
         bank_account="15030112358",
     )
-    # tests.factories.contribution_model's: saved as a proposal, then adopted directly.
+
+
+def adopt_model(year: int) -> None:
+    """An adopted formula model for `year`: tests.factories.contribution_model's, saved as a proposal, then adopted
+    directly."""
+    from funding.choices import ModelStatus
+    from funding.models import ContributionModel
+    from funding.services import RuleInput, contribution_model_save
+
     model = contribution_model_save(
         values={
-            "name": f"Bench {YEAR}",
-            "year": YEAR,
-            "base_year": YEAR,
+            "name": f"Bench {year}",
+            "year": year,
+            "base_year": year,
             "mode": "formula",
             "population_date": POPULATION_DATE,
         },
@@ -175,6 +183,19 @@ def _populate(size: int) -> None:
         overrides=[],
     )
     ContributionModel.objects.filter(pk=model.pk).update(status=ModelStatus.ADOPTED)
+
+
+def _populate(size: int) -> None:
+    """Empty the database; `size` member municipalities that can be invoiced, an adopted 2026 model, their
+    contributions and the network profile (as tests/funding/conftest.py's `invoicing` fixture, with no
+    exempt host, so every member gets an invoice)."""
+    from funding.models import Contribution
+    from funding.services import contributions_recompute
+
+    reset_database()
+    create_members(size)
+    create_network_profile()
+    adopt_model(YEAR)
     contributions_recompute(year=YEAR)
     invoiceable = Contribution.objects.filter(year=YEAR, amount__gt=0).count()
     if invoiceable != size:

@@ -12,13 +12,17 @@ import importlib
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+if TYPE_CHECKING:
+    from bench.common import Figure
+
 # Each module has `run() -> list[bench.common.Figure]`; add new benchmarks here.
-BENCHMARKS = ["bench.recompute", "bench.invoices"]
+BENCHMARKS = ["bench.recompute", "bench.invoices", "bench.load"]
 
 
 def _short(module: str) -> str:
@@ -37,29 +41,37 @@ def _selected(argv: list[str]) -> list[str]:
     return [by_name[name] for name in names] or list(BENCHMARKS)
 
 
+def finish(figures: list[Figure], failed: list[str]) -> int:
+    """Say which benchmarks failed and which figures missed their targets (as `# ` lines); the exit status: 1 when
+    a figure missed its target or a benchmark failed, else 0."""
+    from bench.common import info
+
+    missed = [figure.name for figure in figures if not figure.met]
+    if failed:
+        info(f"failed: {', '.join(failed)}")
+    if missed:
+        info(f"missed target: {', '.join(missed)}")
+    return 1 if missed or failed else 0
+
+
 def main(argv: list[str]) -> int:
     selected = _selected(argv)
     from bench import common
 
     common.setup_django(common.database_url())
-    missed: list[str] = []
+    figures: list[Figure] = []
     failed: list[str] = []
     for module_name in selected:
         try:
-            figures = importlib.import_module(module_name).run()
+            figures_of_module = importlib.import_module(module_name).run()
         except Exception:
             traceback.print_exc()
             failed.append(module_name)
             continue
-        for figure in figures:
+        for figure in figures_of_module:
             print(figure.line(), flush=True)
-            if not figure.met:
-                missed.append(figure.name)
-    if failed:
-        common.info(f"failed: {', '.join(failed)}")
-    if missed:
-        common.info(f"missed target: {', '.join(missed)}")
-    return 1 if missed or failed else 0
+        figures.extend(figures_of_module)
+    return finish(figures, failed)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from funding.choices import ModelStatus
@@ -75,6 +76,17 @@ def deflator_list(*, user: Any) -> QuerySet[Deflator]:
 
 def budget_list(*, user: Any) -> QuerySet[Budget]:
     return policy.restrict(Budget.objects.order_by("-year"), user, "budget.view")
+
+
+def budget_list_with_contributions(*, user: Any) -> QuerySet[Budget]:
+    """The budgets, each with `contributions_total`: the sum of its year's contributions (0 without any)."""
+    year_total = (
+        Contribution.objects.filter(year=OuterRef("year")).order_by().values("year").annotate(total=Sum("amount"))
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return budget_list(user=user).annotate(
+        contributions_total=Coalesce(Subquery(year_total.values("total"), output_field=money), 0, output_field=money)
+    )
 
 
 def budget_get(*, user: Any, year: int) -> Budget:

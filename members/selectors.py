@@ -71,7 +71,19 @@ class HistoryEntry:
 _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def _entries(records: list[Any], label: str) -> list[HistoryEntry]:
+def _as_recorded(record: Any, organisation: Organisation) -> Any:
+    """The object as the record saw it, built from the record alone: simple_history's `record.instance` queries the
+    live row for the fields it does not track (a user's password), and `str()` of a population figure would load
+    its organisation, each once per record."""
+    instance = record.instance_type(
+        **{field.attname: getattr(record, field.attname) for field in record.tracked_fields}
+    )
+    if getattr(instance, "organisation_id", None) == organisation.pk:
+        instance.organisation = organisation
+    return instance
+
+
+def _entries(records: list[Any], label: str, organisation: Organisation) -> list[HistoryEntry]:
     entries = []
     previous_by_object: dict[Any, Any] = {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
@@ -80,7 +92,7 @@ def _entries(records: list[Any], label: str) -> list[HistoryEntry]:
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
             for change in delta.changes:
-                field = record.instance._meta.get_field(change.field)
+                field = record.instance_type._meta.get_field(change.field)
                 changes.append(Change(str(field.verbose_name), _show(change.old), _show(change.new)))
         elif record.history_type == "+":
             changes = [
@@ -94,7 +106,7 @@ def _entries(records: list[Any], label: str) -> list[HistoryEntry]:
             HistoryEntry(
                 when=record.history_date,
                 who=(user.get_full_name() or user.username) if user else "",
-                what=f"{label}: {record.instance}",
+                what=f"{label}: {_as_recorded(record, organisation)}",
                 action=_ACTIONS[record.history_type],
                 changes=changes,
             )
@@ -124,7 +136,7 @@ def organisation_history(*, user: Any, organisation: Organisation) -> list[Histo
     ]
     entries: list[HistoryEntry] = []
     for queryset, label in sources:
-        entries.extend(_entries(list(queryset.select_related("history_user")), label))
+        entries.extend(_entries(list(queryset.select_related("history_user")), label, organisation))
     return sorted(entries, key=lambda e: e.when, reverse=True)
 
 

@@ -47,6 +47,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# Operations: a plain liveness check for load balancers, monitoring and the load benchmark.
+urlpatterns += [path("healthz", views.health, name="health")]
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -148,3 +149,16 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 def privacy(request: HttpRequest) -> HttpResponse:
     host = member_selectors.organisation_list(user=request.user).filter(is_host=True).first()
     return render(request, "network/privacy.html", {"profile": _controller(), "host": host})
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and monitoring: "ok" when the database answers, 503 when it does not.
+
+    Redis is left out on purpose: without it the portal still serves pages and says so when a job cannot be queued.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

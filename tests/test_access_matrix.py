@@ -293,6 +293,9 @@ MATRIX += [
     ),
 ]
 
+# Operations
+MATRIX += [Case("health", {None: everyone(OK)})]
+
 
 # Portfolio: the overview, initiative pages and the service catalogue are open; rollouts for signed-in users;
 # a member's adoption status is changed by the secretariat and the member's own people.

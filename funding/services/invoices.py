@@ -316,14 +316,19 @@ def invoice_run_execute(*, run_id: int) -> InvoiceRun:
     step = max(1, len(contributions) // 20)
     try:
         for index, contribution in enumerate(contributions, start=1):
-            _invoice, created = invoice_issue(
+            invoice, created = invoice_issue(
                 contribution=contribution,
                 issue_date=run.issue_date,
                 due_date=run.due_date,
                 issued_by=run.requested_by,
                 run=run,
             )
-            issued, skipped = issued + created, skipped + (not created)
+            # An invoice this run issued before an interruption (a worker lost mid-run) counts as issued by it, and
+            # its documents are queued again: the worker may have died between the commit and queuing them.
+            by_this_run = created or invoice.run_id == run.pk
+            if by_this_run and not created and not invoice.pdf_sha256:
+                _queue_documents(invoice.pk)
+            issued, skipped = issued + by_this_run, skipped + (not by_this_run)
             if index % step == 0:
                 InvoiceRun.objects.filter(pk=run_id).update(
                     progress=int(95 * index / len(contributions)), issued=issued, skipped=skipped

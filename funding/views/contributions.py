@@ -348,8 +348,8 @@ def budget_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     if year.isdigit() and 2000 <= int(year) <= 2100 and policy.can(request.user, "budget.manage"):
         return redirect("funding:budget_edit", year=int(year))
-    budgets = list(selectors.budget_list(user=request.user))
-    rows = [(b, selectors.contribution_totals(year=b.year)["total"] or Decimal(0)) for b in budgets]
+    budgets = selectors.budget_list_with_contributions(user=request.user)
+    rows = [(b, b.contributions_total) for b in budgets]
     return render(
         request, "funding/budget_list.html", {"rows": rows, "can_manage": policy.can(request.user, "budget.manage")}
     )

@@ -1,0 +1,397 @@
+"""The portal under load: gunicorn on loopback, a bounded locust run, p50 and p95 per key page against /healthz.
+
+The database is seeded with 400 members, 5 000 invoices and their contributions, and an agreement invitation per
+member (one function per data set: see SEEDERS). gunicorn serves the portal with DEBUG off, as in production;
+`locust --headless` runs a fixed number of users for a fixed time (bench/locustfile.py). For each page and role
+the figures are its p50 and p95 divided by the p50 and p95 of /healthz (a database ping) in the same run, so
+the machine's speed and the server's fixed costs (the WSGI round trip, the middleware) cancel out.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from unittest import mock
+
+from bench.common import REPO_ROOT, Figure, database_url, info, reset_database, server_description, vacuum
+
+MEMBERS = int(os.environ.get("BENCH_LOAD_MEMBERS") or 400)
+INVOICES = int(os.environ.get("BENCH_LOAD_INVOICES") or 5000)
+USERS = int(os.environ.get("BENCH_LOAD_USERS") or 20)
+SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS") or 120)
+WARM_UP = int(os.environ.get("BENCH_LOAD_WARMUP") or 15)
+GUNICORN_WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS") or 2)
+LAST_YEAR = 2026
+POPULATION_DATE = date(2024, 1, 1)
+PASSWORD = "bench-password-not-secret"  # noqa: S105
+HEALTH = "health"
+
+# Targets for `<role> <page>`: (p50 ratio, p95 ratio). From three runs on the development container (2 vCPU, two
+# of them shared with other work; see bench/README.md): twice the highest ratio of the three, rounded up to a
+# multiple of 5. The p95 ratios are highest on a quiet machine (the health view's p95 is then a few ms; under
+# contention it is time spent behind a slow page), the p50 ones moved by up to 2x between runs; so the targets
+# catch a page that became several times slower against the server (a lost index, a page that renders every row
+# of a table), not drift. A query per row is caught by tests/network/test_query_counts.py instead.
+TARGETS: dict[str, tuple[float, float]] = {
+    "anonymous dashboard": (10, 35),
+    "anonymous member_list": (60, 40),
+    "anonymous member_detail": (10, 10),
+    "secretariat dashboard": (15, 15),
+    "secretariat member_list": (90, 50),
+    "secretariat member_detail": (20, 20),
+    "secretariat contribution_list": (80, 55),
+    "secretariat contribution_explanation": (10, 10),
+    "secretariat invoice_list": (170, 70),
+    "secretariat invoice_detail": (15, 15),
+    "secretariat agreement_list": (50, 85),
+    "secretariat model_list": (15, 10),
+    "director dashboard": (20, 20),
+    "director contribution_list": (15, 15),
+    "director contribution_explanation": (15, 15),
+    "director invoice_list": (35, 30),
+    "director agreement_list": (25, 15),
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# Seeding: one function per data set, each returning what the load run needs from it (ids, credentials).
+# A data set of another app is one more function here and one more entry in SEEDERS.
+
+
+def seed_members(count: int = MEMBERS) -> dict:
+    """`count` member municipalities (bench/invoices.py's, members since 2010) with a population figure and a
+    contact each, the network's profile, a secretariat user at the first one and a director at the second."""
+    from bench.invoices import create_members, create_network_profile
+    from members.models import User
+
+    organisations = create_members(count, member_from=date(2010, 1, 1))
+    contact = User(username="contact", password="!")  # noqa: S106 (an unusable password, set below)
+    contact.set_unusable_password()
+    User.objects.bulk_create(
+        User(
+            username=f"contact{organisation.pk}",
+            first_name="Kari",
+            last_name=f"Kontakt {index:03d}",
+            email=f"kontakt{index}@load.example.no",
+            organisation=organisation,
+            is_contact=True,
+            password=contact.password,
+        )
+        for index, organisation in enumerate(organisations)
+    )
+    create_network_profile()
+    secretariat = User.objects.create_user(
+        username="secretariat", password=PASSWORD, organisation=organisations[0], is_secretariat=True
+    )
+    director = User.objects.create_user(
+        username="director", password=PASSWORD, organisation=organisations[1], is_director=True
+    )
+    return {
+        "organisations": [organisation.pk for organisation in organisations],
+        "secretariat": {"username": secretariat.username, "password": PASSWORD},
+        "director": {"username": director.username, "password": PASSWORD},
+        "director_organisation": organisations[1].pk,
+    }
+
+
+def seed_invoices(count: int = INVOICES) -> dict:
+    """Contributions of every member for as many years back from LAST_YEAR as `count` invoices need, and
+    `count` issued invoices for them (the newest year first), through the portal's own services. Their documents
+    are not rendered (the portal renders them on first download; no page of the load run downloads one)."""
+    from bench.invoices import adopt_model
+    from funding.models import Contribution
+    from funding.services import contributions_recompute, invoice_issue
+    from funding.services import invoices as invoice_services
+    from members.models import Organisation
+
+    members = Organisation.objects.count()
+    years = range(LAST_YEAR, LAST_YEAR - -(-count // members), -1)
+    for year in years:
+        adopt_model(year)
+        contributions_recompute(year=year)
+    contributions = list(Contribution.objects.filter(amount__gt=0).order_by("-year", "organisation__name")[:count])
+    if len(contributions) < count:
+        raise AssertionError(f"expected {count} contributions to invoice, got {len(contributions)}")
+    invoices = []
+    with mock.patch.object(invoice_services, "_queue_documents", lambda invoice_id: None):
+        for contribution in contributions:
+            issue_date = date(contribution.year, 1, 15)
+            invoice, _created = invoice_issue(
+                contribution=contribution, issue_date=issue_date, due_date=issue_date + timedelta(days=30)
+            )
+            invoices.append(invoice.pk)
+    return {
+        "contributions": [contribution.pk for contribution in contributions],
+        "invoices": invoices,
+        "invoice_year": LAST_YEAR,
+    }
+
+
+def seed_agreements() -> dict:
+    """An agreement text and an open invitation for every member (the document a stand-in: the pages only
+    list it)."""
+    from members.models import AgreementTemplate, Invitation, Organisation
+
+    template = AgreementTemplate.objects.create(title="Samarbeidsavtale", period_start=date(2025, 1, 1), body="§ 1")
+    Invitation.objects.bulk_create(
+        Invitation(
+            template=template,
+            organisation=organisation,
+            document="agreements/bench-stand-in.pdf",
+            document_sha256="0" * 64,
+            expires_on=date(2030, 1, 1),
+        )
+        for organisation in Organisation.objects.all()
+    )
+    return {}
+
+
+SEEDERS: list[Callable[[], dict]] = [seed_members, seed_invoices, seed_agreements]
+
+
+def seed() -> dict:
+    """Empty the benchmark database and run every seeder; the plan the load run's users read."""
+    from funding.models import Contribution
+
+    reset_database()
+    plan: dict = {}
+    for seeder in SEEDERS:
+        started = time.perf_counter()
+        plan |= seeder()
+        info(f"load: {seeder.__name__} took {time.perf_counter() - started:.1f} s")
+    director_org = plan["director_organisation"]
+    plan["own_contributions"] = list(
+        Contribution.objects.filter(organisation_id=director_org, invoices__isnull=False).values_list("pk", flat=True)
+    )
+    _vacuum_all()
+    return plan
+
+
+def _vacuum_all() -> None:
+    from django.apps import apps
+
+    vacuum(*[model for model in apps.get_models() if not model._meta.proxy and model._meta.managed])
+
+
+# ------------------------------------------------------------------------------------------------
+# The server and the load run
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _server_environment(directory: Path) -> dict[str, str]:
+    static = directory / "static"  # empty: the static files come from the finders
+    static.mkdir(exist_ok=True)
+    environment = dict(os.environ)
+    environment.update(
+        STATIC_ROOT=str(static),
+        DATABASE_URL=database_url(),
+        DEBUG="false",
+        REDIS_URL="",
+        DB_CONN_MAX_AGE="60",
+        STATIC_MANIFEST="false",
+        WHITENOISE_USE_FINDERS="true",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        LANGUAGE_CODE="nb",
+        LOG_LEVEL="WARNING",
+    )
+    environment.setdefault("SECRET_KEY", "bench-only-secret-key-never-used-for-a-real-portal-0123456789")
+    return environment
+
+
+def _wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with status {process.returncode} before answering {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:  # noqa: S310 (loopback, our own server)
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+@contextmanager
+def gunicorn(port: int, directory: Path) -> Iterator[str]:
+    """The portal under gunicorn (sync workers) on 127.0.0.1:`port`; stopped (SIGTERM, then SIGKILL) afterwards."""
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "network.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(GUNICORN_WORKERS),
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=_server_environment(directory), start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{url}/healthz", process)
+        yield url
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def run_locust(url: str, plan: dict, directory: Path) -> Path:
+    """`locust --headless` with USERS users for WARM_UP + SECONDS seconds, the statistics reset after the warm-up;
+    the path of its statistics CSV."""
+    plan_file = directory / "plan.json"
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+    prefix = directory / "load"
+    command = [
+        str(Path(sys.executable).with_name("locust")),
+        "--locustfile",
+        str(REPO_ROOT / "bench" / "locustfile.py"),
+        "--headless",
+        "--host",
+        url,
+        "--users",
+        str(USERS),
+        "--spawn-rate",
+        str(USERS),
+        "--run-time",
+        f"{WARM_UP + SECONDS}s",
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+        "--exit-code-on-error",
+        "0",
+    ]
+    environment = dict(os.environ, BENCH_LOAD_PLAN=str(plan_file), BENCH_LOAD_WARMUP=str(WARM_UP))
+    subprocess.run(
+        command, cwd=REPO_ROOT, env=environment, check=True, stdout=subprocess.DEVNULL, timeout=(WARM_UP + SECONDS) * 3
+    )
+    return prefix.with_name("load_stats.csv")
+
+
+# ------------------------------------------------------------------------------------------------
+# From locust's statistics to figures (pure: tested in tests/network/test_bench.py)
+
+
+@dataclass(frozen=True)
+class PageStats:
+    """One row of locust's statistics: a page for a role, with its request count and percentiles in ms."""
+
+    name: str
+    requests: int
+    failures: int
+    p50: float
+    p95: float
+
+
+def read_stats(text: str) -> dict[str, PageStats]:
+    """The rows of locust's `*_stats.csv` by name, without the "Aggregated" row."""
+    rows = {}
+    for row in csv.DictReader(text.splitlines()):
+        if row["Name"] == "Aggregated" or row["Request Count"] == "0":  # no percentiles ("N/A") without requests
+            continue
+        rows[row["Name"]] = PageStats(
+            name=row["Name"],
+            requests=int(row["Request Count"]),
+            failures=int(row["Failure Count"]),
+            p50=float(row["50%"]),
+            p95=float(row["95%"]),
+        )
+    return rows
+
+
+def slug(name: str) -> str:
+    return name.replace(" ", "_")
+
+
+def figures_from(stats: dict[str, PageStats], targets: dict[str, tuple[float, float]]) -> list[Figure]:
+    """For every page in `targets`: its p50 and p95 divided by the health view's. Raises when a page or the health
+    view has no requests, or any request failed."""
+    health = stats.get(HEALTH)
+    if health is None or not health.requests:
+        raise AssertionError("the load run made no request to the health view")
+    failed = {name: page.failures for name, page in stats.items() if page.failures}
+    if failed:
+        raise AssertionError(f"requests failed during the load run: {failed}")
+    missing = [name for name in targets if not stats.get(name) or not stats[name].requests]
+    if missing:
+        raise AssertionError(f"the load run made no request to: {', '.join(missing)}")
+    figures = []
+    for name, (target50, target95) in targets.items():
+        page = stats[name]
+        figures.append(Figure(f"load_{slug(name)}_p50_vs_health", page.p50 / health.p50, target50, "<="))
+        figures.append(Figure(f"load_{slug(name)}_p95_vs_health", page.p95 / health.p95, target95, "<="))
+    return figures
+
+
+def _plan() -> dict:
+    """Seed, or with BENCH_LOAD_REUSE=1 reuse the data and plan of the last run on this database."""
+    from django.db import connection
+
+    saved = Path(tempfile.gettempdir()) / f"portal-bench-load-{connection.settings_dict['NAME']}.json"
+    if os.environ.get("BENCH_LOAD_REUSE") == "1" and saved.exists():
+        plan = json.loads(saved.read_text(encoding="utf-8"))
+        if _still_seeded(plan):
+            info(f"load: reusing the data seeded before ({saved})")
+            return plan
+        info("load: the data seeded before is gone (another benchmark emptied the database); seeding again")
+    info(f"load: seeding {MEMBERS} members, {INVOICES} invoices, an invitation per member")
+    plan = seed()
+    saved.write_text(json.dumps(plan), encoding="utf-8")
+    return plan
+
+
+def _still_seeded(plan: dict) -> bool:
+    from funding.models import Invoice
+    from members.models import User
+
+    return (
+        Invoice.objects.filter(pk__in=plan["invoices"]).count() == len(plan["invoices"])
+        and User.objects.filter(username=plan["secretariat"]["username"]).exists()
+    )
+
+
+def run() -> list[Figure]:
+    info(f"load: {server_description()}")
+    plan = _plan()
+    directory = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    try:
+        with gunicorn(free_port(), directory) as url:
+            info(f"load: gunicorn ({GUNICORN_WORKERS} sync workers) at {url}")
+            info(f"load: locust, {USERS} users for {SECONDS} s after {WARM_UP} s of warm-up")
+            stats = read_stats(run_locust(url, plan, directory).read_text(encoding="utf-8"))
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    for page in stats.values():
+        info(f"load: {page.name}: {page.requests} requests, p50 {page.p50:.0f} ms, p95 {page.p95:.0f} ms")
+    return figures_from(stats, TARGETS)

@@ -1,0 +1,104 @@
+"""The benchmarks' pure helpers: the figure lines, the targets, the exit status and the load run's statistics.
+
+The benchmarks themselves take minutes and run with `python bench/run.py`, not in the suite.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bench import run
+from bench.common import Figure
+from bench.load import PageStats, figures_from, read_stats
+
+LINE = re.compile(r"^[a-z0-9_]+: \d+\.\d{2} \(target (<=|>=) [0-9.]+\)$")
+
+
+def test_a_figure_prints_as_one_line_with_two_decimals_and_its_target():
+    assert Figure("invoice_render_vs_weasyprint", 1.2507, 1.25, "<=").line() == (
+        "invoice_render_vs_weasyprint: 1.25 (target <= 1.25)"
+    )
+    assert Figure("invoice_throughput_2_vs_1_workers", 1.776, 1.7, ">=").line() == (
+        "invoice_throughput_2_vs_1_workers: 1.78 (target >= 1.7)"
+    )
+    assert LINE.match(Figure("load_health_p95", 12, 15, "<=").line())
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "direction", "met"),
+    [
+        (4.99, 5, "<=", True),
+        (5, 5, "<=", True),
+        (5.01, 5, "<=", False),
+        (1.7, 1.7, ">=", True),
+        (1.69, 1.7, ">=", False),
+    ],
+)
+def test_a_figure_meets_its_target_in_its_direction(value, target, direction, met):
+    assert Figure("x", value, target, direction).met is met
+
+
+def test_a_figure_refuses_an_unknown_direction():
+    with pytest.raises(ValueError, match="direction"):
+        Figure("x", 1, 1, "<")
+
+
+def test_the_exit_status_is_1_when_a_figure_misses_or_a_benchmark_fails(capsys):
+    met, missed = Figure("fast", 1, 2, "<="), Figure("slow", 3, 2, "<=")
+    assert run.finish([met], []) == 0
+    assert capsys.readouterr().out == ""
+    assert run.finish([met, missed], []) == 1
+    assert capsys.readouterr().out == "# missed target: slow\n"
+    assert run.finish([met], ["bench.load"]) == 1
+    assert capsys.readouterr().out == "# failed: bench.load\n"
+
+
+def test_an_unknown_benchmark_name_exits_with_status_2(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run.main(["nonsense"])
+    assert exit_.value.code == 2
+    assert "unknown benchmark: nonsense" in capsys.readouterr().err
+
+
+def test_no_names_select_every_benchmark_and_short_names_select_one():
+    assert run._selected([]) == run.BENCHMARKS
+    assert run._selected(["load"]) == ["bench.load"]
+
+
+STATS = """Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,\
+Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%
+GET,health,200,0,4,5.1,2,40,3,3.3,0,4,5,5,6,8,10,20,30,40,40,40
+GET,secretariat invoice_list,50,0,120,130.5,90,400,90000,0.8,0,120,130,140,150,200,250,300,400,400,400,400
+POST,sign in,0,0,0,0,0,0,0,0,0,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A
+,Aggregated,250,0,5,30,2,400,18000,4.1,0,5,6,8,10,120,140,200,300,400,400,400
+"""
+
+
+def test_locust_statistics_are_read_per_page_without_empty_rows_or_the_aggregate():
+    assert read_stats(STATS) == {
+        "health": PageStats("health", 200, 0, 4, 10),
+        "secretariat invoice_list": PageStats("secretariat invoice_list", 50, 0, 120, 250),
+    }
+
+
+def test_each_page_gets_its_p50_and_p95_as_ratios_to_the_health_view():
+    figures = figures_from(read_stats(STATS), {"secretariat invoice_list": (40, 20)})
+    assert [figure.line() for figure in figures] == [
+        "load_secretariat_invoice_list_p50_vs_health: 30.00 (target <= 40)",
+        "load_secretariat_invoice_list_p95_vs_health: 25.00 (target <= 20)",
+    ]
+    assert [figure.met for figure in figures] == [True, False]
+
+
+def test_a_load_run_with_failed_requests_or_an_unvisited_page_gives_no_figures():
+    stats = read_stats(STATS)
+    with pytest.raises(AssertionError, match="no request to: director dashboard"):
+        figures_from(stats, {"director dashboard": (1, 1)})
+    stats["health"] = PageStats("health", 200, 3, 4, 10)
+    with pytest.raises(AssertionError, match="requests failed"):
+        figures_from(stats, {"secretariat invoice_list": (40, 20)})
+    del stats["health"]
+    with pytest.raises(AssertionError, match="health view"):
+        figures_from(stats, {"secretariat invoice_list": (40, 20)})
