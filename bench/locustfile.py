@@ -14,10 +14,14 @@ import re
 from collections.abc import Callable
 
 import gevent
+from django_otp.oath import TOTP
 from locust import HttpUser, between, events, task
 
 PLAN = json.loads(open(os.environ["BENCH_LOAD_PLAN"], encoding="utf-8").read())  # noqa: SIM115
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CODE_STEP = "/accounts/login/code/"
+# Each secretariat user signs in with an account (and authenticator) of its own.
+SECRETARIAT_ACCOUNTS = iter(PLAN.get("secretariat_accounts", []))
 
 
 WARM_UP = float(os.environ.get("BENCH_LOAD_WARMUP") or 0)
@@ -53,7 +57,9 @@ class _PortalUser(HttpUser):
     pages: dict[str, Callable[[], str]] = {}  # page name: its path
 
     def on_start(self) -> None:
-        if self.credentials:
+        if self.credentials == "secretariat":
+            self.sign_in(next(SECRETARIAT_ACCOUNTS))
+        elif self.credentials:
             self.sign_in(PLAN[self.credentials])
 
     def get(self, name: str, path: str) -> None:
@@ -75,6 +81,23 @@ class _PortalUser(HttpUser):
         )
         if reply.status_code != 302:
             raise RuntimeError(f"{self.role}: sign-in failed with HTTP {reply.status_code}")
+        if reply.headers.get("Location", "").startswith(CODE_STEP):
+            self.second_step(credentials, reply.headers["Location"])
+
+    def second_step(self, credentials: dict[str, str], location: str) -> None:
+        """The secretariat's code from its authenticator (django-otp's TOTP: 30 s, 6 digits)."""
+        form = self.client.get(location, name="sign in code form")
+        token = CSRF_INPUT.search(form.text)
+        code = f"{TOTP(bytes.fromhex(credentials['totp_key'])).token():06d}"
+        reply = self.client.post(
+            location,
+            {"token": code, "csrfmiddlewaretoken": token[1] if token else ""},
+            name="sign in code",
+            headers={"Referer": f"{self.host}{location}"},
+            allow_redirects=False,
+        )
+        if reply.status_code != 302 or reply.headers.get("Location", "").startswith(CODE_STEP):
+            raise RuntimeError(f"{self.role}: the second sign-in step failed with HTTP {reply.status_code}")
 
     @task(2)
     def health(self) -> None:
@@ -94,6 +117,10 @@ class Anonymous(_PortalUser):
         "dashboard": _fixed("/"),
         "member_list": _fixed("/members/"),
         "member_detail": _one_of("/members/{}/", "organisations"),
+        "portfolio_list": _fixed("/portfolio/"),
+        "portfolio_search": _fixed("/portfolio/?q=Lasttest+01&state=execution"),
+        "initiative_detail": _one_of("/portfolio/{}/", "initiatives"),
+        "service_catalogue": _fixed("/portfolio/services/"),
     }
 
 
