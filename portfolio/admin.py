@@ -24,7 +24,7 @@ class TransitionInline(admin.TabularInline):
     model = Transition
     extra = 0
     can_delete = False
-    readonly_fields = ("from_state", "to_state", "decided_by", "decided_at", "reason")
+    readonly_fields = ("from_state", "to_state", "decided_by", "decided_at", "reason", "decided_in")
 
     def has_add_permission(self, request, obj=None):
         # Moves go through the life cycle's gates (portfolio.services.initiative_transition).
@@ -62,7 +62,10 @@ class BenefitAdmin(admin.ModelAdmin):
 class StatusReportAdmin(admin.ModelAdmin):
     list_display = ("initiative", "period_start", "period_end", "rag")
     list_filter = ("rag",)
-    readonly_fields = ("pdf", "pdf_sha256")
+
+    # A report is kept as it was reported, and its PDF (stored once, with its hash) must say the same.
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
 
 
 @admin.register(NationalSolution)

@@ -10,6 +10,7 @@ from django_tables2 import RequestConfig
 from network import policy
 from network.access import require
 from network.exports import spreadsheet_response
+from network.governance.models import Case
 from portfolio import lifecycle, selectors, services
 from portfolio.choices import AdoptionStatus, FocusArea, OfferingKind, Rag, ServiceArea, State
 from portfolio.filters import InitiativeFilter
@@ -95,11 +96,16 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = selectors.initiative_get(user=request.user, pk=pk)
     internal = policy.can(request.user, "initiative.view_internal")
     funding = selectors.funding_summary(initiative)
+    # A deciding case is named only to those who may read it (an exempt case stays with its body).
+    cases = {t.decided_in_id for t in initiative.transitions.all() if t.decided_in_id}
+    visible = policy.restrict_cases(Case.objects.filter(pk__in=cases), request.user)
+    visible_cases = set(visible.values_list("pk", flat=True))
     return render(
         request,
         "portfolio/initiative_detail.html",
         {
             "initiative": initiative,
+            "visible_cases": visible_cases,
             "internal": internal,
             "can_manage": policy.can(request.user, "initiative.manage"),
             "funding": funding,

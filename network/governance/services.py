@@ -279,7 +279,7 @@ def decision_record(
     abstentions: int | None = None,
 ) -> Decision:
     """Record what the body decided in a case at a held meeting (before its minutes are approved)."""
-    meeting = Meeting.objects.filter(pk=case.meeting_id).first()
+    meeting = Meeting.objects.select_for_update().filter(pk=case.meeting_id).first()  # against a concurrent approval
     if meeting is None or not meeting.is_held:
         raise ValidationError(_("A decision is recorded for a case on the agenda of a meeting that has been held."))
     if meeting.minutes_approved_at:

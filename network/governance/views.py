@@ -217,6 +217,8 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if document is None or not selectors.minutes_visible(user=request.user, meeting=meeting):
         raise Http404
     full = policy.can_see_body_papers(request.user, meeting.body_id)
+    if not full and document.finished_at < meeting.minutes_approved_at:
+        raise Http404  # a draft rendered before approval is never what the public reads
     return _pdf(
         document.file if full else document.public_file,
         f"protokoll-{meeting.body.name}-{meeting.starts_at:%Y-%m-%d}.pdf",
@@ -267,6 +269,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "governance/case_detail.html",
         {
             "case": case,
+            "decision_visible": case.meeting is not None
+            and selectors.minutes_visible(user=request.user, meeting=case.meeting),
             "decided": links.decided_by(case),
             "can_manage": policy.can(request.user, "governance.manage"),
             "attachment_form": AttachmentForm(),

@@ -88,3 +88,11 @@ def test_the_command_writes_the_board_pack(personas, tmp_path):
     call_command("meetings", "board-pack", str(world.meeting.pk), "--out", str(out), stdout=io.StringIO())
     assert out.read_bytes().startswith(b"%PDF-")
     assert len(PdfReader(out).pages) == documents.board_pack_pdf(world.meeting).pages
+
+
+def test_the_public_minutes_leave_out_the_video_link(personas):
+    world = held_meeting(personas)
+    world.meeting.video_link = "https://video.example/sg"
+    world.meeting.save()
+    assert "video.example" in "".join(_pages(documents.minutes_pdf(world.meeting, public=False).data))
+    assert "video.example" not in "".join(_pages(documents.minutes_pdf(world.meeting, public=True).data))

@@ -152,6 +152,41 @@ def test_a_portfolio_decision_names_its_case_and_the_case_lists_it(client, perso
     assert "Portfolio decisions" in case_page and idea.title in case_page
 
 
+def test_a_decision_is_public_once_the_minutes_are_published(client, personas):
+    world = held_meeting(personas, publish=False)
+    url = world.public_case.get_absolute_url()
+    assert ">Decision</h2>" not in client.get(url).content.decode()
+    assert "Adopted" not in client.get(world.meeting.get_absolute_url()).content.decode()
+    client.force_login(personas.director)  # a member of the body reads it from the meeting on
+    assert ">Decision</h2>" in client.get(url).content.decode()
+    services.minutes_approve(meeting=world.meeting, approved_in="Sak 1/27")
+    services.minutes_publish(meeting=world.meeting)
+    client.logout()
+    assert ">Decision</h2>" in client.get(url).content.decode()
+
+
+def test_minutes_rendered_before_approval_are_never_the_public_ones(client, personas):
+    world = held_meeting(personas, publish=False)
+    stored_documents(world.meeting)  # a draft, rendered while the meeting was only held
+    services.minutes_approve(meeting=world.meeting, approved_in="Sak 1/27")
+    services.minutes_publish(meeting=world.meeting)
+    assert client.get(reverse("governance:minutes_pdf", args=[world.meeting.pk])).status_code == 404
+    client.force_login(personas.director)
+    assert client.get(reverse("governance:minutes_pdf", args=[world.meeting.pk])).status_code == 200
+
+
+def test_an_initiative_names_an_exempt_deciding_case_only_to_those_who_may_read_it(client, personas):
+    from portfolio.services import initiative_transition
+
+    world = held_meeting(personas)
+    idea = initiative(owner=personas.host)
+    initiative_transition(initiative=idea, to_state="concept", reason="Vedtatt.", decided_in=world.exempt_case)
+    case_url = world.exempt_case.get_absolute_url()
+    assert case_url not in client.get(idea.get_absolute_url()).content.decode()
+    client.force_login(personas.director)
+    assert case_url in client.get(idea.get_absolute_url()).content.decode()
+
+
 # -- Lists: the number of queries does not grow with the rows ----------------------------------------
 
 
