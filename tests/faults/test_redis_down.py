@@ -8,6 +8,8 @@ import time
 import pytest
 from django.core.cache import caches
 from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from funding.choices import RunStatus
 from funding.models import Invoice, InvoiceRun
@@ -64,7 +66,11 @@ def test_with_redis_down_pages_work_and_an_invoice_run_says_it_failed(
         response = client.get(reverse(name))
         assert response.status_code == 200, name
     client.logout()  # signing in needs the session store: the database, not Redis
-    assert client.post(reverse("login"), {"username": "siri", "password": "correct-horse-battery"}).status_code == 302
+    response = client.post(reverse("login"), {"username": "siri", "password": "correct-horse-battery"})
+    assert response.url.startswith(reverse("otp_verify"))  # the second step, also with Redis down
+    device = TOTPDevice.objects.get(user=invoicing.secretariat)
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+    assert client.post(reverse("otp_verify"), {"token": f"{code:06d}"}).status_code == 302
 
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
