@@ -35,11 +35,13 @@ run: install
 
 # The pure domain modules, type-checked with django-stubs.
 TYPED := funding/calculation.py funding/ehf.py funding/bank_file.py funding/invoicing.py members/domain.py \
-	members/population_file.py network/formatting.py network/policy.py network/env.py portfolio/lifecycle.py
+	members/population_file.py core/formatting.py core/policy.py core/env.py core/counters.py core/documents.py \
+	core/runs.py portfolio/lifecycle.py
 
 lint: | $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(TOOL_ENV) $(BIN)/mypy $(TYPED)
 
 check-migrations: | $(STAMP)

@@ -150,7 +150,7 @@ def create_members(size: int, *, member_from: date = date(2021, 1, 1)) -> list:
 
 def create_network_profile() -> None:
     """tests.factories.network_profile's values, with an organisation number of its own."""
-    from network.models import NetworkProfile
+    from core.models import NetworkProfile
 
     NetworkProfile.objects.create(
         name="DigiVestland",
@@ -205,9 +205,9 @@ def _populate(size: int) -> None:
 
 def _vacuum() -> None:
     """VACUUM ANALYZE what the run reads and writes, so that autovacuum does not run during a timing."""
+    from core.models import NetworkProfile
     from funding.models import Contribution, Invoice, InvoiceLine, InvoiceRun, NumberSeries
     from members.models import Organisation
-    from network.models import NetworkProfile
 
     vacuum(
         Organisation,
@@ -423,7 +423,7 @@ def _render_ratio(size: int) -> Figure:
     from django.conf import settings
     from weasyprint import HTML
 
-    from funding.choices import RunStatus
+    from core.runs import RunStatus
     from funding.documents import invoice_html
     from funding.models import Invoice
     from funding.services import invoice_run_start
@@ -493,7 +493,7 @@ def _render_ratio(size: int) -> Figure:
 def _issue_holding_documents() -> list[int]:
     """Issue the run's invoices in this process and return their ids; the tasks that would render their
     documents (queued on each invoice's commit) are held back instead, for the workers."""
-    from funding.choices import RunStatus
+    from core.runs import RunStatus
     from funding.models import InvoiceRun
     from funding.services import invoice_run_execute
     from funding.services import invoices as invoice_services

@@ -182,8 +182,8 @@ def seed_agreements() -> dict:
 
 
 def seed_initiatives(count: int = INITIATIVES) -> dict:
-    """`count` initiatives in the portfolio, spread over states, areas and owners (portfolio.demo)."""
-    from portfolio.demo import create_many_initiatives
+    """`count` initiatives in the portfolio, spread over states, areas and owners (demo.portfolio)."""
+    from demo.portfolio import create_many_initiatives
     from portfolio.models import Initiative
 
     create_many_initiatives(count)

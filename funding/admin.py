@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.models import NetworkProfile
 from funding.models import (
     BankImport,
     Budget,
@@ -14,7 +15,6 @@ from funding.models import (
     NumberSeries,
     Payment,
 )
-from network.models import NetworkProfile
 
 
 @admin.register(NetworkProfile)

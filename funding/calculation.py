@@ -34,7 +34,7 @@ from decimal import (
 )
 from typing import Any
 
-from network.formatting import NBSP, group_thousands
+from core.formatting import NBSP, group_thousands
 
 MUNICIPALITY = "municipality"
 COUNTY_MUNICIPALITY = "county_municipality"

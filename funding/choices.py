@@ -13,13 +13,6 @@ class ModelStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded")
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    SUCCEEDED = "succeeded", _("Completed")
-    FAILED = "failed", _("Failed")
-
-
 class Basis(models.TextChoices):
     EXEMPT = "exempt", _("Exempt")
     FIXED_AMOUNT = "fixed_amount", _("Fixed amount")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from core.documents import html_to_pdf
 from funding import ehf
 from funding.invoicing import display_number, ehf_document
 
@@ -24,12 +25,6 @@ def invoice_html(invoice, lines, credited=None) -> str:
                 "logo": (settings.BASE_DIR / "static" / "img" / "logo.svg").read_text(encoding="utf-8"),
             },
         )
-
-
-def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def invoice_pdf(invoice, lines, credited=None) -> bytes:

@@ -6,12 +6,12 @@ from django import forms
 from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import read_csv_upload
 from funding.models import Budget, ContributionModel, Deflator
 from funding.services import BUDGET_FIELDS, MODEL_FIELDS
 from members.choices import OrganisationKind
 from members.forms import DateInput
 from members.models import Organisation
-from network.uploads import read_csv_upload
 
 RULE_KINDS = [
     (OrganisationKind.MUNICIPALITY.value, OrganisationKind.MUNICIPALITY.label),
@@ -91,7 +91,7 @@ class AdoptForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from network.governance.models import Case
+        from governance.models import Case
 
         super().__init__(*args, **kwargs)
         self.fields["adopted_in_case"].queryset = Case.objects.select_related("body").order_by("-year", "-number")

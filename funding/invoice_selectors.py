@@ -9,9 +9,9 @@ from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from core import policy
 from funding.choices import InvoiceKind, InvoiceStatus
 from funding.models import Invoice, InvoiceRun, Payment
-from network import policy
 
 
 def _paid() -> Coalesce:

@@ -8,9 +8,9 @@ from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from core import policy
 from funding.choices import ModelStatus
 from funding.models import Budget, Contribution, ContributionModel, Deflator, RecomputeRun
-from network import policy
 
 
 def _get(queryset: QuerySet, **lookup: Any):

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError
 
+from core.runs import enqueue, enqueue_run
 from funding import services
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
@@ -19,20 +15,13 @@ def recompute_contributions(self, run_id: int) -> str:
     return run.status
 
 
-def _enqueue_run(task, run_id: int, fail, error: str) -> None:
-    """Send a run to a worker; when the queue cannot be reached, the run says so instead of waiting forever."""
-    try:
-        task.delay(run_id)
-    except OperationalError:
-        logger.exception("Could not queue %s for run %s", task.name, run_id)
-        fail(run_id=run_id, error=error)
-
-
 def enqueue_recompute(run_id: int) -> None:
-    _enqueue_run(
+    from funding.models import RecomputeRun
+
+    enqueue_run(
         recompute_contributions,
+        RecomputeRun,
         run_id,
-        services.recompute_run_fail,
         _("The task queue could not be reached; the recompute was not started. Try again."),
     )
 
@@ -57,17 +46,16 @@ def mark_overdue_invoices() -> int:
 
 
 def enqueue_invoice_run(run_id: int) -> None:
-    _enqueue_run(
+    from funding.models import InvoiceRun
+
+    enqueue_run(
         issue_invoice_run,
+        InvoiceRun,
         run_id,
-        services.invoice_run_fail,
         _("The task queue could not be reached; no invoice was issued. Try again."),
     )
 
 
 def enqueue_documents(invoice_id: int) -> None:
     """Render in a worker; if the queue is down the documents are rendered on first download instead."""
-    try:
-        render_invoice_documents.delay(invoice_id)
-    except OperationalError:
-        logger.warning("Could not queue rendering of invoice %s; it will be rendered on first download", invoice_id)
+    enqueue(render_invoice_documents, invoice_id)

@@ -9,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import policy
+from core.access import require
+from core.exports import spreadsheet_response
 from members import agreements, selectors
 from members.agreement_forms import (
     AgreementTemplateForm,
@@ -21,9 +24,6 @@ from members.agreement_forms import (
 )
 from members.choices import InvitationStatus
 from members.models import AgreementTemplate, Invitation
-from network import policy
-from network.access import require
-from network.exports import spreadsheet_response
 
 SESSION_KEY = "agreement-signing"
 

@@ -21,11 +21,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import policy
+from core.documents import html_to_pdf
+from core.emails import send_templated
 from members.choices import InvitationStatus, MembershipStatus, SignatureParty
 from members.models import AgreementEvent, AgreementTemplate, Invitation, OneTimeSecret, Organisation, Signature, User
 from members.sealing import seal_pdf
-from network import policy
-from network.emails import send_templated
 
 OPEN = (InvitationStatus.INVITED, InvitationStatus.OPENED)
 MAX_CODE_ATTEMPTS = 5
@@ -54,19 +55,13 @@ def _event(invitation: Invitation, action: str, actor: Actor | None = None, deta
     )
 
 
-def _html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-
-
 def agreement_document(template: AgreementTemplate, organisation: Organisation) -> bytes:
     """The PDF a director reads and signs: the agreement text for this organisation with its appendices."""
     with translation.override("nb"):
         html = render_to_string(
             "members/pdf/agreement.html", {"template": template, "organisation": organisation, "signatures": None}
         )
-    return _html_to_pdf(html)
+    return html_to_pdf(html)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -355,7 +350,7 @@ def agreement_complete(*, invitation: Invitation) -> None:
             },
         )
     sealed = seal_pdf(
-        _html_to_pdf(html),
+        html_to_pdf(html),
         certificate_path=settings.SEAL_CERTIFICATE_PATH,
         key_path=settings.SEAL_KEY_PATH,
         key_password=settings.SEAL_KEY_PASSWORD.encode() if settings.SEAL_KEY_PASSWORD else None,

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import Role  # noqa: F401 - members hold roles; the kernel defines them
+
 
 class OrganisationKind(models.TextChoices):
     MUNICIPALITY = "municipality", _("Municipality")
@@ -15,13 +17,6 @@ class MembershipStatus(models.TextChoices):
     MEMBER = "member", _("Member")
     NOTICE_GIVEN = "notice_given", _("Member, notice given")
     WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-class Role(models.TextChoices):
-    SECRETARIAT = "secretariat", _("Secretariat")
-    DIRECTOR = "director", _("Municipal director")
-    FINANCE_OFFICER = "finance_officer", _("Finance officer")
-    CONTACT = "contact", _("Contact")
 
 
 class InvitationStatus(models.TextChoices):

@@ -3,10 +3,10 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import read_csv_upload
 from members.models import Organisation, PopulationFigure
 from members.services import ORGANISATION_FIELDS
 from members.validators import validate_region_number
-from network.uploads import read_csv_upload
 
 
 class DateInput(forms.DateInput):

@@ -203,7 +203,7 @@ class AgreementTemplate(models.Model):
     statutes_appendix = models.TextField(_("appendix: statutes"), blank=True)
     notice_months = models.PositiveSmallIntegerField(_("notice period (months)"), default=6)
     adopted_in_case = models.ForeignKey(
-        "network.Case",
+        "governance.Case",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -9,8 +9,8 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
+from core import policy
 from members.models import Organisation, OrganisationNumber, PopulationFigure, User
-from network import policy
 
 
 def _latest_figure(column: str) -> Subquery:

@@ -2,20 +2,10 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from stdnum.exceptions import ValidationError as StdnumError
-from stdnum.no import orgnr
 
+from core.validators import validate_org_number
 
-def validate_org_number(value: str) -> None:
-    """An organisation number (organisasjonsnummer): nine digits with a MOD11 check digit."""
-    try:
-        orgnr.validate(value)
-    except StdnumError:
-        raise ValidationError(
-            _("%(value)s is not a valid organisation number (nine digits with a valid check digit)."),
-            code="invalid_org_number",
-            params={"value": value},
-        ) from None
+__all__ = ["validate_org_number", "validate_region_number"]
 
 
 def validate_region_number(value: str) -> None:

@@ -6,14 +6,15 @@ from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
+from core import policy
+from core import views as core_views
+from core.access import require
 from members import selectors, services
 from members.filters import OrganisationFilter
 from members.forms import NumberChangeForm, OrganisationForm, PopulationFigureForm, PopulationImportForm
 from members.population_file import PopulationFileError, decode_upload
 from members.services import ORGANISATION_FIELDS
 from members.tables import OrganisationTable, SecretariatOrganisationTable
-from network import policy
-from network.access import require
 
 
 @require("organisation.view")
@@ -166,3 +167,10 @@ def population_import(request: HttpRequest) -> HttpResponse:
             )
             return redirect("members:organisation_list")
     return render(request, "members/population_import.html", {"form": form, "errors": errors})
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy statement: the host municipality is the data controller (named by the network profile, or by
+    the host organisation until the profile is filled in)."""
+    host = selectors.organisation_list(user=request.user).filter(is_host=True).first()
+    return render(request, "core/privacy.html", {"profile": core_views.controller(), "host": host})

@@ -12,8 +12,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
 app = Celery("network")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Governance lives inside the network app, in its own package.
-app.autodiscover_tasks(["network.governance"])
 
 # Every periodic schedule of the portal, in one place (run by `celery -A network beat`).
 app.conf.beat_schedule = {

@@ -3,17 +3,19 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from network import views
+from core import views
+from core.dashboard import dashboard
+from members import views as member_views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", dashboard, name="dashboard"),
     path("members/", include("members.urls")),
     path("funding/", include("funding.urls")),
     # Portfolio
     path("portfolio/", include("portfolio.urls")),
     # Governance: bodies, meetings, cases and minutes
-    path("governance/", include("network.governance.urls")),
-    # The password step, then the second step for the secretariat (network.two_factor).
+    path("governance/", include("governance.urls")),
+    # The password step, then the second step for the secretariat (core.two_factor).
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/login/code/", views.otp_verify, name="otp_verify"),
     path("accounts/login/authenticator/", views.otp_setup, name="otp_setup"),
@@ -43,7 +45,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Public statements, linked from every page's footer.
     path("accessibility/", views.accessibility_statement, name="accessibility_statement"),
-    path("privacy/", views.privacy, name="privacy"),
+    path("privacy/", member_views.privacy, name="privacy"),
     path("admin/", admin.site.urls),
 ]
 

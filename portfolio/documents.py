@@ -6,7 +6,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from funding.documents import html_to_pdf
+from core.documents import html_to_pdf
 
 
 def status_report_html(report) -> str:

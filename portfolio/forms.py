@@ -3,8 +3,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from governance.models import Case
 from members.forms import DateInput
-from network.governance.models import Case
 from portfolio import lifecycle, selectors
 from portfolio.choices import AdoptionStatus, ParticipantRole, Rag, State
 from portfolio.models import Benefit, FundingPlanLine, Initiative, StatusReport

@@ -143,7 +143,7 @@ class Transition(models.Model):
     decided_at = models.DateTimeField(_("when"))
     reason = models.TextField(_("why"))
     decided_in = models.ForeignKey(
-        "network.Case",
+        "governance.Case",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

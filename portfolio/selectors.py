@@ -10,9 +10,9 @@ from typing import Any
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
+from core import policy
 from members.choices import MembershipStatus
 from members.models import Organisation
-from network import policy
 from portfolio import lifecycle
 from portfolio.choices import AdoptionStatus
 from portfolio.models import (

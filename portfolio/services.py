@@ -3,18 +3,17 @@ and adoptions of national solutions."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.documents import document_read, document_store
 from members.models import Organisation
 from portfolio import lifecycle
 from portfolio.documents import status_report_pdf
@@ -193,11 +192,8 @@ def status_report_pdf_ensure(*, report: StatusReport) -> StatusReport:
         )
         if report.pdf_sha256:
             return report
-        content = status_report_pdf(report)
-        report.pdf.save(
-            f"statusrapport-{report.initiative_id}-{report.period_end:%Y-%m-%d}.pdf", ContentFile(content), save=False
-        )
-        report.pdf_sha256 = hashlib.sha256(content).hexdigest()
+        name = f"statusrapport-{report.initiative_id}-{report.period_end:%Y-%m-%d}.pdf"
+        report.pdf_sha256 = document_store(report.pdf, name, status_report_pdf(report))
         report.save(update_fields=["pdf", "pdf_sha256"])
     return report
 
@@ -205,11 +201,7 @@ def status_report_pdf_ensure(*, report: StatusReport) -> StatusReport:
 def status_report_pdf_bytes(*, report: StatusReport) -> bytes:
     """The stored PDF, checked against the SHA-256 recorded when it was stored."""
     report = status_report_pdf_ensure(report=report)
-    with report.pdf.open("rb") as handle:
-        content = handle.read()
-    if hashlib.sha256(content).hexdigest() != report.pdf_sha256:
-        raise RuntimeError(f"The stored PDF of status report {report.pk} does not match its SHA-256.")
-    return content
+    return document_read(report.pdf, report.pdf_sha256, f"PDF of status report {report.pk}")
 
 
 @transaction.atomic

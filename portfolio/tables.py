@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from network.templatetags.portal import nok
+from core.templatetags.portal import nok
 from portfolio.choices import Rag
 from portfolio.models import Initiative
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
-from kombu.exceptions import OperationalError
 
+from core.runs import enqueue
 from portfolio import services
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30)
@@ -21,7 +17,4 @@ def render_status_report_pdf(self, report_id: int) -> str:
 
 def enqueue_status_report_pdf(report_id: int) -> None:
     """Render in a worker; if the queue is down the PDF is rendered on first download instead."""
-    try:
-        render_status_report_pdf.delay(report_id)
-    except OperationalError:
-        logger.warning("Could not queue the PDF of status report %s; it will be rendered on first download", report_id)
+    enqueue(render_status_report_pdf, report_id)

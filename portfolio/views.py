@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
-from network import policy
-from network.access import require
-from network.exports import spreadsheet_response
-from network.governance.models import Case
+from core import policy
+from core.access import require
+from core.exports import spreadsheet_response
+from governance.models import Case
 from portfolio import lifecycle, selectors, services
 from portfolio.choices import AdoptionStatus, FocusArea, OfferingKind, Rag, ServiceArea, State
 from portfolio.filters import InitiativeFilter

@@ -101,7 +101,7 @@ def contribution_model(
 
 
 def network_profile(host=None):
-    from network.models import NetworkProfile
+    from core.models import NetworkProfile
 
     return NetworkProfile.objects.create(
         name="DigiVestland",

@@ -354,31 +354,31 @@ for _name in (
 
 # Governance: the own director holds a seat in the steering group; the others do not.
 def meeting(personas: Personas, which: str) -> dict:
-    from network.governance.models import Meeting
+    from governance.models import Meeting
 
     return {"pk": Meeting.objects.get().pk}
 
 
 def governance_case(personas: Personas, which: str) -> dict:
-    from network.governance.models import Case
+    from governance.models import Case
 
     return {"pk": Case.objects.get(exempt=which == "exempt").pk}
 
 
 def attachment(personas: Personas, which: str) -> dict:
-    from network.governance.models import CaseAttachment
+    from governance.models import CaseAttachment
 
     return {"pk": CaseAttachment.objects.get(case__exempt=which == "exempt").pk}
 
 
 def body(personas: Personas, which: str) -> dict:
-    from network.governance.models import Body
+    from governance.models import Body
 
     return {"pk": Body.objects.get().pk}
 
 
 def document_run(personas: Personas, which: str) -> dict:
-    from network.governance.models import MeetingDocumentRun
+    from governance.models import MeetingDocumentRun
 
     return {"pk": MeetingDocumentRun.objects.filter(kind="board_pack").first().pk}
 

@@ -8,19 +8,19 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('funding', '0003_invoice_immutability_trigger'),
-        ('network', '0002_governance'),
+        ('governance', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
             model_name='contributionmodel',
             name='adopted_in_case',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='adopted_contribution_models', to='network.case', verbose_name='adopted in case'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='adopted_contribution_models', to='governance.case', verbose_name='adopted in case'),
         ),
         migrations.AddField(
             model_name='historicalcontributionmodel',
             name='adopted_in_case',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='network.case', verbose_name='adopted in case'),
+            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.case', verbose_name='adopted in case'),
         ),
     ]
 
@@ -36,7 +36,7 @@ def link_adopting_cases(apps, schema_editor):
     import re
 
     ContributionModel = apps.get_model("funding", "ContributionModel")
-    Case = apps.get_model("network", "Case")
+    Case = apps.get_model("governance", "Case")
     for model in ContributionModel.objects.exclude(adopted_by="").filter(adopted_in_case__isnull=True):
         match = re.match(CASE_REFERENCE, model.adopted_by.strip(), flags=re.IGNORECASE)
         if not match:

@@ -4,16 +4,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from funding.choices import Basis, ModelMode, ModelStatus, RunStatus
+from core.runs import BackgroundRun
+from funding.choices import Basis, ModelMode, ModelStatus
 from members.choices import OrganisationKind
 from members.models import Organisation
 
@@ -82,7 +81,7 @@ class ContributionModel(models.Model):
         _("adopted by"), max_length=200, blank=True, help_text=_("The body and case, e.g. Styringsgruppen, sak 37/25.")
     )
     adopted_in_case = models.ForeignKey(
-        "network.Case",
+        "governance.Case",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -217,59 +216,6 @@ class Contribution(models.Model):
         if not self.population:
             return None
         return (self.amount / self.population).quantize(Decimal("0.01"))
-
-
-class BackgroundRun(models.Model):
-    """What every background job a user starts keeps: who asked, when, how far it has come, and how it ended."""
-
-    year = models.PositiveIntegerField(_("budget year"))
-    status = models.CharField(_("status"), max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("requested by")
-    )
-    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    error = models.TextField(_("error"), blank=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.year} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (RunStatus.SUCCEEDED, RunStatus.FAILED)
-
-    def state(self) -> dict:
-        """What the progress bar in the browser polls for (static/js/run-progress.js)."""
-        return {
-            "status": self.status,
-            "label": self.get_status_display(),
-            "progress": self.progress,
-            "finished": self.is_finished,
-            "error": self.error,
-        }
-
-    @classmethod
-    def claim(cls, run_id: int):
-        """The run, marked as running in its own transaction; a finished run is returned as it is."""
-        with transaction.atomic():
-            run = cls._default_manager.select_for_update().get(pk=run_id)
-            if not run.is_finished:
-                run.status, run.started_at, run.progress = RunStatus.RUNNING, timezone.now(), 5
-                run.save(update_fields=["status", "started_at", "progress"])
-        return run
-
-    @classmethod
-    def fail(cls, run_id: int, error: str) -> None:
-        """Mark a run that has not finished as failed, e.g. when the task queue cannot be reached."""
-        cls._default_manager.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
-            status=RunStatus.FAILED, error=error, finished_at=timezone.now(), progress=100
-        )
 
 
 class RecomputeRun(BackgroundRun):

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.runs import BackgroundRun
 from funding.choices import InvoiceKind, InvoiceStatus, PaymentSource
-from funding.models.contributions import MONEY, BackgroundRun, Contribution
+from funding.models.contributions import MONEY, Contribution
 from members.models import Organisation
 
 # Seller and buyer as they were on the invoice date; a credit note copies them from the invoice it credits.

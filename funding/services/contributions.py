@@ -15,8 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import history_snapshot, insert_rows, update_rows
+from core.runs import RunStatus
 from funding import calculation as calc
-from funding.choices import ModelStatus, RunStatus
+from funding.choices import ModelStatus
 from funding.models import (
     Budget,
     Contribution,
@@ -29,7 +31,6 @@ from funding.models import (
 from members.choices import MembershipStatus
 from members.domain import months_of_membership
 from members.models import Organisation, PopulationFigure
-from network.db import history_snapshot, insert_rows, update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class Inputs:
 def _override_text(override: ContributionOverride) -> str:
     text = override.description
     if override.in_kind_value:
-        from network.formatting import format_nok
+        from core.formatting import format_nok
 
         value = _("in-kind share valued at %(amount)s") % {"amount": format_nok(override.in_kind_value)}
         text = f"{text}, {value}" if text else value

@@ -10,21 +10,23 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.counters import counter_advance
+from core.documents import document_read, document_store
+from core.emails import send_templated
+from core.models import NetworkProfile
+from core.runs import RunStatus
 from funding.bank_file import parse_bank_file
-from funding.choices import InvoiceKind, InvoiceStatus, PaymentSource, RunStatus
+from funding.choices import InvoiceKind, InvoiceStatus, PaymentSource
 from funding.documents import invoice_ehf, invoice_pdf
 from funding.invoicing import CREDIT_NOTE_SERIES, INVOICE_SERIES, SERIES_PREFIX, address, display_number, make_kid
 from funding.models import BankImport, Contribution, Invoice, InvoiceLine, InvoiceRun, NumberSeries, Payment, Reminder
 from funding.models.invoices import PARTY_FIELDS
 from members.models import Organisation, User
-from network.emails import send_templated
-from network.models import NetworkProfile
 
 logger = logging.getLogger(__name__)
 
@@ -95,14 +97,9 @@ def invoice_preview(*, year: int) -> Preview:
 
 def _allocate_number(series: str) -> int:
     """The next number of the series; inside the caller's transaction, so a rollback frees it again."""
-    record, _created = NumberSeries.objects.get_or_create(
-        key=series, defaults={"prefix": SERIES_PREFIX[series], "next_number": 1}
-    )
-    record = NumberSeries.objects.select_for_update().get(pk=record.pk)
-    number = record.next_number
-    record.next_number = number + 1
-    record.save(update_fields=["next_number"])
-    return number
+    # The series row holds the number the next document gets.
+    prefix = {"prefix": SERIES_PREFIX[series]}
+    return counter_advance(NumberSeries, field="next_number", defaults=prefix, key=series) - 1
 
 
 def _seller_fields(profile: NetworkProfile) -> dict[str, Any]:
@@ -346,18 +343,11 @@ def invoice_run_execute(*, run_id: int) -> InvoiceRun:
 
 
 def invoice_run_fail(*, run_id: int, error: str) -> None:
-    InvoiceRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
-        status=RunStatus.FAILED, error=error, finished_at=timezone.now()
-    )
+    InvoiceRun.fail(run_id, error)
 
 
 # ------------------------------------------------------------------------------------------------
 # Documents
-
-
-def _stored(file_field) -> bytes:
-    with file_field.open("rb") as handle:
-        return handle.read()
 
 
 def invoice_documents_ensure(*, invoice: Invoice) -> Invoice:
@@ -373,14 +363,10 @@ def invoice_documents_ensure(*, invoice: Invoice) -> Invoice:
         name = f"{'kreditnota' if invoice.is_credit_note else 'faktura'}-{invoice.display_number}"
         changed = []
         if not invoice.pdf_sha256:
-            content = invoice_pdf(invoice, lines, credited)
-            invoice.pdf.save(f"{name}.pdf", ContentFile(content), save=False)
-            invoice.pdf_sha256 = hashlib.sha256(content).hexdigest()
+            invoice.pdf_sha256 = document_store(invoice.pdf, f"{name}.pdf", invoice_pdf(invoice, lines, credited))
             changed += ["pdf", "pdf_sha256"]
         if not invoice.ehf_sha256:
-            content = invoice_ehf(invoice, lines, credited)
-            invoice.ehf.save(f"{name}.xml", ContentFile(content), save=False)
-            invoice.ehf_sha256 = hashlib.sha256(content).hexdigest()
+            invoice.ehf_sha256 = document_store(invoice.ehf, f"{name}.xml", invoice_ehf(invoice, lines, credited))
             changed += ["ehf", "ehf_sha256"]
         invoice.save(update_fields=changed)
     return invoice
@@ -390,10 +376,7 @@ def invoice_document_bytes(*, invoice: Invoice, kind: str) -> bytes:
     """The stored bytes of the PDF or EHF, checked against the SHA-256 recorded when they were stored."""
     invoice = invoice_documents_ensure(invoice=invoice)
     file_field, digest = (invoice.pdf, invoice.pdf_sha256) if kind == "pdf" else (invoice.ehf, invoice.ehf_sha256)
-    content = _stored(file_field)
-    if hashlib.sha256(content).hexdigest() != digest:
-        raise RuntimeError(f"The stored {kind} of {invoice} does not match its SHA-256; it has been altered.")
-    return content
+    return document_read(file_field, digest, f"{kind} of {invoice}")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -9,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import policy
+from core.access import require
+from core.exports import spreadsheet_response
 from funding import scenarios, selectors, services
 from funding.choices import ModelStatus
 from funding.forms import (
@@ -22,9 +25,6 @@ from funding.forms import (
     ScenarioForm,
 )
 from funding.models import Budget
-from network import policy
-from network.access import require
-from network.exports import spreadsheet_response
 
 # -- Contribution models -------------------------------------------------------------------------
 

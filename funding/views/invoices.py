@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import policy
+from core.access import require
+from core.exports import spreadsheet_response
 from funding import invoice_selectors as selectors
 from funding import services
 from funding.choices import InvoiceKind, InvoiceStatus
 from funding.forms import BankImportForm, CreditNoteForm, InvoiceRunForm, PaymentForm, ReminderForm
-from network import policy
-from network.access import require
-from network.exports import spreadsheet_response
 
 
 @require("invoice.view")

@@ -8,18 +8,18 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('members', '0002_agreementtemplate_historicalagreementtemplate_and_more'),
-        ('network', '0002_governance'),
+        ('governance', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
             model_name='agreementtemplate',
             name='adopted_in_case',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='adopted_agreement_templates', to='network.case', verbose_name='adopted in case'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='adopted_agreement_templates', to='governance.case', verbose_name='adopted in case'),
         ),
         migrations.AddField(
             model_name='historicalagreementtemplate',
             name='adopted_in_case',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='network.case', verbose_name='adopted in case'),
+            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.case', verbose_name='adopted in case'),
         ),
     ]

@@ -31,7 +31,7 @@ from django_otp.oath import TOTP
 from playwright.sync_api import Browser, Download, Locator, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from members.demo import DEMO_PASSWORD, DEMO_TOTP_KEY
+from demo.members import DEMO_PASSWORD, DEMO_TOTP_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"

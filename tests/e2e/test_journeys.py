@@ -8,7 +8,7 @@ from lxml import etree
 from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
-from members.demo import DEMO_PASSWORD
+from demo.members import DEMO_PASSWORD
 from tests.e2e.conftest import LOGINS, Visit, log_in, main_menu
 
 pytestmark = pytest.mark.e2e

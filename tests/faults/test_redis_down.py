@@ -11,7 +11,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from funding.choices import RunStatus
+from core.runs import RunStatus
 from funding.models import Invoice, InvoiceRun
 from network.celery import app
 
@@ -32,7 +32,7 @@ def redis_that_goes_down(private_redis, settings):
     """Cache and broker on the private Redis (this process only; put back afterwards)."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "network.cache.DegradingRedisCache",
+            "BACKEND": "core.cache.DegradingRedisCache",
             "LOCATION": private_redis.url,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

@@ -15,7 +15,7 @@ from unittest import mock
 import pytest
 import redis
 
-from funding.choices import RunStatus
+from core.runs import RunStatus
 from funding.models import Contribution, Invoice, InvoiceRun
 from funding.services import contributions_recompute, invoice_issue
 from funding.services import invoices as invoice_services

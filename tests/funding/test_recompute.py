@@ -10,7 +10,7 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from funding.choices import RunStatus
+from core.runs import RunStatus
 from funding.models import Contribution, RecomputeRun
 from funding.services import (
     RecomputeBlocked,

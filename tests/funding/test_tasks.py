@@ -5,7 +5,7 @@ import time
 import pytest
 from django.conf import settings
 
-from funding.choices import RunStatus
+from core.runs import RunStatus
 from funding.models import Contribution, RecomputeRun
 from funding.services import recompute_start
 from network.celery import app

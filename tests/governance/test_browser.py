@@ -6,9 +6,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from network.governance import documents
-from network.governance.choices import DocumentKind
-from network.governance.models import MeetingDocumentRun
+from governance import documents
+from governance.choices import DocumentKind
+from governance.models import MeetingDocumentRun
 from tests.governance.world import held_meeting
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -42,7 +42,7 @@ def _rendered_pack(meeting) -> None:
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from funding.choices import RunStatus
+    from core.runs import RunStatus
 
     pack = documents.board_pack_pdf(meeting)
     run = MeetingDocumentRun(

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from funding.choices import RunStatus
-from network.governance import documents, services
-from network.governance.choices import DocumentKind
+from core.runs import RunStatus
+from governance import documents, services
+from governance.choices import DocumentKind
 from tests.governance.world import held_meeting
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
-from network.governance import services
-from network.governance.models import Body, Case, CaseCounter
+from governance import services
+from governance.models import Body, Case, CaseCounter
 from tests.governance.world import steering_group
 
 

@@ -6,10 +6,10 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from network import policy
-from network.governance import services
-from network.governance.choices import MeetingStatus, Outcome
-from network.governance.models import Body, BodyMembership, Case
+from core import policy
+from governance import services
+from governance.choices import MeetingStatus, Outcome
+from governance.models import Body, BodyMembership, Case
 from tests.governance.world import aware, held_meeting, steering_group, tiny_pdf
 
 pytestmark = pytest.mark.django_db

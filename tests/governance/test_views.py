@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from governance import services
+from governance.choices import Outcome
+from governance.models import Body, BodyMembership, Case, DecisionArea, DecisionAuthority, Meeting
 from members.models import AgreementTemplate
-from network.governance import services
-from network.governance.choices import Outcome
-from network.governance.models import Body, BodyMembership, Case, DecisionArea, DecisionAuthority, Meeting
 from tests.factories import contribution_model, initiative
 from tests.governance.world import aware, held_meeting, steering_group, stored_documents, tiny_pdf
 

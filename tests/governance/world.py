@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from funding.choices import RunStatus
-from network.governance import services
-from network.governance.choices import BodyKind, DecisionRule, DocumentKind, MembershipRole, Outcome
-from network.governance.models import Body, BodyMembership, Case, Meeting, MeetingDocumentRun
+from core.runs import RunStatus
+from governance import services
+from governance.choices import BodyKind, DecisionRule, DocumentKind, MembershipRole, Outcome
+from governance.models import Body, BodyMembership, Case, Meeting, MeetingDocumentRun
 from tests.conftest import Personas
 
 

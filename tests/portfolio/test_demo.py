@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from members.demo import load_demo as load_members
-from portfolio.demo import create_many_initiatives, load_demo
+from demo.members import load_demo as load_members
+from demo.portfolio import create_many_initiatives, load_demo
 from portfolio.models import Adoption, Initiative, NationalSolution, Offering, StatusReport, Transition
 from portfolio.selectors import funding_summary
 

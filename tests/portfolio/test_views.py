@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from demo.portfolio import create_many_initiatives
 from members.models import Organisation
 from portfolio import services
-from portfolio.demo import create_many_initiatives
 from portfolio.models import Initiative, NationalSolution, Offering, StatusReport
 from tests.factories import OrganisationFactory
 from tests.factories import initiative as make_initiative

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from funding.choices import RunStatus
+from core.runs import RunStatus
 from funding.models import Invoice, InvoiceRun
 from funding.services import default_due_date, invoice_document_bytes, invoice_preview, invoice_run_execute
 

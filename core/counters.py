@@ -1,0 +1,26 @@
+"""Gapless counters: invoice and credit-note numbers, case numbers per body and year."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+
+
+def counter_advance(
+    model: type[models.Model], *, field: str, defaults: dict[str, Any] | None = None, **key: Any
+) -> int:
+    """Advance the counter row `key` of `model` by one and return the new value of `field`.
+
+    It runs inside the transaction that saves the numbered thing, so a rollback gives the number back and no
+    number is skipped. The row is created if it is missing (two first takers meet at its unique key, and the
+    loser takes the row the winner made) and is locked before it is read, so no two takers get the same value.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("counter_advance must run inside the transaction that saves the numbered object")
+    model._default_manager.bulk_create([model(**key, **(defaults or {}))], ignore_conflicts=True)
+    row = model._default_manager.select_for_update().get(**key)
+    value = getattr(row, field) + 1
+    setattr(row, field, value)
+    row.save(update_fields=[field])
+    return value

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.validators import validate_bank_account, validate_org_number
+
+
+class NetworkProfile(models.Model):
+    """The network itself as invoices and documents name it: its name, legal entity and payment details."""
+
+    name = models.CharField(_("network name"), max_length=200, default="DigiVestland")
+    legal_name = models.CharField(
+        _("legal entity"), max_length=200, help_text=_("The body that invoices, usually the host municipality.")
+    )
+    org_number = models.CharField(_("organisation number"), max_length=9, validators=[validate_org_number])
+    in_foretaksregisteret = models.BooleanField(
+        _("registered in Foretaksregisteret"), default=False, help_text=_("Municipalities usually are not.")
+    )
+    street_address = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=4)
+    city = models.CharField(_("postal town"), max_length=100)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=11, validators=[validate_bank_account])
+    payment_terms_days = models.PositiveSmallIntegerField(_("days to pay"), default=30)
+    vat_exemption_reason = models.CharField(
+        _("why there is no VAT"),
+        max_length=300,
+        default="Medlemsbidraget er ikke omfattet av merverdiavgiftsloven (ikke avgiftspliktig omsetning).",
+    )
+    invoice_line_text = models.CharField(
+        _("invoice line"),
+        max_length=200,
+        default="Medlemsbidrag {network} {year}",
+        help_text=_("{network} and {year} are filled in."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("network profile")
+        verbose_name_plural = _("network profile")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> NetworkProfile:
+        profile = cls.objects.order_by("pk").first()
+        if profile is None:
+            raise NetworkProfile.DoesNotExist(
+                "The network profile (legal entity, organisation number, bank account) is not set up; "
+                "fill it in under Administration."
+            )
+        return profile

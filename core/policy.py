@@ -1,0 +1,211 @@
+"""Who may do what: the one place every permission in the portal is decided.
+
+Each permission is a Rule. The secretariat may do everything. Other users get a permission
+when it is public, open to every signed-in user, or granted to one of their roles for objects
+that belong to their own organisation. Views and selectors ask `can()` and `restrict()`; nothing
+else decides access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Model, QuerySet
+
+from core.roles import Role
+
+DIRECTOR = Role.DIRECTOR.value
+FINANCE = Role.FINANCE_OFFICER.value
+CONTACT = Role.CONTACT.value
+ANY_MEMBER_ROLE = frozenset({DIRECTOR, FINANCE, CONTACT})
+MONEY_ROLES = frozenset({DIRECTOR, FINANCE})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who holds a permission besides the secretariat."""
+
+    public: bool = False  # anyone, also without signing in
+    signed_in: bool = False  # any signed-in user of any organisation
+    own: frozenset[str] = frozenset()  # roles that hold it for their own organisation's objects
+    also_for_secretariat: frozenset[str] = frozenset()  # roles a secretariat user needs as well (e.g. the leader)
+    secretariat: bool = True  # False for acts only the organisation itself may do (signing for it)
+
+
+RULES: dict[str, Rule] = {
+    # Organisations and their people
+    "organisation.view": Rule(public=True),
+    "organisation.view_people": Rule(own=ANY_MEMBER_ROLE),
+    "organisation.view_history": Rule(),
+    "organisation.create": Rule(),
+    "organisation.change": Rule(),
+    "organisation.export": Rule(public=True),
+    "population.view": Rule(public=True),
+    "population.create": Rule(),
+    "population.import": Rule(),
+    # Money matters
+    "contribution.view": Rule(own=MONEY_ROLES),
+    "contribution.recompute": Rule(),
+    "contribution_model.view": Rule(signed_in=True),
+    "contribution_model.view_proposals": Rule(),
+    "contribution_model.manage": Rule(),
+    "scenario.compare": Rule(),
+    "deflator.manage": Rule(),
+    "budget.view": Rule(signed_in=True),
+    "budget.manage": Rule(),
+    "invoice.view": Rule(own=MONEY_ROLES),
+    "invoice.manage": Rule(),
+    "payment.import": Rule(),
+    # The portal itself
+    # Cooperation agreements
+    "agreement.view": Rule(own=frozenset({DIRECTOR})),
+    # Only the organisation's own director signs or declines for it; not even the secretariat.
+    "agreement.sign": Rule(own=frozenset({DIRECTOR}), secretariat=False),
+    "agreement.manage": Rule(),
+    # The network's leader countersigns: a secretariat user who is also a signatory.
+    "agreement.countersign": Rule(also_for_secretariat=frozenset({DIRECTOR})),
+    # Governance: bodies, meetings, cases and minutes. Which papers a user sees is decided by
+    # restrict_cases() and can_see_body_papers() below (the members of a body see its non-public papers).
+    "governance.view": Rule(public=True),
+    "governance.papers": Rule(signed_in=True),
+    "governance.manage": Rule(),
+    "dashboard.secretariat": Rule(),
+    "admin.access": Rule(),
+    # Portfolio: the overview, initiatives and the service catalogue are open; budgets and notes for members
+    "initiative.view": Rule(public=True),
+    "initiative.view_internal": Rule(signed_in=True),
+    "initiative.manage": Rule(),
+    "status_report.pdf": Rule(signed_in=True),
+    "rollout.view": Rule(signed_in=True),
+    "adoption.change": Rule(own=ANY_MEMBER_ROLE),
+    "offering.view": Rule(public=True),
+}
+
+# How to reach the owning organisation from an object of each model (a field path).
+ORGANISATION_PATH: dict[str, str] = {
+    "members.organisation": "pk",
+    "members.populationfigure": "organisation",
+    "members.organisationnumber": "organisation",
+    "members.user": "organisation",
+    "funding.contribution": "organisation",
+    "funding.invoice": "organisation",
+    "members.invitation": "organisation",
+}
+
+
+def _rule(permission: str) -> Rule:
+    try:
+        return RULES[permission]
+    except KeyError:
+        raise LookupError(f"Unknown permission {permission!r}: add it to core.policy.RULES") from None
+
+
+def is_secretariat(user: Any) -> bool:
+    """A secretariat user whose session passed the second login step (when OTP_REQUIRED_FOR_SECRETARIAT)."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_secretariat):
+        return False
+    return not settings.OTP_REQUIRED_FOR_SECRETARIAT or is_verified(user)
+
+
+def is_verified(user: Any) -> bool:
+    """Whether the session passed the second login step (core.two_factor); a user no request carried has not."""
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
+
+
+def roles_of(user: Any) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return user.roles
+
+
+def _organisation_id_of(obj: Model) -> int | None:
+    path = ORGANISATION_PATH[obj._meta.label_lower]
+    if path == "pk":
+        return obj.pk
+    value: Any = obj
+    parts = path.split("__")
+    for part in parts[:-1]:
+        value = getattr(value, part)
+    return getattr(value, f"{parts[-1]}_id")
+
+
+def _secretariat_holds(rule: Rule, user: Any) -> bool:
+    return rule.secretariat and is_secretariat(user) and rule.also_for_secretariat <= roles_of(user)
+
+
+def can(user: Any, permission: str, obj: Model | None = None) -> bool:
+    """Whether `user` holds `permission`, for `obj` when given, or for at least some objects when not."""
+    rule = _rule(permission)
+    if rule.public or _secretariat_holds(rule, user):
+        return True
+    authenticated = bool(getattr(user, "is_authenticated", False) and user.is_active)
+    if rule.signed_in and authenticated:
+        return True
+    if not (rule.own & roles_of(user)) or user.organisation_id is None:
+        return False
+    return obj is None or _organisation_id_of(obj) == user.organisation_id
+
+
+def restrict(queryset: QuerySet, user: Any, permission: str) -> QuerySet:
+    """The part of `queryset` that `user` holds `permission` for."""
+    rule = _rule(permission)
+    if rule.public or _secretariat_holds(rule, user):
+        return queryset
+    if rule.signed_in and getattr(user, "is_authenticated", False) and user.is_active:
+        return queryset
+    if not (rule.own & roles_of(user)) or user.organisation_id is None:
+        return queryset.none()
+    path = ORGANISATION_PATH[queryset.model._meta.label_lower]
+    return queryset.filter(**{path: user.organisation_id})
+
+
+class PolicyBackend(ModelBackend):
+    """Password authentication; the secretariat holds every model permission (the admin site asks for them)."""
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        return is_secretariat(user_obj)
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return is_secretariat(user_obj)
+
+
+# -- Governance --------------------------------------------------------------------------------------
+# A body's members (users linked to a seat whose term covers today) and the secretariat see the body's
+# papers that are not public: cases before the notice is sent, cases exempt from public access, board packs
+# and minutes before they are published. Everyone sees the rest.
+
+
+def body_ids_of(user: Any) -> frozenset[int]:
+    """The bodies `user` currently holds a seat in (asked once per request; kept on the user object)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_governance_body_ids", None)
+    if cached is None:
+        from django.utils import timezone
+
+        # The kernel imports no app: the seats are read through the app registry.
+        BodyMembership = apps.get_model("governance", "BodyMembership")
+        today = timezone.localdate()
+        seats = BodyMembership.objects.filter(person=user, term_start__lte=today).exclude(term_end__lt=today)
+        cached = frozenset(seats.values_list("body_id", flat=True))
+        user._governance_body_ids = cached
+    return cached
+
+
+def can_see_body_papers(user: Any, body_id: int) -> bool:
+    return is_secretariat(user) or body_id in body_ids_of(user)
+
+
+def restrict_cases(queryset: QuerySet, user: Any) -> QuerySet:
+    """The cases `user` may read: public ones (not exempt, notice sent) and every case of the user's bodies."""
+    if is_secretariat(user):
+        return queryset
+    from django.db.models import Q
+
+    public = Q(exempt=False, meeting__isnull=False) & ~Q(meeting__status="planned")
+    return queryset.filter(public | Q(body_id__in=body_ids_of(user)))

@@ -1,0 +1,11 @@
+"""The roles a person holds in the network; the policy (core.policy) decides what each may do."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SECRETARIAT = "secretariat", _("Secretariat")
+    DIRECTOR = "director", _("Municipal director")
+    FINANCE_OFFICER = "finance_officer", _("Finance officer")
+    CONTACT = "contact", _("Contact")

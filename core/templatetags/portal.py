@@ -1,0 +1,76 @@
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import get_language
+
+from core import policy
+from core.formatting import format_nok
+
+register = template.Library()
+
+
+@register.filter
+def nok(value, decimals=0):
+    """kr 133 820 (Bokmål) or NOK 133,820 (English)."""
+    language = (get_language() or "nb")[:2]
+    return format_nok(value, language="en" if language == "en" else "nb", decimals=int(decimals))
+
+
+@register.simple_tag(takes_context=True)
+def can(context, permission, obj=None):
+    return policy.can(context["request"].user, permission, obj)
+
+
+def _decimal(value):
+    return None if value in (None, "") else Decimal(str(value))
+
+
+@register.filter
+def subtract(value, other):
+    value, other = _decimal(value), _decimal(other)
+    return None if value is None or other is None else value - other
+
+
+@register.filter
+def add_money(value, other):
+    value, other = _decimal(value), _decimal(other)
+    return None if value is None or other is None else value + other
+
+
+@register.filter
+def ratio(value, other):
+    value, other = _decimal(value), _decimal(other)
+    return None if value is None or not other else value / other
+
+
+@register.filter
+def percent(value, decimals=1):
+    """0.4375 -> '43,8 %' (Bokmål) or '43.8 %' (English)."""
+    if value is None or value == "":
+        return "–"
+    number = (Decimal(str(value)) * 100).quantize(Decimal(1).scaleb(-int(decimals)))
+    text = f"{number}"
+    if (get_language() or "nb")[:2] != "en":
+        text = text.replace(".", ",")
+    return f"{text}\xa0%"
+
+
+@register.filter
+def orgnr(value):
+    """964338531 -> 964 338 531"""
+    from stdnum.no import orgnr as module
+
+    return module.format(value) if value and module.is_valid(value) else value
+
+
+@register.filter
+def kontonr(value):
+    """15030112358 -> 1503.01.12358"""
+    from stdnum.no import kontonr as module
+
+    return module.format(value) if value and module.is_valid(value) else value
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,119 @@
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+
+from core import two_factor
+from core.forms import OneTimeCodeForm
+from core.models import NetworkProfile
+
+
+class LoginView(auth_views.LoginView):
+    """The password step; the secretariat goes on to the second step (core.two_factor)."""
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        step = two_factor.next_step_url(self.request.user, self.get_success_url())
+        return redirect(step) if step else response
+
+
+def _login_step(request: HttpRequest, name: str) -> tuple[str, HttpResponse | None]:
+    """Where the login goes on to (a safe `next`), and a redirect when the user's next step is not this one."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    host, https = {request.get_host()}, request.is_secure()
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts=host, require_https=https):
+        target = resolve_url(settings.LOGIN_REDIRECT_URL)
+    step = two_factor.next_step_url(request.user, target)
+    if step is None or not step.startswith(reverse(name)):
+        return target, redirect(step or target)
+    return target, None
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """The second login step: a code from the authenticator app or a backup code."""
+    next_url, elsewhere = _login_step(request, "otp_verify")
+    if elsewhere:
+        return elsewhere
+    form = OneTimeCodeForm(request.POST or None)
+    if form.is_valid():
+        try:
+            two_factor.code_verify(request=request, token=form.cleaned_data["token"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(next_url)
+    return render(request, "registration/otp_verify.html", {"form": form, "next": next_url})
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app (secretariat users without one): scan the QR code, confirm with a code."""
+    next_url, elsewhere = _login_step(request, "otp_setup")
+    if elsewhere:
+        return elsewhere
+    device = two_factor.pending_authenticator(request.user)
+    form = OneTimeCodeForm(request.POST or None)
+    if form.is_valid():
+        try:
+            codes = two_factor.authenticator_confirm(request=request, device=device, token=form.cleaned_data["token"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            # The backup codes are shown this once; only their use is stored.
+            return render(request, "registration/otp_backup_codes.html", {"codes": codes, "next": next_url})
+    context = {
+        "form": form,
+        "next": next_url,
+        "qr_code": mark_safe(two_factor.qr_code_svg(device)),  # noqa: S308 - SVG drawn by segno from our own key
+        "secret": two_factor.secret_for_typing(device),
+    }
+    return render(request, "registration/otp_setup.html", context)
+
+
+def locked_out(request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None) -> HttpResponse:
+    """What a login locked by django-axes sees: why, for how long, and the way out."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "registration/locked_out.html", context, status=429)
+
+
+# The statements every Norwegian public web solution publishes: accessibility (WCAG 2.1 AA) and privacy.
+ACCESSIBILITY_REVIEWED = date(2026, 12, 1)
+
+
+def controller() -> NetworkProfile | None:
+    """The network's legal entity (the host municipality), as its profile names it."""
+    return NetworkProfile.objects.order_by("pk").first()
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/accessibility_statement.html",
+        {"profile": controller(), "reviewed": ACCESSIBILITY_REVIEWED},
+    )
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and monitoring: "ok" when the database answers, 503 when it does not.
+
+    Redis is left out on purpose: without it the portal still serves pages and says so when a job cannot be queued.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

@@ -1,0 +1,150 @@
+"""Demo funding for the DigiVestland-like network: the 2021-2024 model's successor for 2025 and 2026,
+two proposals, deflators and budgets, with contributions computed."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from core.models import NetworkProfile
+from funding.choices import ModelMode, ModelStatus
+from funding.models import Contribution, ContributionModel
+from funding.services import (
+    OverrideInput,
+    RuleInput,
+    budget_save,
+    contribution_model_save,
+    contributions_recompute,
+    deflator_set,
+    invoice_issue,
+    invoices_mark_overdue,
+    payment_register,
+)
+from members.models import Organisation
+
+DEMO_SOURCE = "Demoverdi (omtrent som kommunal deflator i statsbudsjettet)"
+DEFLATORS = {2025: Decimal("0.042"), 2026: Decimal("0.035")}
+POPULATION_DATE = date(2024, 1, 1)  # the latest official figures in the demo data (per 31.12.2023)
+POPULATION_NOTE = (
+    "Folketall per 31.12.2023 (SSB, publisert 1.1.2024) er det siste som finnes i demodataene, og brukes derfor."
+)
+HOST_IN_KIND = Decimal("9100000")
+UNPAID_2025 = {"4621"}  # Voss
+PARTLY_PAID_2025 = {"4640"}  # Sogndal
+
+
+def _formula_rules(fixed: str, per_inhabitant: str, cap: str | None) -> list[RuleInput]:
+    return [RuleInput("municipality", Decimal(fixed), Decimal(per_inhabitant), Decimal(cap) if cap else None)]
+
+
+def _upsert_model(name: str, *, year: int, status: str, values: dict, rules, overrides) -> ContributionModel:
+    model = ContributionModel.objects.filter(name=name, year=year).first()
+    model = contribution_model_save(
+        model=model, values={"name": name, "year": year, **values}, rules=rules, overrides=overrides
+    )
+    if model.status != status:
+        model.status = status
+        if status == ModelStatus.ADOPTED:
+            model.adopted_on = date(year - 1, 11, 27)
+            model.adopted_by = f"Styringsgruppen, sak {30 + year % 100}/{(year - 1) % 100:02d}"
+        model.save(update_fields=["status", "adopted_on", "adopted_by"])
+    return model
+
+
+def load_demo() -> None:
+    for year, rate in DEFLATORS.items():
+        deflator_set(year=year, rate=rate, source=DEMO_SOURCE)
+    host = Organisation.objects.get(is_host=True)
+    exempt_host = [
+        OverrideInput(host, True, None, HOST_IN_KIND, "Vertskommune: stiller sekretariat, kontor og egeninnsats")
+    ]
+    common = {
+        "base_year": 2025,
+        "mode": ModelMode.FORMULA,
+        "cap_indexed": False,
+        "population_date": POPULATION_DATE,
+        "description": "Fast grunnbeløp og kroner per innbygger med tak, prisjustert med kommunal deflator fra "
+        "2025. Taket følger ikke deflatoren. " + POPULATION_NOTE,
+    }
+    for year in (2025, 2026):
+        _upsert_model(
+            "DigiVestland 2025–2028",
+            year=year,
+            status=ModelStatus.ADOPTED,
+            values=common,
+            rules=_formula_rules("100000", "20", "500000"),
+            overrides=exempt_host,
+        )
+    _upsert_model(
+        "Forslag: taket følger deflatoren",
+        year=2026,
+        status=ModelStatus.PROPOSAL,
+        values={**common, "cap_indexed": True, "description": "Som vedtatt modell, men taket prisjusteres også."},
+        rules=_formula_rules("100000", "20", "500000"),
+        overrides=exempt_host,
+    )
+    _upsert_model(
+        "Forslag: 30 % likt, 70 % etter folketall",
+        year=2026,
+        status=ModelStatus.PROPOSAL,
+        values={
+            **common,
+            "mode": ModelMode.SHARE,
+            "target_total": Decimal("10100000"),
+            "equal_share": Decimal("0.3"),
+            "description": "Fordeler grunnfinansieringen på 10,1 mill. kr: 30 % likt på alle, resten etter "
+            "folketall. Vertskommunen er fritatt.",
+        },
+        rules=[],
+        overrides=exempt_host,
+    )
+    budget_save(
+        year=2025,
+        staff_costs=Decimal("10600000"),
+        project_costs=Decimal("10400000"),
+        other_costs=Decimal("1600000"),
+        grant_income=Decimal("2600000"),
+        host_in_kind=HOST_IN_KIND,
+        other_income=Decimal("0"),
+        notes="Skjønnsmidler fra Statsforvalteren: 2,6 mill. kr til fire prosjekter.",
+    )
+    budget_save(
+        year=2026,
+        staff_costs=Decimal("11000000"),
+        project_costs=Decimal("13200000"),
+        other_costs=Decimal("1700000"),
+        grant_income=Decimal("6400000"),
+        host_in_kind=HOST_IN_KIND,
+        other_income=Decimal("0"),
+        notes="Tilskudd: skjønnsmidler 2,6 mill. kr og KS-midler til e-helse 3,8 mill. kr.",
+    )
+    for year in (2025, 2026):
+        contributions_recompute(year=year)
+    _network_profile(host)
+    _invoices_2025()
+
+
+def _network_profile(host: Organisation) -> None:
+    profile = NetworkProfile.objects.first() or NetworkProfile()
+    profile.name = "DigiVestland"
+    profile.legal_name = host.legal_name
+    profile.org_number = host.org_number
+    profile.street_address = "Postboks 7700"
+    profile.postal_code = "5020"
+    profile.city = "Bergen"
+    profile.email = "digivestland@demo.invalid"
+    profile.bank_account = "15030112358"  # a demo account number with a valid check digit
+    profile.full_clean()
+    profile.save()
+
+
+def _invoices_2025() -> None:
+    """Last year's invoices are issued and mostly paid; two members still owe money."""
+    issue_date, due_date = date(2025, 2, 14), date(2025, 3, 16)
+    for contribution in Contribution.objects.filter(year=2025, amount__gt=0).select_related("organisation"):
+        invoice, _created = invoice_issue(contribution=contribution, issue_date=issue_date, due_date=due_date)
+        if invoice.payments.exists() or contribution.organisation.number in UNPAID_2025:
+            continue
+        amount = invoice.total if contribution.organisation.number not in PARTLY_PAID_2025 else invoice.total / 2
+        payment_register(invoice=invoice, amount=amount, paid_on=date(2025, 3, 10), reference="Demo: innbetaling")
+    invoices_mark_overdue()

@@ -1,0 +1,410 @@
+"""Every write in governance: cases and their numbers, attachments, meetings, decisions, minutes and documents."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.counters import counter_advance
+from core.emails import send_templated
+from core.runs import RunStatus
+from governance.choices import AttendanceStatus, DocumentKind, MeetingStatus, Outcome
+from governance.models import (
+    Attendance,
+    Body,
+    BodyMembership,
+    Case,
+    CaseAttachment,
+    CaseCounter,
+    Decision,
+    Meeting,
+    MeetingDocumentRun,
+)
+
+CASE_FIELDS = (
+    "title",
+    "meeting",
+    "agenda_position",
+    "case_officer",
+    "background",
+    "assessment",
+    "proposed_decision",
+    "exempt",
+    "legal_basis",
+)
+MEETING_FIELDS = ("body", "starts_at", "ends_at", "place", "video_link", "chair", "notice_text")
+
+# ------------------------------------------------------------------------------------------------
+# Case numbers
+
+
+def case_number_allocate(*, body: Body, year: int) -> int:
+    """The next number in the body's series for `year`: 1, 2, 3 ... without gaps or duplicates.
+
+    The counter row is locked until the caller's transaction ends, so a number that is taken is also used
+    (the case is saved in the same transaction) and concurrent callers wait their turn.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("case_number_allocate must run inside the transaction that saves the case")
+    return counter_advance(CaseCounter, field="last_number", body=body, year=year)
+
+
+@transaction.atomic
+def case_counter_continue(*, body: Body, year: int, last_number: int) -> None:
+    """Continue a series begun before the portal: the next case of `year` gets `last_number` + 1."""
+    CaseCounter.objects.bulk_create([CaseCounter(body=body, year=year)], ignore_conflicts=True)
+    counter = CaseCounter.objects.select_for_update().get(body=body, year=year)
+    if last_number < counter.last_number:
+        raise ValidationError(
+            {
+                "last_number": _("Case %(number)s/%(year)s is already given; the series cannot go back.")
+                % {"number": counter.last_number, "year": f"{year % 100:02d}"}
+            }
+        )
+    counter.last_number = last_number
+    counter.save(update_fields=["last_number"])
+
+
+def _check_meeting(body: Body, meeting: Meeting | None) -> None:
+    if meeting is not None and meeting.body_id != body.pk:
+        raise ValidationError({"meeting": _("The meeting belongs to another body.")})
+    if meeting is not None and meeting.minutes_approved_at:
+        raise ValidationError({"meeting": _("The minutes of this meeting are approved; no case can be added.")})
+
+
+@transaction.atomic
+def case_create(*, body: Body, title: str, proposed_decision: str, year: int | None = None, **fields: Any) -> Case:
+    """Register a case and give it the next number of its body and year."""
+    unknown = set(fields) - set(CASE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown case fields: {sorted(unknown)}")
+    meeting = fields.get("meeting")
+    _check_meeting(body, meeting)
+    if year is None:
+        year = meeting.starts_at.year if meeting else timezone.localdate().year
+    case = Case(body=body, year=year, number=0, title=title, proposed_decision=proposed_decision, **fields)
+    case.full_clean(exclude=["number"])
+    case.number = case_number_allocate(body=body, year=year)
+    case.save()
+    return case
+
+
+@transaction.atomic
+def case_update(*, case: Case, **fields: Any) -> Case:
+    unknown = set(fields) - set(CASE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown case fields: {sorted(unknown)}")
+    if hasattr(case, "decision"):
+        raise ValidationError(_("The case is decided; its paper no longer changes."))
+    if "meeting" in fields:
+        _check_meeting(case.body, fields["meeting"])
+    for name, value in fields.items():
+        setattr(case, name, value)
+    if not case.exempt:
+        case.legal_basis = ""
+    case.full_clean()
+    case.save(update_fields=[*fields, "legal_basis"])
+    return case
+
+
+# ------------------------------------------------------------------------------------------------
+# Attachments
+
+
+def _check_size(size: int, *, field: str) -> None:
+    limit = settings.UPLOAD_MAX_BYTES
+    if size > limit:
+        message = _("The file is %(size)s; the limit is %(limit)s.")
+        raise ValidationError({field: message % {"size": filesizeformat(size), "limit": filesizeformat(limit)}})
+
+
+def pdf_check(data: bytes, *, field: str = "file") -> int:
+    """The number of pages of `data` when it is a PDF within the size limit; a clear error naming the field if not."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    _check_size(len(data), field=field)
+    if not data.startswith(b"%PDF-"):
+        raise ValidationError({field: _("The file is not a PDF. Attach case documents as PDF files.")})
+    try:
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        raise ValidationError(
+            {field: _("The file claims to be a PDF but cannot be read. Save it as PDF again.")}
+        ) from None
+    if pages == 0:
+        raise ValidationError({field: _("The PDF has no pages.")})
+    return pages
+
+
+@transaction.atomic
+def attachment_add(
+    *, case: Case, title: str, upload: UploadedFile | bytes, position: int | None = None
+) -> CaseAttachment:
+    """Attach a PDF to a case paper (checked by its content, not its name)."""
+    if hasattr(case, "decision"):
+        raise ValidationError(_("The case is decided; its paper no longer changes."))
+    if isinstance(upload, bytes):
+        data = upload
+    else:
+        _check_size(upload.size or 0, field="file")  # before reading a large upload into memory
+        data = upload.read()
+    pages = pdf_check(data)
+    if position is None:
+        position = case.attachments.count() + 1
+    attachment = CaseAttachment(
+        case=case, title=title, sha256=hashlib.sha256(data).hexdigest(), pages=pages, size=len(data), position=position
+    )
+    attachment.file.save(f"{attachment.sha256}.pdf", ContentFile(data), save=False)
+    attachment.full_clean()
+    attachment.save()
+    return attachment
+
+
+# ------------------------------------------------------------------------------------------------
+# Meetings
+
+
+@transaction.atomic
+def meeting_create(**fields: Any) -> Meeting:
+    unknown = set(fields) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown meeting fields: {sorted(unknown)}")
+    meeting = Meeting(**fields)
+    meeting.full_clean()
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, **fields: Any) -> Meeting:
+    unknown = set(fields) - set(MEETING_FIELDS) - {"minutes_text"}
+    if unknown:
+        raise TypeError(f"Unknown meeting fields: {sorted(unknown)}")
+    if meeting.minutes_approved_at:
+        raise ValidationError(_("The minutes are approved; the meeting no longer changes."))
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    meeting.full_clean()
+    meeting.save(update_fields=list(fields))
+    return meeting
+
+
+def _member_addresses(body: Body) -> list[str]:
+    today = timezone.localdate()
+    seats = BodyMembership.objects.filter(body=body, term_start__lte=today, person__isnull=False).exclude(
+        term_end__lt=today
+    )
+    return sorted({seat.person.email for seat in seats.select_related("person") if seat.person.email})
+
+
+@transaction.atomic
+def meeting_send_notice(*, meeting: Meeting) -> Meeting:
+    """Send the notice with the agenda to the body's members; the papers become public (except exempt cases)."""
+    meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(_("The notice of this meeting is already sent."))
+    if not meeting.cases.exists():
+        raise ValidationError(_("Put at least one case on the agenda before sending the notice."))
+    meeting.status, meeting.notice_sent_at = MeetingStatus.NOTICE_SENT, timezone.now()
+    meeting.save(update_fields=["status", "notice_sent_at"])
+    addresses = _member_addresses(meeting.body)
+    context = {
+        "meeting": meeting,
+        "cases": list(meeting.cases.order_by("agenda_position", "number")),
+        "url": meeting.get_absolute_url(),
+        "base_url": settings.PORTAL_BASE_URL,
+    }
+    transaction.on_commit(
+        lambda: (
+            send_templated("meeting-notice", context, addresses, language=meeting.body.language) if addresses else None
+        )
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_record_attendance(
+    *, meeting: Meeting, attendance: Mapping[int, str], notes: Mapping[int, str] | None = None
+) -> Meeting:
+    """Record who attended (membership id -> present, excused or absent) and mark the meeting held."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status == MeetingStatus.PLANNED:
+        raise ValidationError(_("Send the notice before the meeting is held."))
+    if meeting.minutes_approved_at:
+        raise ValidationError(_("The minutes are approved; the attendance no longer changes."))
+    seats = {seat.pk: seat for seat in BodyMembership.objects.filter(body_id=meeting.body_id, pk__in=list(attendance))}
+    for membership_id, status in attendance.items():
+        if membership_id not in seats:
+            raise ValidationError({"attendance": _("Only members of the body can attend.")})
+        if status not in AttendanceStatus.values:
+            raise ValidationError({"attendance": _("Unknown attendance: %(status)s") % {"status": status}})
+        Attendance.objects.update_or_create(
+            meeting=meeting,
+            membership_id=membership_id,
+            defaults={"status": status, "note": (notes or {}).get(membership_id, "")},
+        )
+    meeting.status = MeetingStatus.HELD
+    meeting.save(update_fields=["status"])
+    return meeting
+
+
+# ------------------------------------------------------------------------------------------------
+# Decisions and minutes
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    case: Case,
+    outcome: str,
+    text: str,
+    unanimous: bool = True,
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+    abstentions: int | None = None,
+) -> Decision:
+    """Record what the body decided in a case at a held meeting (before its minutes are approved)."""
+    meeting = Meeting.objects.select_for_update().filter(pk=case.meeting_id).first()  # against a concurrent approval
+    if meeting is None or not meeting.is_held:
+        raise ValidationError(_("A decision is recorded for a case on the agenda of a meeting that has been held."))
+    if meeting.minutes_approved_at:
+        raise ValidationError(_("The minutes are approved; the decision no longer changes."))
+    if unanimous:
+        votes_for = votes_against = abstentions = None
+    elif votes_for is None or votes_against is None:
+        raise ValidationError({"votes_for": _("Give the votes for and against when the decision was not unanimous.")})
+    if outcome == Outcome.REJECTED and not unanimous and votes_for > votes_against:
+        raise ValidationError({"outcome": _("More votes for than against: the proposal was not rejected.")})
+    decision = Decision.objects.filter(case=case).first() or Decision(case=case)
+    decision.outcome, decision.text, decision.unanimous = outcome, text, unanimous
+    decision.votes_for, decision.votes_against, decision.abstentions = votes_for, votes_against, abstentions
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+@transaction.atomic
+def minutes_approve(*, meeting: Meeting, approved_in: str = "", requested_by: Any = None) -> Meeting:
+    """Approve the minutes: every case must have its decision; the minutes are then rendered to PDF."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.HELD:
+        raise ValidationError(
+            _("Only the minutes of a held meeting whose minutes are not yet approved can be approved.")
+        )
+    undecided = [case.reference for case in meeting.cases.filter(decision__isnull=True).order_by("number")]
+    if undecided:
+        raise ValidationError(_("These cases have no decision yet: %(cases)s.") % {"cases": ", ".join(undecided)})
+    meeting.status, meeting.minutes_approved_at, meeting.minutes_approved_in = (
+        MeetingStatus.MINUTES_APPROVED,
+        timezone.now(),
+        approved_in,
+    )
+    meeting.save(update_fields=["status", "minutes_approved_at", "minutes_approved_in"])
+    document_run_start(meeting=meeting, kind=DocumentKind.MINUTES, requested_by=requested_by)
+    return meeting
+
+
+@transaction.atomic
+def minutes_publish(*, meeting: Meeting) -> Meeting:
+    """Publish approved minutes: the members are told, and everyone can read the parts that are not exempt."""
+    meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    if not meeting.minutes_approved_at:
+        raise ValidationError(_("Approve the minutes before publishing them."))
+    if meeting.minutes_published_at:
+        return meeting
+    meeting.minutes_published_at = timezone.now()
+    meeting.save(update_fields=["minutes_published_at"])
+    addresses = _member_addresses(meeting.body)
+    context = {"meeting": meeting, "url": meeting.get_absolute_url(), "base_url": settings.PORTAL_BASE_URL}
+    transaction.on_commit(
+        lambda: (
+            send_templated("minutes-published", context, addresses, language=meeting.body.language)
+            if addresses
+            else None
+        )
+    )
+    return meeting
+
+
+# ------------------------------------------------------------------------------------------------
+# Board packs and minutes as PDF, rendered by a worker
+
+
+def document_run_start(*, meeting: Meeting, kind: str, requested_by: Any = None) -> MeetingDocumentRun:
+    """Queue a rendering of the meeting's board pack or minutes; one already waiting is reused."""
+    from governance import tasks
+
+    if kind == DocumentKind.MINUTES and not meeting.is_held:
+        raise ValidationError(_("Minutes are rendered after the meeting is held."))
+    with transaction.atomic():
+        waiting = (
+            MeetingDocumentRun.objects.select_for_update()
+            .filter(meeting=meeting, kind=kind, status=RunStatus.QUEUED)
+            .first()
+        )
+        if waiting is not None:
+            return waiting
+        run = MeetingDocumentRun.objects.create(
+            meeting=meeting,
+            kind=kind,
+            year=meeting.starts_at.year,
+            requested_by=requested_by if getattr(requested_by, "pk", None) else None,
+        )
+        transaction.on_commit(lambda: tasks.enqueue_document_run(run.pk))
+    return run
+
+
+def document_run_execute(*, run_id: int) -> MeetingDocumentRun:
+    """Carry out a queued rendering; safe to call twice (a finished run is left as it is)."""
+    from governance import documents
+
+    run = MeetingDocumentRun.claim(run_id)
+    if run.is_finished:
+        return run
+
+    def progress(percent: int) -> None:
+        MeetingDocumentRun.objects.filter(pk=run.pk).update(progress=percent)
+
+    meeting = Meeting.objects.select_related("body").get(pk=run.meeting_id)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    try:
+        if run.kind == DocumentKind.BOARD_PACK:
+            rendered = documents.board_pack_pdf(meeting, on_progress=progress)
+            run.file.save(f"saksdokumenter-{meeting.pk}-{stamp}.pdf", ContentFile(rendered.data), save=False)
+        else:
+            rendered = documents.minutes_pdf(meeting, public=False)
+            progress(60)
+            public = documents.minutes_pdf(meeting, public=True)
+            run.file.save(f"protokoll-{meeting.pk}-{stamp}.pdf", ContentFile(rendered.data), save=False)
+            run.public_file.save(f"protokoll-offentlig-{meeting.pk}-{stamp}.pdf", ContentFile(public.data), save=False)
+    except Exception as error:  # the run records any failure for the person waiting for it
+        run.status, run.error = RunStatus.FAILED, str(error) or error.__class__.__name__
+    else:
+        run.status, run.sha256, run.pages = (
+            RunStatus.SUCCEEDED,
+            hashlib.sha256(rendered.data).hexdigest(),
+            rendered.pages,
+        )
+    run.progress, run.finished_at = 100, timezone.now()
+    run.save(update_fields=["status", "error", "file", "public_file", "sha256", "pages", "progress", "finished_at"])
+    return run
+
+
+def document_run_fail(*, run_id: int, error: str) -> None:
+    MeetingDocumentRun.fail(run_id, error)
+
+
+def upload_limit_mb() -> str:
+    return f"{settings.UPLOAD_MAX_BYTES / 1_000_000:.1f}".replace(".", ",")

@@ -1,0 +1,25 @@
+"""Background work for governance: rendering board packs and minutes to PDF."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils.translation import gettext as _
+
+from core.runs import enqueue_run
+from governance import services
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
+def render_meeting_document(self, run_id: int) -> str:
+    return services.document_run_execute(run_id=run_id).status
+
+
+def enqueue_document_run(run_id: int) -> None:
+    from governance.models import MeetingDocumentRun
+
+    enqueue_run(
+        render_meeting_document,
+        MeetingDocumentRun,
+        run_id,
+        _("The task queue could not be reached; the document was not rendered. Try again."),
+    )

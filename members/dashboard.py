@@ -1,0 +1,37 @@
+"""The members' part of the start page: the network's size, and one's own organisation and people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest
+
+from core import policy
+from core.dashboard import dashboard_part
+from members import selectors
+from members.choices import MembershipStatus
+
+
+@dashboard_part
+def members_part(request: HttpRequest, context: dict[str, Any]) -> None:
+    user = request.user
+    organisations = selectors.organisation_list(user=user)
+    members = organisations.filter(membership_status__in=[MembershipStatus.MEMBER, MembershipStatus.NOTICE_GIVEN])
+    context["member_count"] = members.count()
+    context["member_population"] = members.aggregate(total=Sum("population"))["total"] or 0
+    if policy.is_secretariat(user):
+        context["status_counts"] = [
+            {
+                "status": row["membership_status"],
+                "label": MembershipStatus(row["membership_status"]).label,
+                "n": row["n"],
+            }
+            for row in organisations.values("membership_status").annotate(n=Count("pk")).order_by("membership_status")
+        ]
+        context["missing_population"] = members.filter(Q(population__isnull=True)).order_by("name")
+        context["missing_buyer_reference"] = members.filter(buyer_reference="").count()
+    if user.is_authenticated and user.organisation_id:
+        own = selectors.organisation_get(user=user, pk=user.organisation_id)
+        context["own"] = own
+        context["own_people"] = selectors.people_list(user=user, organisation=own)
