@@ -136,8 +136,10 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _signing_rights(request: HttpRequest, invitation: Invitation) -> tuple[bool, bool]:
     """Whether the user may sign for the organisation now, and whether they may countersign for the network now."""
-    can_sign = policy.can(request.user, "agreement.sign", invitation) and invitation.status in agreements.OPEN
-    can_countersign = policy.can(request.user, "agreement.countersign") and invitation.status == InvitationStatus.SIGNED
+    can_sign = policy.can(request.user, "agreement.sign", invitation) and agreements.agreement_can_sign(invitation)
+    can_countersign = policy.can(request.user, "agreement.countersign") and agreements.agreement_can_countersign(
+        invitation
+    )
     return can_sign, can_countersign
 
 
@@ -193,7 +195,7 @@ def agreement_sealed(request: HttpRequest, pk: int) -> HttpResponse:
 @require("agreement.view")
 def agreement_sign_start(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.invitation_get(user=request.user, pk=pk)
-    countersign = invitation.status == InvitationStatus.SIGNED
+    countersign = agreements.agreement_can_countersign(invitation)
     form = (CountersignStartForm if countersign else SignStartForm)(request.POST)
     if form.is_valid():
         try:
@@ -229,7 +231,7 @@ def agreement_sign_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(invitation)
     if form.is_valid():
         try:
-            if invitation.status == InvitationStatus.SIGNED:
+            if agreements.agreement_can_countersign(invitation):
                 agreements.agreement_countersign(
                     invitation=invitation, actor=_actor(request), code=form.cleaned_data["code"]
                 )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from core import policy
 from core.documents import html_to_pdf
 from core.emails import send_templated
+from core.rules import rule
 from members.choices import InvitationStatus, MembershipStatus, SignatureParty
 from members.models import AgreementEvent, AgreementTemplate, Invitation, OneTimeSecret, Organisation, Signature, User
 from members.sealing import SealingError, seal_pdf
@@ -33,6 +34,24 @@ logger = logging.getLogger(__name__)
 
 OPEN = (InvitationStatus.INVITED, InvitationStatus.OPENED)
 MAX_CODE_ATTEMPTS = 5
+
+
+@rule
+def agreement_can_sign(invitation: Invitation) -> bool:
+    """The organisation's director can sign (or decline) while the invitation is open."""
+    return invitation.status in OPEN
+
+
+@rule
+def agreement_can_countersign(invitation: Invitation) -> bool:
+    """The network's leader countersigns once the organisation has signed."""
+    return invitation.status == InvitationStatus.SIGNED
+
+
+@rule
+def membership_can_withdraw(organisation: Organisation) -> bool:
+    """Only a current member can give notice."""
+    return organisation.membership_status == MembershipStatus.MEMBER
 
 
 @dataclass(frozen=True)
@@ -190,9 +209,9 @@ def agreement_opened(*, invitation: Invitation, actor: Actor) -> None:
 
 def _check_signer(invitation: Invitation, actor: Actor, party: str) -> None:
     if party == SignatureParty.MEMBER:
-        allowed = policy.can(actor.user, "agreement.sign", invitation) and invitation.status in OPEN
+        allowed = policy.can(actor.user, "agreement.sign", invitation) and agreement_can_sign(invitation)
     else:
-        allowed = policy.can(actor.user, "agreement.countersign") and invitation.status == InvitationStatus.SIGNED
+        allowed = policy.can(actor.user, "agreement.countersign") and agreement_can_countersign(invitation)
     if not allowed:
         raise PermissionDenied
     if invitation.expires_on < timezone.localdate() and party == SignatureParty.MEMBER:
@@ -463,7 +482,7 @@ def membership_withdraw(*, organisation: Organisation, notice_given_on: date, no
     """Register a notice of withdrawal; membership (and so the contribution) ends after the notice period."""
     from members.services import organisation_update
 
-    if organisation.membership_status != MembershipStatus.MEMBER:
+    if not membership_can_withdraw(organisation):
         raise ValidationError(_("Only a current member can give notice."))
     return organisation_update(
         organisation=organisation,
