@@ -1,4 +1,7 @@
-"""One helper builds every email from templates/emails/<name>-subject.txt, -body.txt and -body.html."""
+"""One helper builds every email from templates/emails/<name>-subject.txt, -body.txt and -body.html.
+
+A message is built at once (from the state the transaction sees) and sent only when the transaction that asked for it
+commits, so a rollback sends nothing; outside a transaction it is sent at once."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -17,7 +21,8 @@ def send_templated(
     to: Sequence[str],
     attachments: Sequence[tuple[str, bytes, str]] = (),
     language: str = "nb",
-) -> int:
+) -> EmailMultiAlternatives:
+    """Build the message and send it after the current transaction commits; returns the message."""
     # Letters to member organisations are Norwegian documents, whatever language the sender uses.
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
@@ -27,4 +32,5 @@ def send_templated(
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
-    return message.send()
+    transaction.on_commit(message.send)
+    return message

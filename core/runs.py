@@ -48,6 +48,19 @@ class BackgroundRun(models.Model):
     def is_finished(self) -> bool:
         return self.status in (RunStatus.SUCCEEDED, RunStatus.FAILED)
 
+    @property
+    def is_queued(self) -> bool:
+        """Waiting for a worker."""
+        return self.status == RunStatus.QUEUED
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == RunStatus.FAILED
+
+    @property
+    def has_succeeded(self) -> bool:
+        return self.status == RunStatus.SUCCEEDED
+
     def state(self) -> dict:
         """What the progress bar in the browser polls for (static/js/run-progress.js)."""
         return {

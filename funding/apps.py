@@ -10,7 +10,10 @@ class FundingConfig(AppConfig):
         from members.signals import population_changed
 
         population_changed.connect(_recompute_for_population, dispatch_uid="funding-recompute-on-population")
-        from funding import dashboard  # noqa: F401 - registers the money part of the start page
+        from funding import (
+            dashboard,  # noqa: F401 - registers the money part of the start page
+            services,  # noqa: F401 - registers the invoice and model rules pages ask
+        )
 
 
 def _recompute_for_population(sender, reference_dates, **kwargs) -> None:

@@ -36,6 +36,10 @@ class InvoiceStatus(models.TextChoices):
     CREDITED = "credited", _("Credited")
 
 
+# An open invoice: issued and neither paid in full nor credited (Invoice.objects.open(), invoice_is_open()).
+OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID, InvoiceStatus.OVERDUE)
+
+
 class PaymentSource(models.TextChoices):
     MANUAL = "manual", _("Registered by hand")
     BANK = "bank", _("Bank statement")

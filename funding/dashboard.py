@@ -10,7 +10,6 @@ from core import policy
 from core.dashboard import dashboard_part
 from funding import invoice_selectors
 from funding import selectors as funding_selectors
-from funding.choices import InvoiceKind, InvoiceStatus
 
 
 @dashboard_part
@@ -20,8 +19,4 @@ def money_part(request: HttpRequest, context: dict[str, Any]) -> None:
     if own is None or policy.is_secretariat(user) or not policy.can(user, "contribution.view", own):
         return
     context["own_contributions"] = funding_selectors.contribution_list(user=user).filter(organisation=own)[:3]
-    context["own_open_invoices"] = (
-        invoice_selectors.invoice_list(user=user)
-        .filter(organisation=own, kind=InvoiceKind.INVOICE)
-        .exclude(status__in=[InvoiceStatus.PAID, InvoiceStatus.CREDITED])
-    )
+    context["own_open_invoices"] = invoice_selectors.invoice_list(user=user).open().filter(organisation=own)

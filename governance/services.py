@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.counters import counter_advance
 from core.emails import send_templated
+from core.rules import rule
 from core.runs import RunStatus
 from governance.choices import AttendanceStatus, DocumentKind, MeetingStatus, Outcome
 from governance.models import (
@@ -209,11 +210,35 @@ def _member_addresses(body: Body) -> list[str]:
     return sorted({seat.person.email for seat in seats.select_related("person") if seat.person.email})
 
 
+@rule
+def meeting_can_send_notice(meeting: Meeting) -> bool:
+    """The notice goes out once, while the meeting is planned."""
+    return meeting.status == MeetingStatus.PLANNED
+
+
+@rule
+def meeting_can_record_attendance(meeting: Meeting) -> bool:
+    """Attendance is recorded after the notice, until the minutes are approved."""
+    return meeting.status in (MeetingStatus.NOTICE_SENT, MeetingStatus.HELD) and not meeting.minutes_approved_at
+
+
+@rule
+def minutes_can_approve(meeting: Meeting) -> bool:
+    """The minutes of a held meeting are approved once (and their other matters edited until then)."""
+    return meeting.status == MeetingStatus.HELD
+
+
+@rule
+def minutes_can_publish(meeting: Meeting) -> bool:
+    """Approved minutes are published once."""
+    return bool(meeting.minutes_approved_at) and not meeting.minutes_published_at
+
+
 @transaction.atomic
 def meeting_send_notice(*, meeting: Meeting) -> Meeting:
     """Send the notice with the agenda to the body's members; the papers become public (except exempt cases)."""
     meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
-    if meeting.status != MeetingStatus.PLANNED:
+    if not meeting_can_send_notice(meeting):
         raise ValidationError(_("The notice of this meeting is already sent."))
     if not meeting.cases.exists():
         raise ValidationError(_("Put at least one case on the agenda before sending the notice."))
@@ -226,11 +251,8 @@ def meeting_send_notice(*, meeting: Meeting) -> Meeting:
         "url": meeting.get_absolute_url(),
         "base_url": settings.PORTAL_BASE_URL,
     }
-    transaction.on_commit(
-        lambda: (
-            send_templated("meeting-notice", context, addresses, language=meeting.body.language) if addresses else None
-        )
-    )
+    if addresses:
+        send_templated("meeting-notice", context, addresses, language=meeting.body.language)
     return meeting
 
 
@@ -240,10 +262,10 @@ def meeting_record_attendance(
 ) -> Meeting:
     """Record who attended (membership id -> present, excused or absent) and mark the meeting held."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.status == MeetingStatus.PLANNED:
+    if not meeting_can_record_attendance(meeting):
+        if meeting.minutes_approved_at:
+            raise ValidationError(_("The minutes are approved; the attendance no longer changes."))
         raise ValidationError(_("Send the notice before the meeting is held."))
-    if meeting.minutes_approved_at:
-        raise ValidationError(_("The minutes are approved; the attendance no longer changes."))
     seats = {seat.pk: seat for seat in BodyMembership.objects.filter(body_id=meeting.body_id, pk__in=list(attendance))}
     for membership_id, status in attendance.items():
         if membership_id not in seats:
@@ -299,7 +321,7 @@ def decision_record(
 def minutes_approve(*, meeting: Meeting, approved_in: str = "", requested_by: Any = None) -> Meeting:
     """Approve the minutes: every case must have its decision; the minutes are then rendered to PDF."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.status != MeetingStatus.HELD:
+    if not minutes_can_approve(meeting):
         raise ValidationError(
             _("Only the minutes of a held meeting whose minutes are not yet approved can be approved.")
         )
@@ -328,13 +350,8 @@ def minutes_publish(*, meeting: Meeting) -> Meeting:
     meeting.save(update_fields=["minutes_published_at"])
     addresses = _member_addresses(meeting.body)
     context = {"meeting": meeting, "url": meeting.get_absolute_url(), "base_url": settings.PORTAL_BASE_URL}
-    transaction.on_commit(
-        lambda: (
-            send_templated("minutes-published", context, addresses, language=meeting.body.language)
-            if addresses
-            else None
-        )
-    )
+    if addresses:
+        send_templated("minutes-published", context, addresses, language=meeting.body.language)
     return meeting
 
 
@@ -362,7 +379,7 @@ def document_run_start(*, meeting: Meeting, kind: str, requested_by: Any = None)
             year=meeting.starts_at.year,
             requested_by=requested_by if getattr(requested_by, "pk", None) else None,
         )
-        transaction.on_commit(lambda: tasks.enqueue_document_run(run.pk))
+        tasks.enqueue_document_run(run.pk)  # sent once the transaction commits
     return run
 
 

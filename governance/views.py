@@ -114,6 +114,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attendance": selectors.attendance_list(user=request.user, meeting=meeting),
             "runs": selectors.document_runs(user=request.user, meeting=meeting)[:5] if manage else [],
             "approve_form": ApproveMinutesForm(),
+            "can_send_notice": manage and services.meeting_can_send_notice(meeting),
+            "can_record_attendance": manage and services.meeting_can_record_attendance(meeting),
+            "can_approve_minutes": manage and services.minutes_can_approve(meeting),
+            "can_publish_minutes": manage and services.minutes_can_publish(meeting),
         },
     )
 

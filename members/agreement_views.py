@@ -136,8 +136,10 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _signing_rights(request: HttpRequest, agreement: Agreement) -> tuple[bool, bool]:
     """Whether the user may sign for the organisation now, and whether they may countersign for the network now."""
-    can_sign = policy.can(request.user, "agreement.sign", agreement) and agreement.status in agreements.OPEN
-    can_countersign = policy.can(request.user, "agreement.countersign") and agreement.status == AgreementStatus.SIGNED
+    can_sign = policy.can(request.user, "agreement.sign", agreement) and agreements.agreement_can_sign(agreement)
+    can_countersign = policy.can(request.user, "agreement.countersign") and agreements.agreement_can_countersign(
+        agreement
+    )
     return can_sign, can_countersign
 
 
@@ -193,7 +195,7 @@ def agreement_sealed(request: HttpRequest, pk: int) -> HttpResponse:
 @require("agreement.view")
 def agreement_sign_start(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(user=request.user, pk=pk)
-    countersign = agreement.status == AgreementStatus.SIGNED
+    countersign = agreements.agreement_can_countersign(agreement)
     form = (CountersignStartForm if countersign else SignStartForm)(request.POST)
     if form.is_valid():
         try:
@@ -229,7 +231,7 @@ def agreement_sign_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(agreement)
     if form.is_valid():
         try:
-            if agreement.status == AgreementStatus.SIGNED:
+            if agreements.agreement_can_countersign(agreement):
                 agreements.agreement_countersign(
                     agreement=agreement, actor=_actor(request), code=form.cleaned_data["code"]
                 )

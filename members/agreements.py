@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,12 +25,33 @@ from django.utils.translation import gettext as _
 from core import policy
 from core.documents import html_to_pdf
 from core.emails import send_templated
+from core.rules import rule
 from members.choices import AgreementStatus, MembershipStatus, SignatureParty
 from members.models import Agreement, AgreementEvent, AgreementTemplate, OneTimeSecret, Organisation, Signature, User
-from members.sealing import seal_pdf
+from members.sealing import SealingError, seal_pdf
+
+logger = logging.getLogger(__name__)
 
 OPEN = (AgreementStatus.INVITED, AgreementStatus.OPENED)
 MAX_CODE_ATTEMPTS = 5
+
+
+@rule
+def agreement_can_sign(agreement: Agreement) -> bool:
+    """The organisation's director can sign (or decline) while the agreement is open."""
+    return agreement.status in OPEN
+
+
+@rule
+def agreement_can_countersign(agreement: Agreement) -> bool:
+    """The network's leader countersigns once the organisation has signed."""
+    return agreement.status == AgreementStatus.SIGNED
+
+
+@rule
+def membership_can_withdraw(organisation: Organisation) -> bool:
+    """Only a current member can give notice."""
+    return organisation.membership_status == MembershipStatus.MEMBER
 
 
 @dataclass(frozen=True)
@@ -187,9 +209,9 @@ def agreement_opened(*, agreement: Agreement, actor: Actor) -> None:
 
 def _check_signer(agreement: Agreement, actor: Actor, party: str) -> None:
     if party == SignatureParty.MEMBER:
-        allowed = policy.can(actor.user, "agreement.sign", agreement) and agreement.status in OPEN
+        allowed = policy.can(actor.user, "agreement.sign", agreement) and agreement_can_sign(agreement)
     else:
-        allowed = policy.can(actor.user, "agreement.countersign") and agreement.status == AgreementStatus.SIGNED
+        allowed = policy.can(actor.user, "agreement.countersign") and agreement_can_countersign(agreement)
     if not allowed:
         raise PermissionDenied
     if agreement.expires_on < timezone.localdate() and party == SignatureParty.MEMBER:
@@ -316,26 +338,28 @@ def _sign(agreement: Agreement, actor: Actor, decision_body: str, decision_case:
 
 
 def agreement_countersign(*, agreement: Agreement, actor: Actor, code: str) -> Agreement:
-    """The network's leader countersigns; the agreement is completed, sealed and (from its start) in force."""
+    """The network's leader countersigns; the agreement is completed, sealed and (from its start) in force.
+
+    The countersignature is recorded under the agreement's lock and committed; the sealed document is rendered
+    after that, outside the lock (agreement_complete)."""
     _check_signer(agreement, actor, SignatureParty.NETWORK)
     _use_code(agreement, actor, code)
     with transaction.atomic():
-        return _countersign(agreement, actor)
-
-
-def _countersign(agreement: Agreement, actor: Actor) -> Agreement:
-    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    _check_signer(agreement, actor, SignatureParty.NETWORK)
-    signature = _record_signature(agreement, actor, SignatureParty.NETWORK)
-    _event(agreement, "countersigned", actor, f"SHA-256 {signature.document_sha256}")
+        _countersign(agreement, actor)
     agreement_complete(agreement=agreement)
     return Agreement.objects.get(pk=agreement.pk)
 
 
-def agreement_complete(*, agreement: Agreement) -> None:
-    """Render the agreement with its signature page and audit trail, seal it, store it once."""
-    if agreement.sealed_sha256:
-        return
+def _countersign(agreement: Agreement, actor: Actor) -> None:
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _check_signer(agreement, actor, SignatureParty.NETWORK)
+    signature = _record_signature(agreement, actor, SignatureParty.NETWORK)
+    # Countersigned is the claim: nobody can countersign again, and the seal is what remains to be done.
+    Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.COUNTERSIGNED)
+    _event(agreement, "countersigned", actor, f"SHA-256 {signature.document_sha256}")
+
+
+def _sealed_document(agreement: Agreement) -> bytes:
     signatures = list(agreement.signatures.select_related("organisation").order_by("signed_at"))
     events = list(agreement.events.select_related("actor").order_by("at", "pk"))
     with translation.override("nb"):
@@ -349,22 +373,42 @@ def agreement_complete(*, agreement: Agreement) -> None:
                 "agreement": agreement,
             },
         )
-    sealed = seal_pdf(
+    return seal_pdf(
         html_to_pdf(html),
         certificate_path=settings.SEAL_CERTIFICATE_PATH,
         key_path=settings.SEAL_KEY_PATH,
         key_password=settings.SEAL_KEY_PASSWORD.encode() if settings.SEAL_KEY_PASSWORD else None,
         reason=f"Samarbeidsavtale {agreement.organisation.legal_name}",
     )
-    agreement.sealed.save(
-        f"avtale-{agreement.organisation.pk}-{agreement.template.pk}-signert.pdf", ContentFile(sealed), save=False
-    )
-    agreement.sealed_sha256 = hashlib.sha256(sealed).hexdigest()
-    agreement.completed_at = timezone.now()
-    in_force = agreement.template.period_start <= timezone.localdate()
-    agreement.status = AgreementStatus.IN_FORCE if in_force else AgreementStatus.COUNTERSIGNED
-    agreement.save(update_fields=["sealed", "sealed_sha256", "completed_at", "status"])
-    _event(agreement, "sealed", None, f"SHA-256 {agreement.sealed_sha256}")
+
+
+def agreement_complete(*, agreement: Agreement) -> bool:
+    """Render the countersigned agreement with its signature page and audit trail, seal it and store it once.
+
+    Rendering and sealing take seconds and run without holding the agreement's lock; the result is stored under a
+    short lock, and only if no one stored a seal meanwhile. Returns whether this call stored it."""
+    agreement = Agreement.objects.select_related("organisation", "template").get(pk=agreement.pk)
+    if agreement.sealed_sha256:
+        return False
+    if not agreement.signatures.filter(party=SignatureParty.NETWORK).exists():
+        raise ValidationError(_("The agreement is not countersigned yet; it cannot be sealed."))
+    sealed = _sealed_document(agreement)
+    with transaction.atomic():
+        agreement = (
+            Agreement.objects.select_for_update().select_related("organisation", "template").get(pk=agreement.pk)
+        )
+        if agreement.sealed_sha256:
+            return False
+        agreement.sealed.save(
+            f"avtale-{agreement.organisation.pk}-{agreement.template.pk}-signert.pdf", ContentFile(sealed), save=False
+        )
+        agreement.sealed_sha256 = hashlib.sha256(sealed).hexdigest()
+        agreement.completed_at = timezone.now()
+        in_force = agreement.template.period_start <= timezone.localdate()
+        agreement.status = AgreementStatus.IN_FORCE if in_force else AgreementStatus.COUNTERSIGNED
+        agreement.save(update_fields=["sealed", "sealed_sha256", "completed_at", "status"])
+        _event(agreement, "sealed", None, f"SHA-256 {agreement.sealed_sha256}")
+    return True
 
 
 @transaction.atomic
@@ -394,9 +438,15 @@ def agreement_decline(*, agreement: Agreement, actor: Actor, reason: str) -> Agr
 
 
 def agreements_remind_and_expire(*, today: date | None = None, days_before: int = 7) -> tuple[int, int]:
-    """Remind directors a week before an invitation expires; expire the ones whose date has passed."""
+    """Seal countersigned agreements whose seal is missing; remind directors a week before an invitation expires;
+    expire the ones whose date has passed."""
     today = today or timezone.localdate()
     reminded = expired = 0
+    for agreement in Agreement.objects.filter(status=AgreementStatus.COUNTERSIGNED, sealed_sha256=""):
+        try:  # countersigned, but the seal could not be stored then: try again
+            agreement_complete(agreement=agreement)
+        except SealingError:
+            logger.exception("Could not seal agreement %s", agreement.pk)
     for agreement in Agreement.objects.filter(status__in=OPEN, expires_on__lt=today):
         with transaction.atomic():
             Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.EXPIRED)
@@ -430,7 +480,7 @@ def membership_withdraw(*, organisation: Organisation, notice_given_on: date, no
     """Register a notice of withdrawal; membership (and so the contribution) ends after the notice period."""
     from members.services import organisation_update
 
-    if organisation.membership_status != MembershipStatus.MEMBER:
+    if not membership_can_withdraw(organisation):
         raise ValidationError(_("Only a current member can give notice."))
     return organisation_update(
         organisation=organisation,

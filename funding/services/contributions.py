@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import rules as portal_rules
 from core.db import history_snapshot, insert_rows, update_rows
 from core.runs import RunStatus
 from funding import calculation as calc
@@ -286,7 +287,7 @@ def recompute_start(*, year: int, requested_by: Any = None, reason: str = "") ->
         run = RecomputeRun.objects.create(
             year=year, requested_by=requested_by if getattr(requested_by, "pk", None) else None, reason=reason
         )
-        transaction.on_commit(lambda: tasks.enqueue_recompute(run.pk))
+        tasks.enqueue_recompute(run.pk)  # sent once the transaction commits
     return run
 
 
@@ -418,6 +419,8 @@ def contribution_model_save(
     unknown = set(values) - set(MODEL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown model fields: {sorted(unknown)}")
+    if model is not None and not contribution_model_can_edit(model):
+        raise ValidationError(_("A superseded model is kept as it was; copy it to make a new proposal."))
     creating = model is None
     if model is None:
         model = ContributionModel()
@@ -453,7 +456,7 @@ def contribution_model_save(
         )
         record.full_clean()
         record.save()
-    if model.status == ModelStatus.ADOPTED:
+    if contribution_model_is_in_force(model):
         recompute_start(
             year=model.year, requested_by=requested_by, reason=_("Model changed (version %(v)d)") % {"v": model.version}
         )
@@ -482,6 +485,29 @@ def contribution_model_copy(*, model: ContributionModel, name: str, year: int | 
     return copy
 
 
+@portal_rules.rule
+def contribution_model_can_edit(model: ContributionModel) -> bool:
+    """A superseded model is kept as it was; a proposal or the adopted model can be changed."""
+    return model.status != ModelStatus.SUPERSEDED
+
+
+@portal_rules.rule
+def contribution_model_can_adopt(model: ContributionModel) -> bool:
+    return model.status == ModelStatus.PROPOSAL
+
+
+@portal_rules.rule
+def contribution_model_is_in_force(model: ContributionModel) -> bool:
+    """The adopted model of its year: its contributions are computed, recomputed and invoiced."""
+    return model.status == ModelStatus.ADOPTED
+
+
+@portal_rules.rule
+def contribution_model_is_public(model: ContributionModel) -> bool:
+    """Adopted and superseded models are shown to members; proposals only to the secretariat."""
+    return model.status != ModelStatus.PROPOSAL
+
+
 @transaction.atomic
 def contribution_model_adopt(
     *,
@@ -496,9 +522,9 @@ def contribution_model_adopt(
     `adopted_in_case` is the governance case that adopted it; `adopted_by` then defaults to its body and number.
     """
     model = ContributionModel.objects.select_for_update().get(pk=model.pk)
-    if model.status == ModelStatus.ADOPTED:
-        raise ValidationError(_("This model is already adopted."))
-    if model.status == ModelStatus.SUPERSEDED:
+    if not contribution_model_can_adopt(model):
+        if contribution_model_is_in_force(model):
+            raise ValidationError(_("This model is already adopted."))
         raise ValidationError(_("A superseded model cannot be adopted again; copy it as a new proposal."))
     ContributionModel.objects.filter(year=model.year, status=ModelStatus.ADOPTED).update(status=ModelStatus.SUPERSEDED)
     if adopted_in_case is not None and not adopted_by:

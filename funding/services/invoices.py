@@ -19,9 +19,10 @@ from core.counters import counter_advance
 from core.documents import document_read, document_store
 from core.emails import send_templated
 from core.models import NetworkProfile
+from core.rules import rule
 from core.runs import RunStatus
 from funding.bank_file import parse_bank_file
-from funding.choices import InvoiceKind, InvoiceStatus, PaymentSource
+from funding.choices import OPEN_STATUSES, InvoiceKind, InvoiceStatus, PaymentSource
 from funding.documents import invoice_ehf, invoice_pdf
 from funding.invoicing import CREDIT_NOTE_SERIES, INVOICE_SERIES, SERIES_PREFIX, address, display_number, make_kid
 from funding.models import BankImport, Contribution, Invoice, InvoiceLine, InvoiceRun, NumberSeries, Payment, Reminder
@@ -30,7 +31,48 @@ from members.models import Organisation, User
 
 logger = logging.getLogger(__name__)
 
-OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID, InvoiceStatus.OVERDUE)
+# A reminder gives the member this many days from today to pay, unless the secretariat chooses another date.
+REMINDER_PERIOD_DAYS = 14
+
+
+# ------------------------------------------------------------------------------------------------
+# What can be done with an invoice (one definition each; pages ask through core.rules)
+
+
+@rule
+def invoice_is_open(invoice: Invoice) -> bool:
+    """An invoice (not a credit note) that is issued and neither paid in full nor credited."""
+    return invoice.kind == InvoiceKind.INVOICE and invoice.status in OPEN_STATUSES
+
+
+@rule
+def invoice_can_send(invoice: Invoice) -> bool:
+    return invoice.kind == InvoiceKind.INVOICE and invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.CREDITED)
+
+
+@rule
+def invoice_can_credit(invoice: Invoice) -> bool:
+    return invoice.kind == InvoiceKind.INVOICE and invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.CREDITED)
+
+
+@rule
+def invoice_can_remind(invoice: Invoice) -> bool:
+    return invoice_is_open(invoice)
+
+
+@rule
+def invoice_can_register_payment(invoice: Invoice) -> bool:
+    """A payment is registered by hand on an open invoice."""
+    return invoice_is_open(invoice)
+
+
+def invoice_accepts_payments(invoice: Invoice) -> bool:
+    """Payments from the bank are recorded on any issued invoice not credited, overpayments included."""
+    return invoice.kind == InvoiceKind.INVOICE and invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.CREDITED)
+
+
+def reminder_default_due_date(today: date | None = None) -> date:
+    return (today or timezone.localdate()) + timedelta(days=REMINDER_PERIOD_DAYS)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -138,7 +180,7 @@ def _finish_issue(invoice: Invoice, lines: list[InvoiceLine], issued_by: Any) ->
     invoice.status, invoice.issued_at = InvoiceStatus.ISSUED, timezone.now()
     invoice.issued_by = issued_by if getattr(issued_by, "pk", None) else None
     invoice.save(update_fields=["status", "issued_at", "issued_by"])
-    transaction.on_commit(lambda: _queue_documents(invoice.pk))
+    _queue_documents(invoice.pk)  # sent once the transaction commits
     return invoice
 
 
@@ -218,7 +260,7 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.kind != InvoiceKind.INVOICE:
         raise ValidationError(_("Only an invoice can be credited."))
-    if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.CREDITED):
+    if not invoice_can_credit(invoice):
         raise ValidationError(_("This invoice is not open for crediting."))
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the credit note.")})
@@ -292,7 +334,7 @@ def invoice_run_start(*, year: int, issue_date: date, due_date: date, requested_
             due_date=due_date,
             requested_by=requested_by if getattr(requested_by, "pk", None) else None,
         )
-        transaction.on_commit(lambda: _queue_run(run.pk))
+        _queue_run(run.pk)  # sent once the transaction commits
     return run
 
 
@@ -420,7 +462,7 @@ def payment_register(
     bank_import: BankImport | None = None,
 ) -> Payment:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if invoice.kind != InvoiceKind.INVOICE or invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.CREDITED):
+    if not invoice_accepts_payments(invoice):
         raise ValidationError(_("Payments are registered on open invoices only."))
     payment = Payment(
         invoice=invoice,
@@ -524,6 +566,8 @@ def _attachments(invoice: Invoice) -> list[tuple[str, bytes, str]]:
 @transaction.atomic
 def invoice_send(*, invoice: Invoice, sent_by: Any = None) -> Invoice:
     """Email the invoice with its PDF and EHF to the organisation and its finance officers."""
+    if not invoice_can_send(invoice):
+        raise ValidationError(_("Only an issued invoice that is not credited can be sent."))
     to = recipients(invoice.organisation)
     if not to:
         raise ValidationError(
@@ -543,7 +587,7 @@ def invoice_send(*, invoice: Invoice, sent_by: Any = None) -> Invoice:
 def reminder_send(*, invoice: Invoice, new_due_date: date, sent_by: Any = None) -> Reminder:
     """Remind the organisation of an unpaid invoice, with a new due date (no fee)."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if invoice.kind != InvoiceKind.INVOICE or invoice.status not in OPEN_STATUSES:
+    if not invoice_can_remind(invoice):
         raise ValidationError(_("Only an unpaid invoice can be reminded."))
     if new_due_date <= timezone.localdate():
         raise ValidationError({"new_due_date": _("The new due date must be after today.")})
@@ -574,7 +618,7 @@ def invoices_mark_overdue(*, today: date | None = None) -> int:
     """Mark open invoices whose (possibly reminded) due date has passed; run daily."""
     today = today or timezone.localdate()
     changed = 0
-    for invoice in Invoice.objects.filter(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES, due_date__lt=today):
+    for invoice in Invoice.objects.open().filter(due_date__lt=today):
         before = invoice.status
         if invoice_refresh_status(invoice=invoice, today=today).status != before:
             changed += 1

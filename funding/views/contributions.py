@@ -13,7 +13,6 @@ from core import policy
 from core.access import require
 from core.exports import spreadsheet_response
 from funding import scenarios, selectors, services
-from funding.choices import ModelStatus
 from funding.forms import (
     AdoptForm,
     BudgetForm,
@@ -115,7 +114,7 @@ def _model_form_page(request: HttpRequest, model=None) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if saved.status == ModelStatus.ADOPTED:
+            if services.contribution_model_is_in_force(saved):
                 messages.success(request, _("The model was saved; the year's contributions are being recomputed."))
             else:
                 messages.success(request, _("The model was saved."))
@@ -136,7 +135,7 @@ def model_create(request: HttpRequest) -> HttpResponse:
 @require("contribution_model.manage")
 def model_update(request: HttpRequest, pk: int) -> HttpResponse:
     model = selectors.contribution_model_get(user=request.user, pk=pk)
-    if model.status == ModelStatus.SUPERSEDED:
+    if not services.contribution_model_can_edit(model):
         messages.error(request, _("A superseded model is kept as it was; copy it to make a new proposal."))
         return redirect(model)
     return _model_form_page(request, model)

@@ -1,4 +1,3 @@
-from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -99,7 +98,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outstanding": invoice.total - paid if invoice.kind == InvoiceKind.INVOICE else None,
             "can_manage": can_manage,
             "payment_form": PaymentForm(initial={"paid_on": today, "amount": invoice.total - paid}),
-            "reminder_form": ReminderForm(initial={"new_due_date": today + timedelta(days=14)}),
+            "reminder_form": ReminderForm(initial={"new_due_date": services.reminder_default_due_date(today)}),
             "credit_form": CreditNoteForm(initial={"issue_date": today}),
         },
     )
@@ -145,6 +144,15 @@ def _act(request: HttpRequest, pk: int, form_class, action, success: str) -> Htt
     return redirect(invoice)
 
 
+def _register_payment(request: HttpRequest):
+    def register(invoice, data):
+        if not services.invoice_can_register_payment(invoice):
+            raise ValidationError(_("Payments are registered on open invoices only."))
+        return services.payment_register(invoice=invoice, registered_by=request.user, **data)
+
+    return register
+
+
 @require_POST
 @require("invoice.manage")
 def invoice_payment(request: HttpRequest, pk: int) -> HttpResponse:
@@ -152,7 +160,7 @@ def invoice_payment(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         PaymentForm,
-        lambda invoice, data: services.payment_register(invoice=invoice, registered_by=request.user, **data),
+        _register_payment(request),
         _("The payment was registered."),
     )
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import dj_database_url
 import pytest
 from django_otp.oath import TOTP
-from playwright.sync_api import Browser, Download, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, Download, Locator, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from demo.members import DEMO_PASSWORD, DEMO_TOTP_KEY
@@ -38,6 +38,8 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=nb-NO"]
 VIEWPORT = {"width": 1280, "height": 900}
+# A journey waits for the state it needs; on a busy machine that can take longer than Playwright's 5 s default.
+expect.set_options(timeout=30_000)
 # The demo logins (members/demo.py) by the role they stand for.
 LOGINS = {
     "secretariat": "sekretariat",
@@ -215,12 +217,27 @@ class Visit:
 
 
 def main_menu(page: Page) -> Locator:
-    """The main menu, opened first where the window is narrow enough to fold it behind its button."""
+    """The main menu, ready to be used: where the window is narrow enough to fold it behind its button, it is opened
+    and returned only once fully open (Bootstrap's collapse has class `show` and is no longer `collapsing`), so a
+    link in it is clicked where it stays, however slowly the machine animates."""
+    page.wait_for_load_state("load")  # the page's scripts have run, so the button opens the menu
     menu = page.get_by_role("navigation", name="Hovedmeny")
     toggle = menu.locator(".navbar-toggler")
-    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
-        toggle.click()
+    panel = menu.locator(".navbar-collapse")
+    if toggle.is_visible():
+        if toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        expect(panel).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+        expect(panel).not_to_have_class(re.compile(r"(^|\s)collapsing(\s|$)"))
+    expect(panel).to_be_visible()
     return menu
+
+
+def submit(page: Page, button: Locator) -> None:
+    """Click a button that sends a form and wait until the page it leads to has loaded (not just the old one)."""
+    with page.expect_navigation(wait_until="load"):
+        button.click()
 
 
 def log_in(visit: Visit, username: str, password: str = DEMO_PASSWORD) -> None:
@@ -228,8 +245,7 @@ def log_in(visit: Visit, username: str, password: str = DEMO_PASSWORD) -> None:
     page = visit.go("/accounts/login/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page, page.locator("main form button[type=submit]"))
     # The secretariat's second step: the code the demo authenticator shows. A code is accepted once, so a
     # login in the same 30 seconds as the last one uses the next period's code (within django-otp's tolerance).
     for ahead in (0, 1, 2):
@@ -240,8 +256,7 @@ def log_in(visit: Visit, username: str, password: str = DEMO_PASSWORD) -> None:
         totp = TOTP(bytes.fromhex(DEMO_TOTP_KEY))
         totp.time = time.time() + ahead * totp.step
         page.locator("#id_token").fill(f"{totp.token():06d}")
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+        submit(page, page.locator("main form button[type=submit]"))
     assert "/accounts/login/" not in page.url, f"{username} could not log in"
 
 

@@ -148,9 +148,9 @@ def test_page_has_no_serious_accessibility_problem(as_role, site: LiveSite, scre
     page = as_role(role)
     response = page.goto(site.url + screen.path)
     assert response is not None and response.ok, f"{screen.path} as {role}: {response and response.status}"
-    if screen.then:
-        screen.then(page)
-        page.wait_for_load_state()
+    if screen.then:  # each step opens another page: wait for that page, not the one already loaded
+        with page.expect_navigation(wait_until="load"):
+            screen.then(page)
     assert "/accounts/login/" not in page.url or screen.name == "login", f"{role} was sent to log in"
     folder = SCREENSHOTS / "accessibility" / role
     folder.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ RUN_TIMEOUT = 240_000
 
 def open_model(page: Page, name: str, year: int) -> None:
     main_menu(page).get_by_role("link", name="Bidragsmodeller").click()
+    expect(page).to_have_url(re.compile(r"/funding/models/(\?.*)?$"))  # the list, not the page it was opened from
     row = page.get_by_role("row").filter(has_text=name).filter(has=page.get_by_role("cell", name=str(year)))
     row.get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)

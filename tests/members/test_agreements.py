@@ -2,23 +2,26 @@
 countersigned by the network's leader, completed as a sealed PDF that breaks if one byte changes."""
 
 import re
+import threading
 from datetime import date, timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from members import agreements
 from members.choices import AgreementStatus
 from members.models import Agreement, AgreementEvent, AgreementTemplate, ImmutableRecordError, Signature
-from members.sealing import create_development_certificate, verify_seal
-from tests.conftest import with_authenticator
+from members.sealing import SealingError, create_development_certificate, verify_seal
+from tests.conftest import as_verified, with_authenticator
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# Mails leave when the transaction that asked for them commits, and these journeys read them: real commits.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -331,3 +334,95 @@ def test_the_audit_trail_names_each_step_in_words(client, signing):
     page = client.get(signing.agreement.get_absolute_url()).content.decode()
     assert "<td>One-time code sent</td>" in page and "<td>Signed</td>" in page
     assert "code_sent" not in page
+
+
+def _signed_by_the_director(agreement):
+    actor = agreements.Actor(user=signing.director)
+    agreements.signing_code_send(
+        agreement=signing.agreement, actor=actor, password="correct-horse-battery", party="member"
+    )
+    agreements.agreement_sign(
+        agreement=signing.agreement,
+        actor=actor,
+        code=code_from_mail(),
+        decision_body="Kommunestyret",
+        decision_case="12/25",
+        decision_date=date(2025, 2, 1),
+    )
+    return Agreement.objects.get(pk=signing.agreement.pk)
+
+
+def test_a_countersignature_is_kept_when_sealing_fails_and_two_sealers_at_once_store_one_seal(
+    signing, settings, tmp_path
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; CI runs it")
+    signed = _signed_by_the_director(agreement)
+    leader = agreements.Actor(user=as_verified(signing.leader))
+    agreements.signing_code_send(agreement=signed, actor=leader, password="correct-horse-battery", party="network")
+    key_path, settings.SEAL_KEY_PATH = settings.SEAL_KEY_PATH, tmp_path / "missing-key.pem"
+    with pytest.raises(SealingError):
+        agreements.agreement_countersign(agreement=signed, actor=leader, code=code_from_mail())
+    agreement = Agreement.objects.get()
+    assert agreement.status == AgreementStatus.COUNTERSIGNED and not agreement.sealed_sha256
+    assert Signature.objects.filter(party="network").count() == 1
+    with pytest.raises(PermissionDenied):  # countersigned once: the claim holds
+        agreements.signing_code_send(
+            agreement=agreement, actor=leader, password="correct-horse-battery", party="network"
+        )
+
+    settings.SEAL_KEY_PATH = key_path
+    barrier, stored, errors = threading.Barrier(2), [], []
+
+    def seal():
+        try:
+            barrier.wait()
+            stored.append(agreements.agreement_complete(agreement=agreement))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=seal) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(stored) == [False, True]
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.IN_FORCE and agreement.sealed_sha256
+    assert AgreementEvent.objects.filter(action="sealed").count() == 1
+    assert [path.name for path in (tmp_path / "media").rglob("*signert*.pdf")] == [agreement.sealed.name.split("/")[-1]]
+
+
+def test_the_daily_run_seals_a_countersigned_agreement_whose_seal_is_missing(signing, settings, tmp_path):
+    signed = _signed_by_the_director(agreement)
+    leader = agreements.Actor(user=as_verified(signing.leader))
+    agreements.signing_code_send(agreement=signed, actor=leader, password="correct-horse-battery", party="network")
+    key_path, settings.SEAL_KEY_PATH = settings.SEAL_KEY_PATH, tmp_path / "missing-key.pem"
+    with pytest.raises(SealingError):
+        agreements.agreement_countersign(agreement=signed, actor=leader, code=code_from_mail())
+    settings.SEAL_KEY_PATH = key_path
+    agreements.agreements_remind_and_expire()
+    agreement = Agreement.objects.get()
+    assert agreement.status == AgreementStatus.IN_FORCE and agreement.sealed_sha256
+
+
+def test_a_rolled_back_transaction_sends_no_agreement_mail(signing):
+    sent = len(mail.outbox)
+
+    class Abandoned(Exception):
+        pass
+
+    with pytest.raises(Abandoned), transaction.atomic():
+        agreements.agreement_decline(
+            agreement=signing.agreement, actor=agreements.Actor(user=signing.director), reason="Ikke nå"
+        )
+        raise Abandoned
+    assert len(mail.outbox) == sent
+    assert Agreement.objects.get().status == AgreementStatus.INVITED
+    agreements.agreement_decline(
+        agreement=signing.agreement, actor=agreements.Actor(user=signing.director), reason="Ikke nå"
+    )
+    assert len(mail.outbox) == sent + 1
