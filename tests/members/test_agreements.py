@@ -336,7 +336,7 @@ def test_the_audit_trail_names_each_step_in_words(client, signing):
     assert "code_sent" not in page
 
 
-def _signed_by_the_director(agreement):
+def _signed_by_the_director(signing):
     actor = agreements.Actor(user=signing.director)
     agreements.signing_code_send(
         agreement=signing.agreement, actor=actor, password="correct-horse-battery", party="member"
@@ -357,7 +357,7 @@ def test_a_countersignature_is_kept_when_sealing_fails_and_two_sealers_at_once_s
 ):
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL; CI runs it")
-    signed = _signed_by_the_director(agreement)
+    signed = _signed_by_the_director(signing)
     leader = agreements.Actor(user=as_verified(signing.leader))
     agreements.signing_code_send(agreement=signed, actor=leader, password="correct-horse-battery", party="network")
     key_path, settings.SEAL_KEY_PATH = settings.SEAL_KEY_PATH, tmp_path / "missing-key.pem"
@@ -397,7 +397,7 @@ def test_a_countersignature_is_kept_when_sealing_fails_and_two_sealers_at_once_s
 
 
 def test_the_daily_run_seals_a_countersigned_agreement_whose_seal_is_missing(signing, settings, tmp_path):
-    signed = _signed_by_the_director(agreement)
+    signed = _signed_by_the_director(signing)
     leader = agreements.Actor(user=as_verified(signing.leader))
     agreements.signing_code_send(agreement=signed, actor=leader, password="correct-horse-battery", party="network")
     key_path, settings.SEAL_KEY_PATH = settings.SEAL_KEY_PATH, tmp_path / "missing-key.pem"
