@@ -34,7 +34,7 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The pure domain modules, type-checked with django-stubs.
-TYPED := funding/calculation.py funding/ehf.py funding/bank_file.py funding/invoicing.py members/domain.py \
+TYPED := funding/calculation.py funding/ehf.py funding/bank_file.py funding/invoice_numbers.py funding/explanations.py funding/fairness.py funding/model_io.py members/domain.py \
 	members/population_file.py core/formatting.py core/policy.py core/env.py core/counters.py core/documents.py \
 	core/runs.py portfolio/lifecycle.py
 
