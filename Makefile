@@ -33,11 +33,11 @@ run: install
 	@echo "Serving the portal on http://$(HOST):$(PORT)/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The pure domain modules, type-checked with django-stubs.
 # mypy checks the kernel, every service, selector and task, and the pure modules (no database) of each app.
 TYPED := $(wildcard core/*.py) \
 	members/services.py members/agreements.py members/selectors.py members/tasks.py members/choices.py \
-	members/domain.py members/population_file.py members/sealing.py \
+	members/domain.py members/population_file.py members/sealing.py members/validators.py members/signals.py \
+	members/dashboard.py funding/dashboard.py \
 	governance/services.py governance/selectors.py governance/tasks.py governance/choices.py governance/links.py \
 	governance/documents.py \
 	portfolio/services.py portfolio/selectors.py portfolio/tasks.py portfolio/choices.py portfolio/lifecycle.py \
