@@ -33,10 +33,18 @@ run: install
 	@echo "Serving the portal on http://$(HOST):$(PORT)/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The pure domain modules, type-checked with django-stubs.
-TYPED := funding/calculation.py funding/ehf.py funding/bank_file.py funding/invoicing.py members/domain.py \
-	members/population_file.py core/formatting.py core/policy.py core/env.py core/counters.py core/documents.py \
-	core/runs.py portfolio/lifecycle.py
+# mypy checks the kernel, every service, selector and task, and the pure modules (no database) of each app.
+TYPED := $(wildcard core/*.py) \
+	members/services.py members/agreements.py members/selectors.py members/tasks.py members/choices.py \
+	members/domain.py members/population_file.py members/sealing.py members/validators.py members/signals.py \
+	members/dashboard.py funding/dashboard.py \
+	governance/services.py governance/selectors.py governance/tasks.py governance/choices.py governance/links.py \
+	governance/documents.py \
+	portfolio/services.py portfolio/selectors.py portfolio/tasks.py portfolio/choices.py portfolio/lifecycle.py \
+	portfolio/documents.py \
+	$(wildcard funding/services/*.py) funding/selectors.py funding/invoice_selectors.py funding/tasks.py \
+	funding/choices.py funding/calculation.py funding/explanations.py funding/fairness.py funding/model_io.py \
+	funding/ehf.py funding/bank_file.py funding/invoice_numbers.py funding/scenarios.py funding/documents.py
 
 lint: | $(STAMP)
 	$(BIN)/ruff check .

@@ -38,6 +38,12 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def _column(field: Field | None) -> str:
+    if field is None or field.column is None:
+        raise ValueError(f"{field} has no column of its own to write")
+    return field.column
+
+
 def _fields(model: type[Model], attnames: Sequence[str]) -> list[Field]:
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
     return [by_attname[name] for name in attnames]
@@ -56,11 +62,11 @@ def insert_rows(model: type[Model], rows: Sequence[Row]) -> list[Any]:
         created = model._default_manager.bulk_create([model(**row) for row in rows])
         return [obj.pk for obj in created]
     fields = _fields(model, attnames)
-    names = ", ".join(_quote(field.column) for field in fields)
+    names = ", ".join(_quote(_column(field)) for field in fields)
     sql = (
         f"INSERT INTO {_quote(model._meta.db_table)} ({names}) "  # noqa: S608 - quoted identifiers; values are parameters
         f"SELECT {names} FROM unnest({_unnest(fields)}) WITH ORDINALITY AS v({names}, position) ORDER BY position "
-        f"RETURNING {_quote(model._meta.pk.column)}"
+        f"RETURNING {_quote(_column(model._meta.pk))}"
     )
     return [key for (key,) in _execute(sql, [[row[name] for row in rows] for name in attnames], fetch=True)]
 
@@ -80,9 +86,9 @@ def update_rows(model: type[Model], rows: Sequence[Row]) -> None:
         return
     meta = model._meta
     fields = _fields(model, attnames)
-    table, key = _quote(meta.db_table), _quote(meta.pk.column)
-    assignments = ", ".join(f"{_quote(f.column)} = v.{_quote(f.column)}" for f in fields)
-    aliases = ", ".join(_quote(f.column) for f in [meta.pk, *fields])
+    table, key = _quote(meta.db_table), _quote(_column(meta.pk))
+    assignments = ", ".join(f"{_quote(_column(f))} = v.{_quote(_column(f))}" for f in fields)
+    aliases = ", ".join(_quote(_column(f)) for f in [meta.pk, *fields])
     sql = (
         f"UPDATE {table} AS t SET {assignments} FROM unnest({_unnest([meta.pk, *fields])}) "  # noqa: S608
         f"AS v({aliases}) WHERE t.{key} = v.{key}"
@@ -96,15 +102,16 @@ def history_snapshot(model: type[Model], keys: Sequence[Any], history_type: str,
         return
     if connection.vendor != "postgresql":
         objects = list(model._default_manager.filter(pk__in=keys))
-        model.history.bulk_history_create(objects, update=history_type == "~", default_user=user)
+        manager = model.history  # type: ignore[attr-defined]  # added by simple_history
+        manager.bulk_history_create(objects, update=history_type == "~", default_user=user)
         return
-    history = model.history.model
+    history = model.history.model  # type: ignore[attr-defined]  # added by simple_history
     tracked = [f for f in history._meta.concrete_fields if f.name not in HISTORY_FIELDS]
-    names = ", ".join(_quote(field.column) for field in tracked)
+    names = ", ".join(_quote(_column(field)) for field in tracked)
     sql = (
         f"INSERT INTO {_quote(history._meta.db_table)} "  # noqa: S608 - quoted identifiers; values are parameters
         f"({names}, history_date, history_type, history_user_id, history_change_reason) "
         f"SELECT {names}, %s, %s, %s, NULL FROM {_quote(model._meta.db_table)} "
-        f"WHERE {_quote(model._meta.pk.column)} = ANY(%s)"
+        f"WHERE {_quote(_column(model._meta.pk))} = ANY(%s)"
     )
     _execute(sql, [timezone.now(), history_type, getattr(user, "pk", None), list(keys)])

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from core.documents import html_to_pdf
 from funding import ehf
-from funding.invoicing import display_number, ehf_document
+from funding.invoice_numbers import display_number
 
 
 def invoice_html(invoice, lines, credited=None) -> str:
@@ -32,4 +32,4 @@ def invoice_pdf(invoice, lines, credited=None) -> bytes:
 
 
 def invoice_ehf(invoice, lines, credited=None) -> bytes:
-    return ehf.render(ehf_document(invoice, lines, credited))
+    return ehf.render(ehf.document_from_invoice(invoice, lines, credited))

@@ -6,12 +6,16 @@ and the document carries no VAT identifiers at all (BR-O-02). Amounts are Decima
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from lxml import etree
 from stdnum.no import kontonr, orgnr
+
+from funding.invoice_numbers import display_number
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -301,3 +305,66 @@ def _line(root: etree._Element, number: int, line: Line, document: Document) -> 
     _cbc(item, "Name", line.description)
     _not_subject_to_vat(item, "ClassifiedTaxCategory")
     _cbc(_cac(element, "Price"), "PriceAmount", _price(line.unit_price), currencyID=document.currency)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# From a stored invoice
+
+
+def address(street: str, postal_code: str, city: str, country: str = "NO") -> dict[str, str]:
+    """An address as an invoice stores it for its seller and buyer, and as an EHF party needs it."""
+    return {"street": street, "postal_code": postal_code, "city": city, "country": country}
+
+
+def _stored_party(name: str, org_number: str, stored_address: dict[str, str], **extra: Any) -> Party:
+    """An EHF party from a name, organisation number and an address as `address()` stores it."""
+    return Party(
+        name=name,
+        org_number=org_number,
+        street=stored_address.get("street", ""),
+        postal_code=stored_address.get("postal_code", ""),
+        city=stored_address.get("city", ""),
+        country=stored_address.get("country", "NO"),
+        **extra,
+    )
+
+
+def document_from_invoice(invoice: Any, lines: Sequence[Any], credited: Any = None) -> Document:
+    """The EHF (Peppol BIS Billing 3.0) view of a stored invoice or credit note."""
+    seller = _stored_party(
+        invoice.seller_legal_name,
+        invoice.seller_org_number,
+        invoice.seller_address,
+        in_foretaksregisteret=invoice.seller_in_foretaksregisteret,
+        email=invoice.seller_email,
+    )
+    buyer = _stored_party(invoice.buyer_name, invoice.buyer_org_number, invoice.buyer_address)
+    return Document(
+        kind=invoice.kind,
+        number=display_number(invoice.series, invoice.number),
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
+        buyer_reference=invoice.buyer_reference,
+        seller=seller,
+        buyer=buyer,
+        lines=tuple(
+            Line(
+                description=line.description,
+                note=line.note,
+                quantity=Decimal(line.quantity),
+                unit_price=Decimal(line.unit_price),
+                amount=Decimal(line.amount),
+            )
+            for line in lines
+        ),
+        total=Decimal(invoice.total),
+        kid=invoice.kid,
+        bank_account=invoice.seller_bank_account,
+        vat_exemption_reason=invoice.vat_exemption_reason,
+        note=invoice.note,
+        credited_number=display_number(credited.series, credited.number) if credited else "",
+        credited_issue_date=credited.issue_date if credited else None,
+        currency=invoice.currency,
+    )

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from funding import calculation as calc
+from funding.fairness import Fairness, fairness
 from funding.models import Budget, ContributionModel
 from funding.services import build_inputs, deflator_series
 
@@ -16,7 +17,7 @@ from funding.services import build_inputs, deflator_series
 class Column:
     model: ContributionModel
     results: dict[str, calc.Contribution] = field(default_factory=dict)
-    fairness: calc.Fairness | None = None
+    fairness: Fairness | None = None
     problem: str = ""
 
     @property
@@ -72,7 +73,7 @@ def compare(models: list[ContributionModel]) -> Comparison:
                 column.problem = str(error)
             else:
                 column.results = {r.member_id: r for r in results}
-                column.fairness = calc.fairness(results, inputs.members)
+                column.fairness = fairness(results, inputs.members)
         for member in inputs.members:
             organisation = inputs.organisations[member.id]
             population = inputs.populations.get(organisation.pk)

@@ -207,7 +207,7 @@ def _member_addresses(body: Body) -> list[str]:
     seats = BodyMembership.objects.filter(body=body, term_start__lte=today, person__isnull=False).exclude(
         term_end__lt=today
     )
-    return sorted({seat.person.email for seat in seats.select_related("person") if seat.person.email})
+    return sorted({seat.person.email for seat in seats.select_related("person") if seat.person and seat.person.email})
 
 
 @rule
@@ -298,17 +298,22 @@ def decision_record(
     abstentions: int | None = None,
 ) -> Decision:
     """Record what the body decided in a case at a held meeting (before its minutes are approved)."""
-    meeting = Meeting.objects.select_for_update().filter(pk=case.meeting_id).first()  # against a concurrent approval
+    meeting = None
+    if case.meeting_id is not None:  # locked against a concurrent approval
+        meeting = Meeting.objects.select_for_update().filter(pk=case.meeting_id).first()
     if meeting is None or not meeting.is_held:
         raise ValidationError(_("A decision is recorded for a case on the agenda of a meeting that has been held."))
     if meeting.minutes_approved_at:
         raise ValidationError(_("The minutes are approved; the decision no longer changes."))
     if unanimous:
         votes_for = votes_against = abstentions = None
-    elif votes_for is None or votes_against is None:
-        raise ValidationError({"votes_for": _("Give the votes for and against when the decision was not unanimous.")})
-    if outcome == Outcome.REJECTED and not unanimous and votes_for > votes_against:
-        raise ValidationError({"outcome": _("More votes for than against: the proposal was not rejected.")})
+    else:
+        if votes_for is None or votes_against is None:
+            raise ValidationError(
+                {"votes_for": _("Give the votes for and against when the decision was not unanimous.")}
+            )
+        if outcome == Outcome.REJECTED and votes_for > votes_against:
+            raise ValidationError({"outcome": _("More votes for than against: the proposal was not rejected.")})
     decision = Decision.objects.filter(case=case).first() or Decision(case=case)
     decision.outcome, decision.text, decision.unanimous = outcome, text, unanimous
     decision.votes_for, decision.votes_against, decision.abstentions = votes_for, votes_against, abstentions

@@ -113,7 +113,7 @@ def benefits_with_latest(initiative: Initiative) -> list[Benefit]:
     benefits = list(initiative.benefits.select_related("organisation").prefetch_related("values"))
     for benefit in benefits:
         values = list(benefit.values.all())
-        benefit.latest = values[-1] if values else None
+        benefit.latest = values[-1] if values else None  # type: ignore[attr-defined]  # for the page, not a field
     return benefits
 
 
@@ -158,10 +158,10 @@ def adoption_matrix(*, user: Any, search: str = "") -> AdoptionMatrix:
     if not policy.can(user, "rollout.view"):
         return AdoptionMatrix([], [])
     solutions = list(NationalSolution.objects.order_by("name"))
-    organisations = members()
+    found_organisations = members()
     if search:
-        organisations = organisations.filter(Q(name__icontains=search) | Q(number__startswith=search))
-    organisations = list(organisations)
+        found_organisations = found_organisations.filter(Q(name__icontains=search) | Q(number__startswith=search))
+    organisations = list(found_organisations)
     found = {(a.solution_id, a.organisation_id): a for a in Adoption.objects.filter(organisation__in=organisations)}
     rows = []
     for organisation in organisations:

@@ -206,7 +206,7 @@ class Invoice(models.Model):
 
     @property
     def display_number(self) -> str:
-        from funding.invoicing import display_number
+        from funding.invoice_numbers import display_number
 
         return display_number(self.series, self.number)
 

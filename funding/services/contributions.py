@@ -446,7 +446,7 @@ def contribution_model_save(
         record.full_clean()
         record.save()
     for override in overrides:
-        record = ContributionOverride(
+        override_record = ContributionOverride(
             model=model,
             organisation=override.organisation,
             exempt=override.exempt,
@@ -454,8 +454,8 @@ def contribution_model_save(
             in_kind_value=override.in_kind_value,
             description=override.description,
         )
-        record.full_clean()
-        record.save()
+        override_record.full_clean()
+        override_record.save()
     if contribution_model_is_in_force(model):
         recompute_start(
             year=model.year, requested_by=requested_by, reason=_("Model changed (version %(v)d)") % {"v": model.version}

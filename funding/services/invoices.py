@@ -24,7 +24,8 @@ from core.runs import RunStatus
 from funding.bank_file import parse_bank_file
 from funding.choices import OPEN_STATUSES, InvoiceKind, InvoiceStatus, PaymentSource
 from funding.documents import invoice_ehf, invoice_pdf
-from funding.invoicing import CREDIT_NOTE_SERIES, INVOICE_SERIES, SERIES_PREFIX, address, display_number, make_kid
+from funding.ehf import address
+from funding.invoice_numbers import CREDIT_NOTE_SERIES, INVOICE_SERIES, SERIES_PREFIX, display_number, make_kid
 from funding.models import BankImport, Contribution, Invoice, InvoiceLine, InvoiceRun, NumberSeries, Payment, Reminder
 from funding.models.invoices import PARTY_FIELDS
 from members.models import Organisation, User

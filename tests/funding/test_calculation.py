@@ -17,13 +17,10 @@ from funding.calculation import (
     Override,
     Rule,
     compute,
-    fairness,
     index_factor,
-    load_model,
-    model_to_dict,
-    parse_members_csv,
-    parse_model,
 )
+from funding.fairness import fairness
+from funding.model_io import load_model, model_to_dict, parse_members_csv, parse_model
 from members.choices import OrganisationKind
 
 REFERENCE = Path(__file__).parents[1] / "data" / "reference" / "contributions"

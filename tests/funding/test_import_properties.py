@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from funding.bank_file import parse_bank_file
-from funding.calculation import ModelError, load_model
+from funding.calculation import ModelError
+from funding.model_io import load_model
 from funding.models import BankImport, Invoice, Payment
 from funding.services import bank_statement_import
 from tests.funding.test_invoice_views import issued  # noqa: F401 - a fixture

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from funding.calculation import MembersError, ModelError, compute, load_model, parse_members_csv
+from funding.calculation import MembersError, ModelError, compute
+from funding.model_io import load_model, parse_members_csv
 
 
 class Command(BaseCommand):
