@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from core import policy
 from funding.choices import InvoiceKind, InvoiceStatus
 from funding.models import Invoice, InvoiceRun, Payment
+from funding.models.invoices import InvoiceQuerySet
 
 
 def _paid() -> Coalesce:
@@ -21,9 +22,10 @@ def _paid() -> Coalesce:
     return Coalesce(Subquery(paid, output_field=DecimalField()), Value(Decimal(0)), output_field=DecimalField())
 
 
-def invoice_list(*, user: Any) -> QuerySet[Invoice]:
+def invoice_list(*, user: Any) -> InvoiceQuerySet:
     queryset = Invoice.objects.select_related("organisation", "credited_invoice").annotate(paid=_paid())
-    return policy.restrict(queryset.order_by("-issue_date", "-series", "-number"), user, "invoice.view")
+    restricted = policy.restrict(queryset.order_by("-issue_date", "-series", "-number"), user, "invoice.view")
+    return cast(InvoiceQuerySet, restricted)  # restrict() filters the same queryset class
 
 
 def invoice_get(*, user: Any, pk: int) -> Invoice:
