@@ -482,7 +482,7 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
         if invoice.status in (InvoiceStatus.CREDITED, InvoiceStatus.DRAFT):
             report["not_open"].append(entry)
             continue
-        outstanding = invoice.total - amount_paid(invoice)
+        outstanding = invoice.outstanding
         payment_register(
             invoice=invoice,
             amount=row.amount,
@@ -552,7 +552,7 @@ def reminder_send(*, invoice: Invoice, new_due_date: date, sent_by: Any = None) 
         raise ValidationError(
             _("%(name)s has no email address and no finance officer with one.") % {"name": invoice.organisation.name}
         )
-    outstanding = invoice.total - amount_paid(invoice)
+    outstanding = invoice.outstanding
     send_templated(
         "invoice-reminder",
         {"invoice": invoice, "new_due_date": new_due_date, "outstanding": outstanding},

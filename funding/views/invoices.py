@@ -84,7 +84,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, pk=pk)
     can_manage = policy.can(request.user, "invoice.manage")
-    paid = invoice.paid  # annotated by the selector
+    paid = invoice.paid_amount
     today = timezone.localdate()
     return render(
         request,
@@ -96,9 +96,11 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reminders": invoice.reminders.all(),
             "credit_notes": invoice.credit_notes.all(),
             "paid": paid,
-            "outstanding": invoice.total - paid if invoice.kind == InvoiceKind.INVOICE else None,
+            "credited": invoice.credited_amount,
+            "outstanding": invoice.outstanding,
+            "overpaid": invoice.overpaid,
             "can_manage": can_manage,
-            "payment_form": PaymentForm(initial={"paid_on": today, "amount": invoice.total - paid}),
+            "payment_form": PaymentForm(initial={"paid_on": today, "amount": max(invoice.outstanding or 0, 0)}),
             "reminder_form": ReminderForm(initial={"new_due_date": today + timedelta(days=14)}),
             "credit_form": CreditNoteForm(initial={"issue_date": today}),
         },
