@@ -7,9 +7,10 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self) -> None:
-        from members.signals import population_changed
+        from members.signals import membership_changed, population_changed
 
         population_changed.connect(_recompute_for_population, dispatch_uid="funding-recompute-on-population")
+        membership_changed.connect(_recompute_for_membership, dispatch_uid="funding-recompute-on-membership")
         from funding import dashboard  # noqa: F401 - registers the money part of the start page
 
 
@@ -18,3 +19,10 @@ def _recompute_for_population(sender, reference_dates, **kwargs) -> None:
 
     for year in services.recompute_years_affected(population_dates=reference_dates):
         services.recompute_start(year=year, reason=str(_("Population figures changed")))
+
+
+def _recompute_for_membership(sender, since, **kwargs) -> None:
+    from funding import services
+
+    for year in services.recompute_years_affected(since=since):
+        services.recompute_start(year=year, reason=str(_("Membership changed")))

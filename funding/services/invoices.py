@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from funding.documents import invoice_ehf, invoice_pdf
 from funding.invoicing import CREDIT_NOTE_SERIES, INVOICE_SERIES, SERIES_PREFIX, address, display_number, make_kid
 from funding.models import BankImport, Contribution, Invoice, InvoiceLine, InvoiceRun, NumberSeries, Payment, Reminder
 from funding.models.invoices import PARTY_FIELDS
+from funding.services.contributions import RecomputeBlocked, adopted_model, contributions_out_of_date
 from members.models import Organisation, User
 
 logger = logging.getLogger(__name__)
@@ -57,6 +59,10 @@ class Preview:
     zero: list[Contribution] = field(default_factory=list)
     problems: dict[int, list[str]] = field(default_factory=dict)
     profile_missing: bool = False
+    # Members whose contribution is not what the current inputs give, and why the year cannot be computed.
+    out_of_date: list[str] = field(default_factory=list)
+    blocked: str = ""
+    mend_url: str = ""  # where the year is recomputed (its adopted model)
 
     @property
     def total(self) -> Decimal:
@@ -64,13 +70,41 @@ class Preview:
 
     @property
     def can_issue(self) -> bool:
-        return bool(self.to_invoice) and not self.problems and not self.profile_missing
+        return (
+            bool(self.to_invoice)
+            and not self.problems
+            and not self.profile_missing
+            and not self.out_of_date
+            and not self.blocked
+        )
+
+    @property
+    def stale_message(self) -> str:
+        """Why the year's contributions cannot be invoiced as they stand, or ''."""
+        if self.blocked:
+            return _("The contributions for %(year)d cannot be computed: %(reason)s") % {
+                "year": self.year,
+                "reason": self.blocked,
+            }
+        if self.out_of_date:
+            return _(
+                "The contributions for %(year)d are out of date for %(names)s; recompute the year before invoicing."
+            ) % {"year": self.year, "names": ", ".join(self.out_of_date)}
+        return ""
 
 
 def invoice_preview(*, year: int) -> Preview:
     """Which contributions of the year an invoice run would invoice, and what stops it."""
     preview = Preview(year=year)
     preview.profile_missing = not NetworkProfile.objects.exists()
+    try:
+        preview.out_of_date = contributions_out_of_date(year=year)
+    except RecomputeBlocked as blocked:
+        names = ", ".join(organisation.name for organisation in blocked.organisations)
+        preview.blocked = f"{blocked} ({names})" if names else str(blocked)
+    if preview.stale_message:
+        model = adopted_model(year)
+        preview.mend_url = model.get_absolute_url() if model else reverse("funding:model_list")
     live = set(
         Invoice.objects.filter(year=year, kind=InvoiceKind.INVOICE)
         .exclude(status=InvoiceStatus.CREDITED)
@@ -272,6 +306,8 @@ def invoice_run_start(*, year: int, issue_date: date, due_date: date, requested_
     preview = invoice_preview(year=year)
     if preview.profile_missing:
         raise ValidationError(_("Set up the network profile (legal entity, organisation number, bank account) first."))
+    if preview.stale_message:
+        raise ValidationError(preview.stale_message)
     if preview.problems:
         raise ValidationError(_("Some members cannot be invoiced yet; see the list."))
     if not preview.to_invoice:
@@ -308,6 +344,13 @@ def invoice_run_execute(*, run_id: int) -> InvoiceRun:
     if run.is_finished:
         return run
     InvoiceRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, started_at=timezone.now())
+    # The inputs may have changed since the run was started: contributions that are out of date are not invoiced.
+    preview = invoice_preview(year=run.year)
+    if preview.stale_message:
+        InvoiceRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED, error=preview.stale_message, finished_at=timezone.now()
+        )
+        return InvoiceRun.objects.get(pk=run_id)
     contributions = list(Contribution.objects.filter(year=run.year, amount__gt=0).order_by("organisation__name", "pk"))
     issued = skipped = 0
     step = max(1, len(contributions) // 20)

@@ -5,10 +5,21 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from funding.models import Invoice, InvoiceRun
-from funding.services import credit_note_issue, invoice_run_execute, payment_register
+from funding.models import Contribution, Invoice, InvoiceRun
+from funding.services import (
+    contributions_out_of_date,
+    contributions_recompute,
+    credit_note_issue,
+    invoice_preview,
+    invoice_run_execute,
+    invoice_run_start,
+    payment_register,
+)
+from members.services import organisation_update, population_figure_record
+from tests.factories import OrganisationFactory, PopulationFigureFactory
 
 pytestmark = pytest.mark.django_db
 ISSUE, DUE = date(2026, 11, 23), date(2026, 12, 23)
@@ -70,3 +81,84 @@ def test_the_credit_note_page_reads_as_a_credit_note(client, invoicing, settings
     html = client.get(reverse("funding:invoice_detail", kwargs={"pk": credit.pk})).content.decode()
     assert "Kreditnotadato" in html and "Fakturadato" not in html
     assert 'Kreditert beløp</th><td class="text-end amount fw-bold">−kr\xa0133\xa0820,00' in html
+
+
+# ------------------------------------------------------------------------------------------------
+# Every change that affects a contribution recomputes it; a run refuses contributions that are out of date
+
+
+@pytest.fixture
+def fedje(invoicing):
+    """Fedje, invited, with its population figure: not yet a member of 2026."""
+    organisation = OrganisationFactory(
+        name="Fedje", number="4633", membership_status="invited", invited_on=date(2026, 3, 1), member_from=None
+    )
+    PopulationFigureFactory(organisation=organisation, reference_date=date(2024, 1, 1), count=562)
+    return organisation
+
+
+def test_a_new_member_from_july_is_recomputed_with_six_months(invoicing, fedje, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_update(organisation=fedje, membership_status="member", member_from=date(2026, 7, 1))
+    contribution = Contribution.objects.get(organisation=fedje, year=2026)
+    assert contribution.months == 6
+    assert contributions_out_of_date(year=2026) == []
+    assert invoice_preview(year=2026).can_issue
+
+
+def test_ending_a_membership_recomputes_the_year(invoicing, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_update(
+            organisation=invoicing.foreign,
+            membership_status="withdrawn",
+            member_until=date(2026, 3, 31),
+        )
+    assert Contribution.objects.get(organisation=invoicing.foreign, year=2026).months == 3
+
+
+def test_a_run_refuses_while_a_contribution_of_its_year_is_out_of_date_and_names_the_member(
+    invoicing, fedje, django_capture_on_commit_callbacks
+):
+    # The recompute has not run yet (queued, or the queue is down): the stored state says the year is stale.
+    with django_capture_on_commit_callbacks(execute=False):
+        organisation_update(organisation=fedje, membership_status="member", member_from=date(2026, 7, 1))
+    assert contributions_out_of_date(year=2026) == ["Fedje"]
+    preview = invoice_preview(year=2026)
+    assert not preview.can_issue and "Fedje" in preview.stale_message
+    with pytest.raises(ValidationError, match="out of date for Fedje"):
+        invoice_run_start(year=2026, issue_date=ISSUE, due_date=DUE)
+    assert InvoiceRun.objects.count() == 0
+    # A run started before the change does not invoice the stale year either.
+    queued = InvoiceRun.objects.create(year=2026, issue_date=ISSUE, due_date=DUE)
+    finished = invoice_run_execute(run_id=queued.pk)
+    assert finished.status == "failed" and "Fedje" in finished.error
+    assert Invoice.objects.count() == 0
+
+
+def test_a_changed_population_figure_makes_the_year_stale_until_recomputed(
+    invoicing, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        population_figure_record(organisation=invoicing.own, reference_date=date(2024, 1, 1), count=1700, source="SSB")
+    assert contributions_out_of_date(year=2026) == ["Masfjorden"]
+    contributions_recompute(year=2026)
+    assert contributions_out_of_date(year=2026) == []
+
+
+def test_an_invoiced_contribution_is_frozen_and_never_out_of_date(invoicing):
+    run()
+    population_figure_record(organisation=invoicing.own, reference_date=date(2024, 1, 1), count=1700, source="SSB")
+    assert contributions_out_of_date(year=2026) == []
+    report = contributions_recompute(year=2026)
+    assert [row["organisation"] for row in report["frozen_differences"]] == ["Masfjorden"]
+
+
+def test_a_year_without_population_figures_for_a_member_cannot_be_invoiced(
+    invoicing, django_capture_on_commit_callbacks
+):
+    late = OrganisationFactory(name="Modalen", number="4629")
+    preview = invoice_preview(year=2026)
+    assert not preview.can_issue and "Modalen" in preview.stale_message
+    with pytest.raises(ValidationError, match="no population figure"):
+        invoice_run_start(year=2026, issue_date=ISSUE, due_date=DUE)
+    assert late.pk
