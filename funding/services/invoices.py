@@ -28,6 +28,7 @@ from funding.invoicing import CREDIT_NOTE_SERIES, INVOICE_SERIES, SERIES_PREFIX,
 from funding.models import BankImport, Contribution, Invoice, InvoiceLine, InvoiceRun, NumberSeries, Payment, Reminder
 from funding.models.invoices import PARTY_FIELDS
 from funding.services.contributions import RecomputeBlocked, adopted_model, contributions_out_of_date
+from members.domain import membership_period
 from members.models import Organisation, User
 
 logger = logging.getLogger(__name__)
@@ -214,6 +215,19 @@ def invoice_issue(
             _("%(name)s cannot be invoiced: %(problems)s.")
             % {"name": contribution.organisation.name, "problems": "; ".join(problems)}
         )
+    organisation = contribution.organisation
+    period = membership_period(
+        year=contribution.year, member_from=organisation.member_from, member_until=organisation.member_until
+    )
+    months = (period[1].year - period[0].year) * 12 + period[1].month - period[0].month + 1 if period else 0
+    if months != contribution.months:
+        raise ValidationError(
+            _(
+                "The contribution of %(name)s for %(year)d counts %(counted)d months, but the membership covers "
+                "%(months)d; recompute the year before invoicing."
+            )
+            % {"name": organisation.name, "year": contribution.year, "counted": contribution.months, "months": months}
+        )
     profile = NetworkProfile.current()
     number = _allocate_number(INVOICE_SERIES)
     invoice = Invoice(
@@ -224,8 +238,9 @@ def invoice_issue(
         year=contribution.year,
         issue_date=issue_date,
         due_date=due_date,
-        period_start=date(contribution.year, 1, 1),
-        period_end=date(contribution.year, 12, 31),
+        # The months charged, as the contribution counts them.
+        period_start=period[0],
+        period_end=period[1],
         kid=make_kid(INVOICE_SERIES, number),
         total=contribution.amount,
         run=run,

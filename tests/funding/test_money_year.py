@@ -1,6 +1,7 @@
 """The money year as users met it beside the tested paths: outstanding after credits, stale contributions,
 the invoiced period, reminders, issue dates in number order, and the links between contribution and invoice."""
 
+import subprocess
 from datetime import date
 from decimal import Decimal
 
@@ -13,11 +14,15 @@ from funding.services import (
     contributions_out_of_date,
     contributions_recompute,
     credit_note_issue,
+    invoice_document_bytes,
+    invoice_issue,
     invoice_preview,
     invoice_run_execute,
     invoice_run_start,
     payment_register,
 )
+from members.domain import membership_period, months_of_membership
+from members.models import Organisation
 from members.services import organisation_update, population_figure_record
 from tests.factories import OrganisationFactory, PopulationFigureFactory
 
@@ -162,3 +167,68 @@ def test_a_year_without_population_figures_for_a_member_cannot_be_invoiced(
     with pytest.raises(ValidationError, match="no population figure"):
         invoice_run_start(year=2026, issue_date=ISSUE, due_date=DUE)
     assert late.pk
+
+
+# ------------------------------------------------------------------------------------------------
+# The invoice period is the months charged
+
+
+def test_the_invoice_period_is_the_months_charged_on_page_pdf_and_ehf(
+    client, invoicing, fedje, django_capture_on_commit_callbacks, tmp_path
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_update(organisation=fedje, membership_status="member", member_from=date(2026, 7, 1))
+    run()
+    invoice = Invoice.objects.get(organisation=fedje, kind="invoice")
+    assert (invoice.period_start, invoice.period_end) == (date(2026, 7, 1), date(2026, 12, 31))
+    client.force_login(invoicing.secretariat)
+    assert "01.07.2026–31.12.2026" in client.get(invoice.get_absolute_url()).content.decode()
+    ehf = invoice_document_bytes(invoice=invoice, kind="ehf")
+    assert b"<cac:InvoicePeriod><cbc:StartDate>2026-07-01</cbc:StartDate><cbc:EndDate>2026-12-31</cbc:EndDate>" in (
+        b"".join(line.strip() for line in ehf.splitlines())
+    )
+    pdf = tmp_path / "f.pdf"
+    pdf.write_bytes(invoice_document_bytes(invoice=invoice, kind="pdf"))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "01.07.2026–31.12.2026" in text
+    # A whole-year member is still invoiced for the whole year.
+    whole = own_invoice(invoicing)
+    assert (whole.period_start, whole.period_end) == (date(2026, 1, 1), date(2026, 12, 31))
+
+
+def test_a_member_leaving_mid_march_is_invoiced_january_to_march(invoicing, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_update(
+            organisation=invoicing.foreign, membership_status="withdrawn", member_until=date(2026, 3, 15)
+        )
+    run()
+    invoice = Invoice.objects.get(organisation=invoicing.foreign, kind="invoice")
+    assert (invoice.period_start, invoice.period_end) == (date(2026, 1, 1), date(2026, 3, 31))
+
+
+def test_an_invoice_is_not_issued_when_the_months_no_longer_match_the_membership(invoicing, fedje):
+    contribution = Contribution.objects.get(organisation=invoicing.foreign)
+    Organisation.objects.filter(pk=invoicing.foreign.pk).update(
+        membership_status="withdrawn", member_until=date(2026, 6, 30)
+    )
+    with pytest.raises(ValidationError, match="counts 12 months, but the membership covers 6"):
+        invoice_issue(contribution=contribution, issue_date=ISSUE, due_date=DUE)
+    assert Invoice.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("member_from", "member_until", "expected"),
+    [
+        (date(2026, 7, 1), None, (date(2026, 7, 1), date(2026, 12, 31))),
+        (date(2026, 3, 15), None, (date(2026, 3, 1), date(2026, 12, 31))),
+        (date(2020, 1, 1), date(2026, 2, 10), (date(2026, 1, 1), date(2026, 2, 28))),
+        (date(2020, 1, 1), None, (date(2026, 1, 1), date(2026, 12, 31))),
+        (date(2027, 1, 1), None, None),
+        (date(2020, 1, 1), date(2025, 12, 31), None),
+    ],
+)
+def test_membership_period_counts_the_same_months_as_the_contribution(member_from, member_until, expected):
+    period = membership_period(year=2026, member_from=member_from, member_until=member_until)
+    assert period == expected
+    months = months_of_membership(year=2026, member_from=member_from, member_until=member_until)
+    assert months == (0 if period is None else period[1].month - period[0].month + 1)
