@@ -47,6 +47,8 @@ from funding.services.invoices import (
     invoices_mark_overdue,
     payment_register,
     recipients,
+    reminder_allowed,
+    reminder_earliest_due_date,
     reminder_send,
 )
 
@@ -94,6 +96,8 @@ __all__ = [
     "recompute_run_fail",
     "recompute_start",
     "recompute_years_affected",
+    "reminder_allowed",
+    "reminder_earliest_due_date",
     "reminder_send",
     "to_calculation",
 ]

@@ -597,14 +597,58 @@ def invoice_send(*, invoice: Invoice, sent_by: Any = None) -> Invoice:
     return invoice
 
 
+# A reminder gives the buyer at least this many days from the day it is sent.
+REMINDER_DAYS = 14
+
+
+def effective_due_date(invoice: Invoice) -> date | None:
+    """The due date that applies now: the latest reminder's new due date, else the invoice's own."""
+    reminded = invoice.reminders.order_by("-new_due_date").values_list("new_due_date", flat=True).first()
+    dates = [day for day in (reminded, invoice.due_date) if day is not None]
+    return max(dates) if dates else None
+
+
+def reminder_allowed(invoice: Invoice, today: date | None = None) -> bool:
+    """An open invoice with something outstanding whose due date (as reminders moved it) has passed."""
+    today = today or timezone.localdate()
+    if invoice.kind != InvoiceKind.INVOICE or invoice.status not in OPEN_STATUSES:
+        return False
+    due = effective_due_date(invoice)
+    outstanding = invoice.outstanding
+    return due is not None and due < today and outstanding is not None and outstanding > 0
+
+
+def reminder_earliest_due_date(invoice: Invoice, today: date | None = None) -> date:
+    """The earliest new due date a reminder may give: today plus the reminder period, never before the original."""
+    today = today or timezone.localdate()
+    earliest = today + timedelta(days=REMINDER_DAYS)
+    return max(earliest, invoice.due_date) if invoice.due_date else earliest
+
+
 @transaction.atomic
 def reminder_send(*, invoice: Invoice, new_due_date: date, sent_by: Any = None) -> Reminder:
-    """Remind the organisation of an unpaid invoice, with a new due date (no fee)."""
+    """Remind the organisation of an overdue invoice, with a new due date (no fee)."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    today = timezone.localdate()
     if invoice.kind != InvoiceKind.INVOICE or invoice.status not in OPEN_STATUSES:
         raise ValidationError(_("Only an unpaid invoice can be reminded."))
-    if new_due_date <= timezone.localdate():
-        raise ValidationError({"new_due_date": _("The new due date must be after today.")})
+    if not reminder_allowed(invoice, today):
+        due = effective_due_date(invoice)
+        raise ValidationError(
+            _("Invoice %(number)s is not overdue: it falls due on %(date)s; a reminder can be sent after that.")
+            % {"number": invoice.display_number, "date": due.strftime("%d.%m.%Y") if due else "–"}
+        )
+    earliest = reminder_earliest_due_date(invoice, today)
+    if new_due_date < earliest:
+        raise ValidationError(
+            {
+                "new_due_date": _(
+                    "The new due date must be %(date)s or later (today plus %(days)d days, and never before the "
+                    "invoice's own due date)."
+                )
+                % {"date": earliest.strftime("%d.%m.%Y"), "days": REMINDER_DAYS}
+            }
+        )
     to = recipients(invoice.organisation)
     if not to:
         raise ValidationError(

@@ -1,4 +1,3 @@
-from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -101,7 +100,10 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "overpaid": invoice.overpaid,
             "can_manage": can_manage,
             "payment_form": PaymentForm(initial={"paid_on": today, "amount": max(invoice.outstanding or 0, 0)}),
-            "reminder_form": ReminderForm(initial={"new_due_date": today + timedelta(days=14)}),
+            "can_remind": services.reminder_allowed(invoice, today),
+            "reminder_form": ReminderForm(
+                initial={"new_due_date": services.reminder_earliest_due_date(invoice, today)}
+            ),
             "credit_form": CreditNoteForm(initial={"issue_date": today}),
         },
     )

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -20,6 +21,7 @@ from funding.services import (
     invoice_run_execute,
     invoice_run_start,
     payment_register,
+    reminder_send,
 )
 from members.domain import membership_period, months_of_membership
 from members.models import Organisation
@@ -232,3 +234,48 @@ def test_membership_period_counts_the_same_months_as_the_contribution(member_fro
     assert period == expected
     months = months_of_membership(year=2026, member_from=member_from, member_until=member_until)
     assert months == (0 if period is None else period[1].month - period[0].month + 1)
+
+
+# ------------------------------------------------------------------------------------------------
+# Reminders only for overdue invoices, never with a due date before today + the period or the original
+
+
+def test_a_reminder_before_the_due_date_is_refused_and_not_offered(client, invoicing, time_machine):
+    run(issue_date=date(2026, 12, 2), due_date=date(2027, 1, 1))
+    invoice = own_invoice(invoicing)
+    time_machine.move_to("2026-12-02 10:00 +01:00")
+    with pytest.raises(ValidationError, match=r"not overdue: it falls due on 01.01.2027"):
+        reminder_send(invoice=invoice, new_due_date=date(2026, 12, 16))
+    assert invoice.reminders.count() == 0 and mail.outbox == []
+    client.force_login(invoicing.secretariat)
+    page = client.get(invoice.get_absolute_url())
+    assert page.context["can_remind"] is False
+    assert reverse("funding:invoice_remind", kwargs={"pk": invoice.pk}) not in page.content.decode()
+
+
+def test_a_reminder_due_date_is_never_before_today_plus_the_period(client, invoicing, time_machine):
+    run()
+    invoice = own_invoice(invoicing)
+    time_machine.move_to("2027-01-05 09:00 +01:00")
+    with pytest.raises(ValidationError, match=r"19.01.2027 or later"):
+        reminder_send(invoice=invoice, new_due_date=date(2027, 1, 10))
+    assert invoice.reminders.count() == 0
+    client.force_login(invoicing.secretariat)
+    page = client.get(invoice.get_absolute_url())
+    assert page.context["can_remind"] is True
+    assert page.context["reminder_form"].initial["new_due_date"] == date(2027, 1, 19)
+    reminder = reminder_send(invoice=invoice, new_due_date=date(2027, 1, 19))
+    assert reminder.new_due_date >= invoice.due_date
+    # Reminded: not overdue again until the new due date has passed.
+    time_machine.move_to("2027-01-10 09:00 +01:00")
+    with pytest.raises(ValidationError, match=r"not overdue: it falls due on 19.01.2027"):
+        reminder_send(invoice=invoice, new_due_date=date(2027, 2, 1))
+
+
+def test_a_paid_invoice_is_not_reminded(invoicing, time_machine):
+    run()
+    invoice = own_invoice(invoicing)
+    payment_register(invoice=invoice, amount=invoice.total, paid_on=date(2026, 12, 1))
+    time_machine.move_to("2027-01-05 09:00 +01:00")
+    with pytest.raises(ValidationError):
+        reminder_send(invoice=invoice, new_due_date=date(2027, 2, 1))
