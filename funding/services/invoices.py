@@ -130,11 +130,41 @@ def invoice_preview(*, year: int) -> Preview:
 # Issuing
 
 
-def _allocate_number(series: str) -> int:
-    """The next number of the series; inside the caller's transaction, so a rollback frees it again."""
+def _allocate_number(series: str, issue_date: date) -> int:
+    """The next number of the series; inside the caller's transaction, so a rollback frees it again.
+
+    The series row is locked first, so the check that the date keeps number order cannot race another issuer.
+    """
     # The series row holds the number the next document gets.
     prefix = {"prefix": SERIES_PREFIX[series]}
-    return counter_advance(NumberSeries, field="next_number", defaults=prefix, key=series) - 1
+    number = counter_advance(NumberSeries, field="next_number", defaults=prefix, key=series) - 1
+    problem = issue_date_problem(series=series, issue_date=issue_date)
+    if problem:
+        raise ValidationError({"issue_date": problem})
+    return number
+
+
+def latest_issue_date(series: str) -> date | None:
+    """The latest date of a document issued in the series."""
+    return (
+        Invoice.objects.filter(series=series)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .order_by("-issue_date")
+        .values_list("issue_date", flat=True)
+        .first()
+    )
+
+
+def issue_date_problem(*, series: str, issue_date: date) -> str:
+    """Why a document of the series cannot be dated `issue_date` (dates never decrease in number order), or ''."""
+    latest = latest_issue_date(series)
+    if latest is not None and issue_date < latest:
+        kind = _("credit note") if series == CREDIT_NOTE_SERIES else _("invoice")
+        return _(
+            "The date %(date)s is before %(latest)s, the date of the latest %(kind)s issued; numbers and dates must "
+            "run in the same order. Choose %(latest)s or later."
+        ) % {"date": issue_date.strftime("%d.%m.%Y"), "latest": latest.strftime("%d.%m.%Y"), "kind": kind}
+    return ""
 
 
 def _seller_fields(profile: NetworkProfile) -> dict[str, Any]:
@@ -229,7 +259,7 @@ def invoice_issue(
             % {"name": organisation.name, "year": contribution.year, "counted": contribution.months, "months": months}
         )
     profile = NetworkProfile.current()
-    number = _allocate_number(INVOICE_SERIES)
+    number = _allocate_number(INVOICE_SERIES, issue_date)
     invoice = Invoice(
         kind=InvoiceKind.INVOICE,
         series=INVOICE_SERIES,
@@ -273,7 +303,7 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
         raise ValidationError({"reason": _("Give the reason for the credit note.")})
     if issue_date < invoice.issue_date:
         raise ValidationError({"issue_date": _("A credit note cannot be dated before the invoice it credits.")})
-    number = _allocate_number(CREDIT_NOTE_SERIES)
+    number = _allocate_number(CREDIT_NOTE_SERIES, issue_date)
     credit = Invoice(
         kind=InvoiceKind.CREDIT_NOTE,
         series=CREDIT_NOTE_SERIES,
@@ -329,6 +359,9 @@ def invoice_run_start(*, year: int, issue_date: date, due_date: date, requested_
         raise ValidationError(_("There is nothing to invoice for %(year)d.") % {"year": year})
     if due_date < issue_date:
         raise ValidationError({"due_date": _("The due date cannot be before the invoice date.")})
+    problem = issue_date_problem(series=INVOICE_SERIES, issue_date=issue_date)
+    if problem:
+        raise ValidationError({"issue_date": problem})
     with transaction.atomic():
         active = (
             InvoiceRun.objects.select_for_update()

@@ -8,9 +8,11 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 
-from funding.models import Contribution, Invoice, InvoiceRun
+from funding.models import Contribution, Invoice, InvoiceRun, NumberSeries
 from funding.services import (
     contributions_out_of_date,
     contributions_recompute,
@@ -279,3 +281,52 @@ def test_a_paid_invoice_is_not_reminded(invoicing, time_machine):
     time_machine.move_to("2027-01-05 09:00 +01:00")
     with pytest.raises(ValidationError):
         reminder_send(invoice=invoice, new_due_date=date(2027, 2, 1))
+
+
+# ------------------------------------------------------------------------------------------------
+# Issue dates never run against number order within a series
+
+
+def test_a_run_dated_before_the_latest_invoice_is_refused_everywhere(
+    invoicing, fedje, django_capture_on_commit_callbacks
+):
+    run(issue_date=date(2026, 2, 2), due_date=date(2026, 3, 4))
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_update(organisation=fedje, membership_status="member", member_from=date(2026, 7, 1))
+    next_number = NumberSeries.objects.get(key="invoice").next_number
+    with pytest.raises(CommandError, match=r"01\.01\.2024 is before 02\.02\.2026"):
+        call_command("invoices", "run", "--year", "2026", "--issue-date", "2024-01-01", "--due-date", "2024-01-31")
+    with pytest.raises(ValidationError, match=r"Choose 02\.02\.2026 or later"):
+        invoice_run_start(year=2026, issue_date=date(2024, 1, 1), due_date=date(2024, 1, 31))
+    with pytest.raises(ValidationError, match=r"before 02\.02\.2026"):
+        invoice_issue(
+            contribution=Contribution.objects.get(organisation=fedje),
+            issue_date=date(2024, 1, 1),
+            due_date=date(2024, 1, 31),
+        )
+    assert Invoice.objects.filter(organisation=fedje).count() == 0
+    assert NumberSeries.objects.get(key="invoice").next_number == next_number  # the number was given back
+    # The same day, or later, is fine.
+    call_command("invoices", "run", "--year", "2026", "--issue-date", "2026-02-02", "--due-date", "2026-03-04")
+    assert Invoice.objects.get(organisation=fedje).number == next_number
+
+
+def test_a_credit_note_dated_before_the_latest_credit_note_is_refused(invoicing):
+    run()
+    credit_note_issue(invoice=own_invoice(invoicing), reason="Feil", issue_date=date(2026, 12, 1))
+    foreign = Invoice.objects.get(organisation=invoicing.foreign, kind="invoice")
+    with pytest.raises(ValidationError, match="latest credit note"):
+        credit_note_issue(invoice=foreign, reason="Feil", issue_date=date(2026, 11, 30))
+    assert Invoice.objects.filter(kind="credit_note").count() == 1
+
+
+def test_the_database_refuses_a_document_dated_against_number_order(invoicing):
+    run()
+    earlier = own_invoice(invoicing)
+    fields = {
+        name: getattr(earlier, name)
+        for name in [field.attname for field in Invoice._meta.concrete_fields]
+        if name not in ("id", "number", "kid", "issue_date", "contribution_id", "status", "pdf", "ehf")
+    }
+    with pytest.raises(DatabaseError, match="runs against the number order"), transaction.atomic():
+        Invoice.objects.bulk_create([Invoice(**fields, number=99, kid="", issue_date=date(2024, 1, 1))])
