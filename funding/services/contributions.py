@@ -533,18 +533,34 @@ def contribution_model_save(
     return model
 
 
+def newest_population_date(year: int) -> date:
+    """The newest reference date with population figures, not after 1 January of `year`; else that 1 January."""
+    default = ContributionModel.default_population_date(year)
+    newest = (
+        PopulationFigure.objects.filter(reference_date__lte=default)
+        .order_by("-reference_date")
+        .values_list("reference_date", flat=True)
+        .first()
+    )
+    return newest or default
+
+
 @transaction.atomic
 def contribution_model_copy(*, model: ContributionModel, name: str, year: int | None = None) -> ContributionModel:
-    """A new proposal with the same parameters, e.g. to try a change or to prepare next year's model."""
+    """A new proposal with the same parameters, e.g. to try a change or to prepare next year's model.
+
+    Copied to another year, it uses the newest population figures there are (the year's own reference date
+    once they are imported), and starts without the old description, which speaks of the old year's figures.
+    """
     year = year or model.year
+    same_year = year == model.year
     copy = contribution_model_save(
         values={
             **{name_: getattr(model, name_) for name_ in MODEL_FIELDS},
             "name": name,
             "year": year,
-            "population_date": model.population_date
-            if year == model.year
-            else ContributionModel.default_population_date(year),
+            "population_date": model.population_date if same_year else newest_population_date(year),
+            "description": model.description if same_year else "",
         },
         rules=[RuleInput(r.kind, r.fixed, r.per_inhabitant, r.cap) for r in model.rules.all()],
         overrides=[

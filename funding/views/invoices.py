@@ -13,6 +13,7 @@ from core import policy
 from core.access import require
 from core.exports import spreadsheet_response
 from funding import invoice_selectors as selectors
+from funding import selectors as funding_selectors
 from funding import services
 from funding.choices import InvoiceKind, InvoiceStatus
 from funding.forms import BankImportForm, CreditNoteForm, InvoiceRunForm, PaymentForm, ReminderForm
@@ -94,6 +95,11 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payments": invoice.payments.all(),
             "reminders": invoice.reminders.all(),
             "credit_notes": invoice.credit_notes.all(),
+            "contribution": funding_selectors.contribution_list(user=request.user)
+            .filter(pk=invoice.contribution_id)
+            .first()
+            if invoice.contribution_id
+            else None,
             "paid": paid,
             "credited": invoice.credited_amount,
             "outstanding": invoice.outstanding,

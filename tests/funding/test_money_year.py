@@ -12,11 +12,15 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
-from funding.models import Contribution, Invoice, InvoiceRun, NumberSeries
+from funding import scenarios
+from funding.models import Contribution, ContributionModel, Invoice, InvoiceRun, NumberSeries
 from funding.services import (
+    RecomputeBlocked,
+    contribution_model_copy,
     contributions_out_of_date,
     contributions_recompute,
     credit_note_issue,
+    deflator_set,
     invoice_document_bytes,
     invoice_issue,
     invoice_preview,
@@ -28,7 +32,7 @@ from funding.services import (
 from members.domain import membership_period, months_of_membership
 from members.models import Organisation
 from members.services import organisation_update, population_figure_record
-from tests.factories import OrganisationFactory, PopulationFigureFactory
+from tests.factories import OrganisationFactory, PopulationFigureFactory, contribution_model
 
 pytestmark = pytest.mark.django_db
 ISSUE, DUE = date(2026, 11, 23), date(2026, 12, 23)
@@ -330,3 +334,92 @@ def test_the_database_refuses_a_document_dated_against_number_order(invoicing):
     }
     with pytest.raises(DatabaseError, match="runs against the number order"), transaction.atomic():
         Invoice.objects.bulk_create([Invoice(**fields, number=99, kid="", issue_date=date(2024, 1, 1))])
+
+
+# ------------------------------------------------------------------------------------------------
+# A model that cannot be computed is shown with the reason, in the comparison and on its page
+
+
+def test_comparing_a_model_without_population_figures_shows_the_reason(client, invoicing):
+    adopted = ContributionModel.objects.get(status="adopted")
+    proposal = contribution_model(year=2027, status="proposal", population_date=date(2027, 1, 1))
+    client.force_login(invoicing.secretariat)
+    response = client.get(reverse("funding:scenario_compare"), {"models": [adopted.pk, proposal.pk]})
+    assert response.status_code == 200
+    problem = response.context["comparison"].columns[1].problem
+    assert "no population figures per 01.01.2027 for 3 members (Bergen, Masfjorden, Voss)" in problem
+    assert "no population figures per 01.01.2027" in response.content.decode()
+
+
+def test_comparing_a_model_that_needs_a_missing_deflator_says_which(client, invoicing):
+    adopted = ContributionModel.objects.get(status="adopted")
+    deflator_set(year=2026, rate=Decimal("0.035"))
+    indexed = contribution_model(year=2027, base_year=2025, status="proposal", name="Indexed")
+    client.force_login(invoicing.secretariat)
+    response = client.get(reverse("funding:scenario_compare"), {"models": [adopted.pk, indexed.pk]})
+    assert response.status_code == 200
+    assert "No deflator is registered for 2027" in response.context["comparison"].columns[1].problem
+    assert response.context["comparison"].columns[1].results == {}
+
+
+# ------------------------------------------------------------------------------------------------
+# Copying a model to a new year
+
+
+def test_copying_to_the_next_year_uses_the_newest_figures_and_drops_the_old_description(invoicing):
+    adopted = ContributionModel.objects.get(status="adopted")
+    ContributionModel.objects.filter(pk=adopted.pk).update(description="Folketall per 31.12.2023 fra SSB.")
+    adopted.refresh_from_db()
+    copy = contribution_model_copy(model=adopted, name="Forslag 2027", year=2027)
+    assert copy.population_date == date(2024, 1, 1)  # the newest date that has figures
+    assert copy.description == ""
+    # Amounts stated in 2026 need the 2027 deflator, and the copy says so until it is registered.
+    assert scenarios.model_problems(copy) == [
+        "No deflator is registered for 2027; register it before the contributions are computed."
+    ]
+    deflator_set(year=2027, rate=Decimal("0.03"))
+    assert scenarios.model_problems(copy) == []
+    # Once the 2027 figures are imported, a new copy uses them; the same year keeps date and description.
+    PopulationFigureFactory(organisation=invoicing.own, reference_date=date(2027, 1, 1), count=1700)
+    assert contribution_model_copy(model=adopted, name="Forslag B", year=2027).population_date == date(2027, 1, 1)
+    same = contribution_model_copy(model=adopted, name="Forslag C")
+    assert (same.population_date, same.description) == (adopted.population_date, adopted.description)
+
+
+def test_a_missing_deflator_is_said_on_the_model_page_and_stops_the_recompute(client, invoicing):
+    deflator_set(year=2026, rate=Decimal("0.035"))
+    model = contribution_model(year=2027, base_year=2025, status="proposal", name="Indexed")
+    client.force_login(invoicing.secretariat)
+    page = client.get(model.get_absolute_url())
+    assert page.context["problems"] == [
+        "No deflator is registered for 2027; register it before the contributions are computed."
+    ]
+    assert "No deflator is registered for 2027" in page.content.decode()
+    ContributionModel.objects.filter(pk=model.pk).update(status="adopted")
+    with pytest.raises(RecomputeBlocked, match="No deflator is registered for 2027"):
+        contributions_recompute(year=2027)
+    assert Contribution.objects.filter(year=2027).count() == 0
+    deflator_set(year=2027, rate=Decimal("0.03"))
+    assert scenarios.model_problems(model) == []
+
+
+# ------------------------------------------------------------------------------------------------
+# A contribution links to its invoice, and the invoice back to its contribution and explanation
+
+
+def test_contribution_and_invoice_link_to_each_other(client, invoicing):
+    run()
+    invoice = own_invoice(invoicing)
+    credit = credit_note_issue(invoice=invoice, reason="Feil", issue_date=date(2026, 11, 30))
+    contribution = Contribution.objects.get(organisation=invoicing.own, year=2026)
+    client.force_login(invoicing.finance)
+    page = client.get(contribution.get_absolute_url())
+    assert set(page.context["invoices"]) == {invoice, credit}
+    html = page.content.decode()
+    assert f'href="{invoice.get_absolute_url()}"' in html and f'href="{credit.get_absolute_url()}"' in html
+    detail = client.get(invoice.get_absolute_url())
+    assert detail.context["contribution"] == contribution
+    assert f'href="{contribution.get_absolute_url()}#explanation"' in detail.content.decode()
+    # The other municipality's people see neither.
+    client.force_login(invoicing.outsider)
+    assert client.get(contribution.get_absolute_url()).status_code == 404
