@@ -423,3 +423,37 @@ def test_contribution_and_invoice_link_to_each_other(client, invoicing):
     # The other municipality's people see neither.
     client.force_login(invoicing.outsider)
     assert client.get(contribution.get_absolute_url()).status_code == 404
+
+
+# ------------------------------------------------------------------------------------------------
+# The secretariat's "Needs attention" lists what is out of date, blocked or waiting, with where to mend it
+
+
+def test_needs_attention_lists_stale_blocked_failed_and_overdue_with_links(
+    client, invoicing, fedje, django_capture_on_commit_callbacks, time_machine
+):
+    time_machine.move_to("2026-11-20 09:00 +01:00")
+    run(issue_date=date(2026, 10, 1), due_date=date(2026, 10, 31))  # overdue by now
+    with django_capture_on_commit_callbacks(execute=False):
+        organisation_update(organisation=fedje, membership_status="member", member_from=date(2026, 7, 1))
+    failed = invoice_run_execute(run_id=InvoiceRun.objects.create(year=2026, issue_date=ISSUE, due_date=DUE).pk)
+    deflator_set(year=2026, rate=Decimal("0.035"))
+    proposal = contribution_model(year=2027, base_year=2026, status="proposal", name="Forslag 2027")
+    client.force_login(invoicing.secretariat)
+    items = {item.text: item.url for item in client.get("/").context["money_attention"]}
+    adopted = ContributionModel.objects.get(status="adopted", year=2026)
+    assert items["2026: contributions out of date for Fedje"] == adopted.get_absolute_url()
+    assert items[f"2026: the last invoice run failed: {failed.error}"] == failed.get_absolute_url()
+    assert items["Forslag 2027 needs the deflator for 2027"] == reverse("funding:deflator_set")
+    for invoice in Invoice.objects.filter(kind="invoice"):
+        assert items[f"Invoice {invoice.number} to {invoice.buyer_name} is overdue (due 31.10.2026)"] == (
+            invoice.get_absolute_url()
+        )
+    assert proposal.pk
+    # Mended, the list is empty.
+    contributions_recompute(year=2026)
+    deflator_set(year=2027, rate=Decimal("0.03"))
+    for invoice in Invoice.objects.filter(kind="invoice"):
+        payment_register(invoice=invoice, amount=invoice.total, paid_on=date(2026, 11, 19))
+    invoice_run_execute(run_id=InvoiceRun.objects.create(year=2026, issue_date=ISSUE, due_date=DUE).pk)
+    assert client.get("/").context["money_attention"] == []
