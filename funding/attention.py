@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Max
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,13 +80,14 @@ def money_attention(*, today: date | None = None) -> list[Attention]:
                         failed.get_absolute_url(),
                     )
                 )
-    overdue = [
-        invoice
-        for invoice in Invoice.objects.filter(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES, due_date__lt=today)
-        .select_related("organisation")
-        .order_by("due_date", "number")
-        if services.reminder_allowed(invoice, today)
-    ]
+    # Open (not paid, not credited) and past the due date as the last reminder moved it: one query.
+    overdue = (
+        Invoice.objects.filter(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES, due_date__lt=today)
+        .annotate(reminded=Max("reminders__new_due_date"))
+        .annotate(due=Greatest("due_date", Coalesce("reminded", "due_date")))
+        .filter(due__lt=today)
+        .order_by("due", "number")
+    )
     for invoice in overdue:
         items.append(
             Attention(
@@ -92,7 +95,7 @@ def money_attention(*, today: date | None = None) -> list[Attention]:
                 % {
                     "number": invoice.display_number,
                     "name": invoice.buyer_name,
-                    "date": services.effective_due_date(invoice).strftime("%d.%m.%Y"),
+                    "date": invoice.due.strftime("%d.%m.%Y"),
                 },
                 invoice.get_absolute_url(),
             )

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from funding import scenarios
-from funding.models import Contribution, ContributionModel, Invoice, InvoiceRun, NumberSeries
+from funding.models import Contribution, ContributionModel, Invoice, InvoiceRun, NumberSeries, Reminder
 from funding.services import (
     RecomputeBlocked,
     contribution_model_copy,
@@ -457,3 +458,15 @@ def test_needs_attention_lists_stale_blocked_failed_and_overdue_with_links(
         payment_register(invoice=invoice, amount=invoice.total, paid_on=date(2026, 11, 19))
     invoice_run_execute(run_id=InvoiceRun.objects.create(year=2026, issue_date=ISSUE, due_date=DUE).pk)
     assert client.get("/").context["money_attention"] == []
+
+
+def test_the_database_refuses_a_reminder_before_the_due_date_or_moving_it_earlier(invoicing, time_machine):
+    run()
+    invoice = own_invoice(invoicing)
+    time_machine.move_to("2026-12-02 10:00 +01:00")
+    with pytest.raises(DatabaseError, match="before the invoice falls due"), transaction.atomic():
+        Reminder.objects.create(invoice=invoice, sent_at=timezone.now(), new_due_date=date(2027, 1, 10))
+    time_machine.move_to("2027-01-05 10:00 +01:00")
+    with pytest.raises(DatabaseError, match="before the invoice's due date"), transaction.atomic():
+        Reminder.objects.create(invoice=invoice, sent_at=timezone.now(), new_due_date=date(2026, 12, 16))
+    assert Reminder.objects.count() == 0
