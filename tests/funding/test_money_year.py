@@ -470,3 +470,30 @@ def test_the_database_refuses_a_reminder_before_the_due_date_or_moving_it_earlie
     with pytest.raises(DatabaseError, match="before the invoice's due date"), transaction.atomic():
         Reminder.objects.create(invoice=invoice, sent_at=timezone.now(), new_due_date=date(2026, 12, 16))
     assert Reminder.objects.count() == 0
+
+
+def test_the_finance_officers_start_page_shows_what_is_outstanding(client, invoicing):
+    run()
+    invoice = own_invoice(invoicing)
+    payment_register(invoice=invoice, amount=Decimal(100000), paid_on=date(2026, 11, 25))
+    client.force_login(invoicing.finance)
+    page = client.get("/")
+    assert [i.outstanding for i in page.context["own_open_invoices"]] == [Decimal(33820)]
+    assert f'{invoice.display_number}</a>: <span class="amount">NOK\xa033,820.00</span>' in page.content.decode()
+
+
+def test_the_invoice_run_page_names_the_stale_members_and_offers_no_run(
+    client, invoicing, fedje, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        organisation_update(organisation=fedje, membership_status="member", member_from=date(2026, 7, 1))
+    client.force_login(invoicing.secretariat)
+    page = client.get(reverse("funding:invoice_run", kwargs={"year": 2026}))
+    html = page.content.decode()
+    assert "are out of date for Fedje" in html
+    assert f'href="{ContributionModel.objects.get(status="adopted").get_absolute_url()}"' in html
+    assert 'name="issue_date"' not in html  # no form to start the run
+    response = client.post(
+        reverse("funding:invoice_run", kwargs={"year": 2026}), {"issue_date": "2026-11-23", "due_date": "2026-12-23"}
+    )
+    assert response.status_code == 200 and InvoiceRun.objects.count() == 0
