@@ -87,7 +87,7 @@ def test_a_paid_then_credited_invoice_shows_the_overpayment(client, invoicing):
     assert (year["paid"], year["overpaid"]) == (Decimal(100000), Decimal(100000))
 
 
-def test_the_credit_note_page_reads_as_a_credit_note(client, invoicing, settings):
+def test_the_credit_note_page_reads_as_a_credit_note(client, invoicing, settings, tmp_path):
     settings.LANGUAGE_CODE = "nb"
     run()
     credit = credit_note_issue(invoice=own_invoice(invoicing), reason="Feil", issue_date=date(2026, 11, 30))
@@ -95,6 +95,10 @@ def test_the_credit_note_page_reads_as_a_credit_note(client, invoicing, settings
     html = client.get(reverse("funding:invoice_detail", kwargs={"pk": credit.pk})).content.decode()
     assert "Kreditnotadato" in html and "Fakturadato" not in html
     assert 'Kreditert beløp</th><td class="text-end amount fw-bold">−kr\xa0133\xa0820,00' in html
+    pdf = tmp_path / "k.pdf"
+    pdf.write_bytes(invoice_document_bytes(invoice=credit, kind="pdf"))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Kreditnotadato" in text and "Fakturadato" not in text
 
 
 # ------------------------------------------------------------------------------------------------
