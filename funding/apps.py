@@ -7,7 +7,7 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self) -> None:
-        from members.signals import population_changed
+        from members.signals import membership_changed, population_changed
 
         population_changed.connect(_recompute_for_population, dispatch_uid="funding-recompute-on-population")
         from funding import (
@@ -15,9 +15,18 @@ class FundingConfig(AppConfig):
             services,  # noqa: F401 - registers the invoice and model rules pages ask
         )
 
+        membership_changed.connect(_recompute_for_membership, dispatch_uid="funding-recompute-on-membership")
+
 
 def _recompute_for_population(sender, reference_dates, **kwargs) -> None:
     from funding import services
 
     for year in services.recompute_years_affected(population_dates=reference_dates):
         services.recompute_start(year=year, reason=str(_("Population figures changed")))
+
+
+def _recompute_for_membership(sender, since, **kwargs) -> None:
+    from funding import services
+
+    for year in services.recompute_years_affected(since=since):
+        services.recompute_start(year=year, reason=str(_("Membership changed")))

@@ -13,6 +13,16 @@ from funding import selectors as funding_selectors
 
 
 @dashboard_part
+def money_attention_part(request: HttpRequest, context: dict[str, Any]) -> None:
+    """For the secretariat: what in the money year is out of date, blocked or waiting, each with where to mend it."""
+    if not policy.is_secretariat(request.user):
+        return
+    from funding.attention import money_attention
+
+    context["money_attention"] = money_attention()
+
+
+@dashboard_part
 def money_part(request: HttpRequest, context: dict[str, Any]) -> None:
     user = request.user
     own = context.get("own")

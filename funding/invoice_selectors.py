@@ -5,14 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from core import policy
 from funding.choices import InvoiceKind, InvoiceStatus
 from funding.models import Invoice, InvoiceRun, Payment
-from funding.models.invoices import InvoiceQuerySet
+from funding.models.invoices import InvoiceQuerySet, outstanding_amount
 
 
 def _paid() -> Coalesce:
@@ -22,8 +22,23 @@ def _paid() -> Coalesce:
     return Coalesce(Subquery(paid, output_field=DecimalField()), Value(Decimal(0)), output_field=DecimalField())
 
 
+def _credited() -> Coalesce:
+    credited = (
+        Invoice.objects.filter(credited_invoice=OuterRef("pk"), kind=InvoiceKind.CREDIT_NOTE)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .order_by()
+        .values("credited_invoice")
+        .annotate(total=Sum("total"))
+        .values("total")
+    )
+    return Coalesce(Subquery(credited, output_field=DecimalField()), Value(Decimal(0)), output_field=DecimalField())
+
+
 def invoice_list(*, user: Any) -> InvoiceQuerySet:
-    queryset = Invoice.objects.select_related("organisation", "credited_invoice").annotate(paid=_paid())
+    """Invoices and credit notes the user may see, with `paid` and `credited` (see Invoice.outstanding)."""
+    queryset = Invoice.objects.select_related("organisation", "credited_invoice").annotate(
+        paid=_paid(), credited=_credited()
+    )
     restricted = policy.restrict(queryset.order_by("-issue_date", "-series", "-number"), user, "invoice.view")
     return cast(InvoiceQuerySet, restricted)  # restrict() filters the same queryset class
 
@@ -40,43 +55,38 @@ def invoice_years(*, user: Any) -> list[int]:
 
 
 def invoice_totals(*, user: Any) -> list[dict[str, Any]]:
-    """Per year: invoiced, credited, paid and outstanding, over what the user may see (two queries in all)."""
-    visible = policy.restrict(Invoice.objects.order_by(), user, "invoice.view")
-    money = DecimalField(max_digits=14, decimal_places=2)
-    zero = Value(Decimal(0), output_field=money)
-    is_invoice = Q(kind=InvoiceKind.INVOICE)
-    is_open = is_invoice & ~Q(status=InvoiceStatus.CREDITED)
-    per_year = visible.values("year").annotate(
-        invoiced=Coalesce(Sum("total", filter=is_invoice), zero),
-        credited=Coalesce(Sum("total", filter=Q(kind=InvoiceKind.CREDIT_NOTE)), zero),
-        open_total=Coalesce(Sum("total", filter=is_open), zero),
-    )
-    payments = {
-        row["invoice__year"]: row
-        for row in Payment.objects.filter(invoice__in=visible.values("pk"))
-        .order_by()
-        .values("invoice__year")
-        .annotate(
-            paid=Coalesce(Sum("amount"), zero),
-            paid_open=Coalesce(
-                Sum("amount", filter=Q(invoice__kind=InvoiceKind.INVOICE) & ~Q(invoice__status=InvoiceStatus.CREDITED)),
-                zero,
-            ),
-        )
-    }
-    rows = []
-    for row in sorted(per_year, key=lambda row: row["year"], reverse=True):
-        paid = payments.get(row["year"], {"paid": Decimal(0), "paid_open": Decimal(0)})
-        rows.append(
+    """Per year: invoiced, credited, paid, outstanding and overpaid, over what the user may see (one query).
+
+    Outstanding and overpaid add up each invoice's own amount - payments - credits (Invoice.outstanding), so the
+    year shows what the invoice pages show; an overpaid invoice does not hide what another still owes.
+    """
+    visible = policy.restrict(Invoice.objects.order_by(), user, "invoice.view").exclude(status=InvoiceStatus.DRAFT)
+    rows: dict[int, dict[str, Any]] = {}
+    for kind, year, total, paid, credited in visible.annotate(paid=_paid(), credited=_credited()).values_list(
+        "kind", "year", "total", "paid", "credited"
+    ):
+        row = rows.setdefault(
+            year,
             {
-                "year": row["year"],
-                "invoiced": row["invoiced"],
-                "credited": row["credited"],
-                "paid": paid["paid"],
-                "outstanding": row["open_total"] - paid["paid_open"],
-            }
+                "year": year,
+                "invoiced": Decimal(0),
+                "credited": Decimal(0),
+                "paid": Decimal(0),
+                "outstanding": Decimal(0),
+                "overpaid": Decimal(0),
+            },
         )
-    return rows
+        if kind == InvoiceKind.CREDIT_NOTE:
+            row["credited"] += total
+            continue
+        row["invoiced"] += total
+        row["paid"] += paid
+        owed = outstanding_amount(total=total, paid=paid, credited=credited)
+        if owed >= 0:
+            row["outstanding"] += owed
+        else:
+            row["overpaid"] -= owed
+    return [rows[year] for year in sorted(rows, reverse=True)]
 
 
 def invoice_run_get(*, user: Any, pk: int) -> InvoiceRun:

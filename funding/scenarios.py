@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 from funding import calculation as calc
 from funding.fairness import Fairness, fairness
 from funding.models import Budget, ContributionModel
-from funding.services import build_inputs, deflator_series
+from funding.services import (
+    Inputs,
+    build_inputs,
+    deflator_series,
+    missing_deflators,
+    missing_deflators_message,
+)
 
 
 @dataclass
@@ -53,6 +59,37 @@ class Comparison:
         return self.budget.need - self.budget.income_besides_contributions
 
 
+def _names(organisations: list) -> str:
+    names = ", ".join(o.name for o in organisations[:10])
+    return names + (", …" if len(organisations) > 10 else "")
+
+
+def _problems(model: ContributionModel, inputs: Inputs, deflators: dict[int, Decimal]) -> list[str]:
+    """Why a model cannot be computed as it stands, in words a user can act on."""
+    problems = []
+    if inputs.missing_population:
+        problems.append(
+            _("no population figures per %(date)s for %(count)d members (%(names)s)")
+            % {
+                "date": model.population_date.strftime("%d.%m.%Y"),
+                "count": len(inputs.missing_population),
+                "names": _names(inputs.missing_population),
+            }
+        )
+    if inputs.without_rule:
+        problems.append(_("no rule for the kind of %(names)s") % {"names": _names(inputs.without_rule)})
+    missing = missing_deflators(model, deflators)
+    if missing:
+        problems.append(missing_deflators_message(missing))
+    return problems
+
+
+def model_problems(model: ContributionModel) -> list[str]:
+    """Why the model cannot be computed as it stands (missing figures, rules or deflators), or []."""
+    deflators = deflator_series()
+    return _problems(model, build_inputs(model, deflators=deflators), deflators)
+
+
 def compare(models: list[ContributionModel]) -> Comparison:
     """Compute every model on its year's members and populations, without storing anything."""
     deflators = deflator_series()
@@ -61,11 +98,9 @@ def compare(models: list[ContributionModel]) -> Comparison:
     for model in models:
         column = Column(model=model)
         inputs = build_inputs(model, deflators=deflators)
-        if inputs.missing_population or inputs.without_rule:
-            names = ", ".join(o.name for o in (inputs.missing_population + inputs.without_rule)[:10])
-            column.problem = _("Cannot be computed: members without a population figure or a rule: %(names)s") % {
-                "names": names
-            }
+        problems = _problems(model, inputs, deflators)
+        if problems:
+            column.problem = _("Cannot be computed: %(reasons)s") % {"reasons": "; ".join(problems)}
         else:
             try:
                 results = calc.compute(inputs.model, inputs.members)

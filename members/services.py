@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from members.choices import OrganisationKind
 from members.models import Organisation, OrganisationNumber, PopulationFigure
 from members.population_file import PopulationFileError, PopulationRow, parse_population_file
-from members.signals import population_changed
+from members.signals import membership_changed, population_changed
 from members.validators import validate_region_number
+
+MEMBERSHIP_FIELDS = ("membership_status", "member_from", "member_until")
 
 NATIONAL_FILE = Path(__file__).resolve().parent / "data" / "kommuner-2024.csv"
 
@@ -71,6 +73,8 @@ def organisation_create(*, number: str = "", number_valid_from: date | None = No
     if errors:
         raise ValidationError(errors)
     organisation.save()
+    if organisation.member_from is not None:
+        _announce_membership_change(organisation.pk, [organisation.member_from])
     if number:
         organisation_change_number(
             organisation=organisation, number=number, valid_from=number_valid_from or date(2020, 1, 1)
@@ -89,11 +93,23 @@ def organisation_update(*, organisation: Organisation, **values: Any) -> Organis
     changed = [name for name, value in values.items() if getattr(organisation, name) != value]
     if not changed:
         return organisation
+    before = [getattr(organisation, name) for name in ("member_from", "member_until")]
     for name in changed:
         setattr(organisation, name, values[name])
     organisation.full_clean()
     organisation.save(update_fields=changed)
+    if set(changed) & set(MEMBERSHIP_FIELDS):
+        after = [organisation.member_from, organisation.member_until]
+        _announce_membership_change(organisation.pk, [day for day in before + after if day is not None])
     return organisation
+
+
+def _announce_membership_change(organisation_id: int, dates: list[date]) -> None:
+    """After commit: the membership changed, and contributions from the earliest of these dates may differ."""
+    since = min(dates) if dates else date.min
+    transaction.on_commit(
+        lambda: membership_changed.send(sender=Organisation, organisation_id=organisation_id, since=since)
+    )
 
 
 @transaction.atomic

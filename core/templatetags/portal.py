@@ -11,7 +11,9 @@ register = template.Library()
 
 @register.filter
 def nok(value, decimals=0):
-    """kr 133 820 (Bokmål) or NOK 133,820 (English)."""
+    """kr 133 820 (Bokmål) or NOK 133,820 (English); nothing for a missing value."""
+    if value in (None, ""):
+        return ""
     language = (get_language() or "nb")[:2]
     return format_nok(value, language="en" if language == "en" else "nb", decimals=int(decimals))
 

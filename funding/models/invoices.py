@@ -55,6 +55,11 @@ IMMUTABLE_FIELDS = (
 WRITE_ONCE_FIELDS = ("pdf", "pdf_sha256", "ehf", "ehf_sha256")
 
 
+def outstanding_amount(*, total: Decimal, paid: Decimal, credited: Decimal) -> Decimal:
+    """The one definition of what is owed on an invoice: amount - payments - credits (negative: overpaid)."""
+    return total - paid - credited
+
+
 class ImmutableInvoiceError(Exception):
     """An attempt to change an issued invoice or credit note."""
 
@@ -213,6 +218,36 @@ class Invoice(models.Model):
     @property
     def is_credit_note(self) -> bool:
         return self.kind == InvoiceKind.CREDIT_NOTE
+
+    @property
+    def paid_amount(self) -> Decimal:
+        """Payments received for this invoice (the selectors annotate it as `paid`)."""
+        paid = getattr(self, "paid", None)
+        if paid is None:
+            paid = self.payments.aggregate(total=models.Sum("amount"))["total"]
+        return paid or Decimal(0)
+
+    @property
+    def credited_amount(self) -> Decimal:
+        """What credit notes of this invoice credit (the selectors annotate it as `credited`)."""
+        credited = getattr(self, "credited", None)
+        if credited is None:
+            credited = self.credit_notes.exclude(status=InvoiceStatus.DRAFT).aggregate(total=models.Sum("total"))[
+                "total"
+            ]
+        return credited or Decimal(0)
+
+    @property
+    def outstanding(self) -> Decimal | None:
+        """What the buyer still owes; negative when overpaid. A credit note owes nothing (None)."""
+        if self.is_credit_note:
+            return None
+        return outstanding_amount(total=self.total, paid=self.paid_amount, credited=self.credited_amount)
+
+    @property
+    def overpaid(self) -> Decimal:
+        outstanding = self.outstanding
+        return -outstanding if outstanding is not None and outstanding < 0 else Decimal(0)
 
 
 class InvoiceLine(models.Model):

@@ -84,6 +84,23 @@ def deflator_series() -> dict[int, Decimal]:
     return dict(Deflator.objects.values_list("year", "rate"))
 
 
+def missing_deflators(model: ContributionModel, deflators: dict[int, Decimal] | None = None) -> list[int]:
+    """Years between the model's base year and its year whose deflator the model needs and nobody has registered.
+
+    Share mode does not index, so it needs none.
+    """
+    if model.mode == calc.SHARE:
+        return []
+    known = deflator_series() if deflators is None else deflators
+    return [year for year in range(model.base_year + 1, model.year + 1) if year not in known]
+
+
+def missing_deflators_message(years: list[int]) -> str:
+    return _("No deflator is registered for %(years)s; register it before the contributions are computed.") % {
+        "years": ", ".join(str(year) for year in years)
+    }
+
+
 def to_calculation(model: ContributionModel, deflators: dict[int, Decimal]) -> calc.ContributionModel:
     """The pure model for a stored one (rules and overrides should be prefetched)."""
     return calc.ContributionModel(
@@ -181,16 +198,36 @@ def _difference_row(row: dict[str, Any], result: calc.Contribution, organisation
     }
 
 
-def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = lambda percent: None) -> dict:
-    """Recompute and store every member's contribution for `year` under the adopted model.
+@dataclass
+class RecomputePlan:
+    """What a recompute of a year would write, worked out without writing anything."""
 
-    All or nothing: when any member lacks a population figure (or a rule), nothing is written and
-    RecomputeBlocked lists them. Invoiced contributions are never changed: a different result is
-    reported as a difference. Uses a number of queries that does not grow with the number of members.
+    model: ContributionModel
+    results: list[calc.Contribution]
+    organisations: dict[str, Organisation]
+    to_create: list[dict[str, Any]] = field(default_factory=list)
+    to_update: list[dict[str, Any]] = field(default_factory=list)
+    stale: list[dict[str, Any]] = field(default_factory=list)
+    report: dict[str, Any] = field(default_factory=dict)
+    changed: list[str] = field(default_factory=list)  # names of the members to create or update
+
+    def out_of_date(self) -> list[str]:
+        """Names of the members whose stored contribution is not what the engine gives for today's inputs."""
+        return sorted({*self.changed, *(row["organisation_name"] for row in self.stale)})
+
+
+def _recompute_plan(year: int) -> RecomputePlan:
+    """Compare every member's stored contribution for `year` with the engine's result for its current inputs.
+
+    Raises RecomputeBlocked when the year cannot be computed (no adopted model, members without a population
+    figure or without a rule, a deflator the model needs that nobody has registered).
     """
     model = adopted_model(year)
     if model is None:
         raise RecomputeBlocked(_("No contribution model is adopted for %(year)d.") % {"year": year})
+    missing = missing_deflators(model)
+    if missing:
+        raise RecomputeBlocked(missing_deflators_message(missing))
     inputs = build_inputs(model)
     if inputs.missing_population:
         raise RecomputeBlocked(
@@ -203,18 +240,16 @@ def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = l
             _("%(count)d members are of a kind the model has no rule for.") % {"count": len(inputs.without_rule)},
             inputs.without_rule,
         )
-    on_progress(20)
     results = calc.compute(inputs.model, inputs.members)
-    on_progress(50)
-    now = timezone.now()
+    plan = RecomputePlan(model=model, results=results, organisations=inputs.organisations)
     # Plain rows, not model instances: at thousands of members, building instances costs more than the SQL.
     existing = {
         row["organisation_id"]: row
-        for row in Contribution.objects.filter(year=year).values("pk", "organisation_id", "frozen_at", *STORED_FIELDS)
+        for row in Contribution.objects.filter(year=year).values(
+            "pk", "organisation_id", "organisation__name", "frozen_at", *STORED_FIELDS
+        )
     }
     report: dict[str, Any] = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0, "frozen_differences": []}
-    to_create: list[dict[str, Any]] = []
-    to_update: list[dict[str, Any]] = []
     for result in results:
         organisation = inputs.organisations[result.member_id]
         known_population = organisation.pk in inputs.populations
@@ -235,9 +270,8 @@ def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = l
         }
         row = existing.pop(organisation.pk, None)
         if row is None:
-            to_create.append(
-                {"organisation_id": organisation.pk, "year": year, "computed_at": now, "frozen_at": None, **values}
-            )
+            plan.to_create.append({"organisation_id": organisation.pk, "year": year, "frozen_at": None, **values})
+            plan.changed.append(organisation.name)
         elif row["frozen_at"] is not None:
             if row["amount"] != result.amount:
                 report["frozen_differences"].append(_difference_row(row, result, organisation))
@@ -246,9 +280,42 @@ def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = l
         elif all(row[name] == value for name, value in values.items()):
             report["unchanged"] += 1
         else:
-            to_update.append({"pk": row["pk"], "computed_at": now, **values})
+            plan.to_update.append({"pk": row["pk"], **values})
+            plan.changed.append(organisation.name)
     # Organisations that are no longer members this year lose a contribution that was never invoiced.
-    stale = [row["pk"] for row in existing.values() if row["frozen_at"] is None]
+    plan.stale = [
+        {"pk": row["pk"], "organisation_name": row["organisation__name"]}
+        for row in existing.values()
+        if row["frozen_at"] is None
+    ]
+    plan.report = report
+    return plan
+
+
+def contributions_out_of_date(*, year: int) -> list[str]:
+    """Members whose contribution for `year` differs from what the current inputs give (invoiced ones excepted).
+
+    Decided from the stored state alone. Raises RecomputeBlocked when the year cannot be computed at all.
+    """
+    if adopted_model(year) is None and not Contribution.objects.filter(year=year).exists():
+        return []
+    return _recompute_plan(year).out_of_date()
+
+
+def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = lambda percent: None) -> dict:
+    """Recompute and store every member's contribution for `year` under the adopted model.
+
+    All or nothing: when any member lacks a population figure (or a rule, or the model a deflator), nothing is
+    written and RecomputeBlocked says why. Invoiced contributions are never changed: a different result is
+    reported as a difference. Uses a number of queries that does not grow with the number of members.
+    """
+    on_progress(20)
+    plan = _recompute_plan(year)
+    on_progress(50)
+    now = timezone.now()
+    to_create = [{**row, "computed_at": now} for row in plan.to_create]
+    to_update = [{**row, "computed_at": now} for row in plan.to_update]
+    stale = [row["pk"] for row in plan.stale]
     with transaction.atomic():
         created = insert_rows(Contribution, to_create)
         history_snapshot(Contribution, created, "+")
@@ -256,13 +323,14 @@ def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = l
         history_snapshot(Contribution, [row["pk"] for row in to_update], "~")
         if stale:
             Contribution.objects.filter(pk__in=stale).delete()
+    report = plan.report
     report.update(
         created=len(to_create),
         updated=len(to_update),
         removed=len(stale),
-        total=str(sum((r.amount for r in results), Decimal(0))),
-        model=model.pk,
-        model_version=model.version,
+        total=str(sum((r.amount for r in plan.results), Decimal(0))),
+        model=plan.model.pk,
+        model_version=plan.model.version,
     )
     on_progress(90)
     return report
@@ -319,10 +387,15 @@ def recompute_run_fail(*, run_id: int, error: str) -> None:
     RecomputeRun.fail(run_id, error)
 
 
-def recompute_years_affected(*, population_dates: Iterable[date] = (), deflator_year: int | None = None) -> list[int]:
-    """Years whose adopted model uses one of these population dates or this deflator year."""
+def recompute_years_affected(
+    *, population_dates: Iterable[date] = (), deflator_year: int | None = None, since: date | None = None
+) -> list[int]:
+    """Years whose adopted model uses one of these population dates or this deflator year, or that end after
+    `since` (a membership change)."""
     adopted = ContributionModel.objects.filter(status=ModelStatus.ADOPTED)
     years: set[int] = set()
+    if since is not None:
+        years.update(adopted.filter(year__gte=since.year).values_list("year", flat=True))
     dates = list(population_dates)
     if dates:
         years.update(adopted.filter(population_date__in=dates).values_list("year", flat=True))
@@ -463,18 +536,34 @@ def contribution_model_save(
     return model
 
 
+def newest_population_date(year: int) -> date:
+    """The newest reference date with population figures, not after 1 January of `year`; else that 1 January."""
+    default = ContributionModel.default_population_date(year)
+    newest = (
+        PopulationFigure.objects.filter(reference_date__lte=default)
+        .order_by("-reference_date")
+        .values_list("reference_date", flat=True)
+        .first()
+    )
+    return newest or default
+
+
 @transaction.atomic
 def contribution_model_copy(*, model: ContributionModel, name: str, year: int | None = None) -> ContributionModel:
-    """A new proposal with the same parameters, e.g. to try a change or to prepare next year's model."""
+    """A new proposal with the same parameters, e.g. to try a change or to prepare next year's model.
+
+    Copied to another year, it uses the newest population figures there are (the year's own reference date
+    once they are imported), and starts without the old description, which speaks of the old year's figures.
+    """
     year = year or model.year
+    same_year = year == model.year
     copy = contribution_model_save(
         values={
             **{name_: getattr(model, name_) for name_ in MODEL_FIELDS},
             "name": name,
             "year": year,
-            "population_date": model.population_date
-            if year == model.year
-            else ContributionModel.default_population_date(year),
+            "population_date": model.population_date if same_year else newest_population_date(year),
+            "description": model.description if same_year else "",
         },
         rules=[RuleInput(r.kind, r.fixed, r.per_inhabitant, r.cap) for r in model.rules.all()],
         overrides=[

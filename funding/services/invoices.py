@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,8 @@ from funding.ehf import address
 from funding.invoice_numbers import CREDIT_NOTE_SERIES, INVOICE_SERIES, SERIES_PREFIX, display_number, make_kid
 from funding.models import BankImport, Contribution, Invoice, InvoiceLine, InvoiceRun, NumberSeries, Payment, Reminder
 from funding.models.invoices import PARTY_FIELDS
+from funding.services.contributions import RecomputeBlocked, adopted_model, contributions_out_of_date
+from members.domain import membership_period
 from members.models import Organisation, User
 
 logger = logging.getLogger(__name__)
@@ -58,7 +61,8 @@ def invoice_can_credit(invoice: Invoice) -> bool:
 
 @rule
 def invoice_can_remind(invoice: Invoice) -> bool:
-    return invoice_is_open(invoice)
+    """A reminder is for an open invoice whose due date (as earlier reminders moved it) has passed."""
+    return reminder_allowed(invoice)
 
 
 @rule
@@ -72,8 +76,9 @@ def invoice_accepts_payments(invoice: Invoice) -> bool:
     return invoice.kind == InvoiceKind.INVOICE and invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.CREDITED)
 
 
-def reminder_default_due_date(today: date | None = None) -> date:
-    return (today or timezone.localdate()) + timedelta(days=REMINDER_PERIOD_DAYS)
+def reminder_default_due_date(invoice: Invoice, today: date | None = None) -> date:
+    """What the reminder form proposes: the earliest new due date the rule allows."""
+    return reminder_earliest_due_date(invoice, today)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -100,6 +105,10 @@ class Preview:
     zero: list[Contribution] = field(default_factory=list)
     problems: dict[int, list[str]] = field(default_factory=dict)
     profile_missing: bool = False
+    # Members whose contribution is not what the current inputs give, and why the year cannot be computed.
+    out_of_date: list[str] = field(default_factory=list)
+    blocked: str = ""
+    mend_url: str = ""  # where the year is recomputed (its adopted model)
 
     @property
     def total(self) -> Decimal:
@@ -107,13 +116,41 @@ class Preview:
 
     @property
     def can_issue(self) -> bool:
-        return bool(self.to_invoice) and not self.problems and not self.profile_missing
+        return (
+            bool(self.to_invoice)
+            and not self.problems
+            and not self.profile_missing
+            and not self.out_of_date
+            and not self.blocked
+        )
+
+    @property
+    def stale_message(self) -> str:
+        """Why the year's contributions cannot be invoiced as they stand, or ''."""
+        if self.blocked:
+            return _("The contributions for %(year)d cannot be computed: %(reason)s") % {
+                "year": self.year,
+                "reason": self.blocked,
+            }
+        if self.out_of_date:
+            return _(
+                "The contributions for %(year)d are out of date for %(names)s; recompute the year before invoicing."
+            ) % {"year": self.year, "names": ", ".join(self.out_of_date)}
+        return ""
 
 
 def invoice_preview(*, year: int) -> Preview:
     """Which contributions of the year an invoice run would invoice, and what stops it."""
     preview = Preview(year=year)
     preview.profile_missing = not NetworkProfile.objects.exists()
+    try:
+        preview.out_of_date = contributions_out_of_date(year=year)
+    except RecomputeBlocked as blocked:
+        names = ", ".join(organisation.name for organisation in blocked.organisations)
+        preview.blocked = f"{blocked} ({names})" if names else str(blocked)
+    if preview.stale_message:
+        model = adopted_model(year)
+        preview.mend_url = model.get_absolute_url() if model else reverse("funding:model_list")
     live = set(
         Invoice.objects.filter(year=year, kind=InvoiceKind.INVOICE)
         .exclude(status=InvoiceStatus.CREDITED)
@@ -138,11 +175,41 @@ def invoice_preview(*, year: int) -> Preview:
 # Issuing
 
 
-def _allocate_number(series: str) -> int:
-    """The next number of the series; inside the caller's transaction, so a rollback frees it again."""
+def _allocate_number(series: str, issue_date: date) -> int:
+    """The next number of the series; inside the caller's transaction, so a rollback frees it again.
+
+    The series row is locked first, so the check that the date keeps number order cannot race another issuer.
+    """
     # The series row holds the number the next document gets.
     prefix = {"prefix": SERIES_PREFIX[series]}
-    return counter_advance(NumberSeries, field="next_number", defaults=prefix, key=series) - 1
+    number = counter_advance(NumberSeries, field="next_number", defaults=prefix, key=series) - 1
+    problem = issue_date_problem(series=series, issue_date=issue_date)
+    if problem:
+        raise ValidationError({"issue_date": problem})
+    return number
+
+
+def latest_issue_date(series: str) -> date | None:
+    """The latest date of a document issued in the series."""
+    return (
+        Invoice.objects.filter(series=series)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .order_by("-issue_date")
+        .values_list("issue_date", flat=True)
+        .first()
+    )
+
+
+def issue_date_problem(*, series: str, issue_date: date) -> str:
+    """Why a document of the series cannot be dated `issue_date` (dates never decrease in number order), or ''."""
+    latest = latest_issue_date(series)
+    if latest is not None and issue_date < latest:
+        kind = _("credit note") if series == CREDIT_NOTE_SERIES else _("invoice")
+        return _(
+            "The date %(date)s is before %(latest)s, the date of the latest %(kind)s issued; numbers and dates must "
+            "run in the same order. Choose %(latest)s or later."
+        ) % {"date": issue_date.strftime("%d.%m.%Y"), "latest": latest.strftime("%d.%m.%Y"), "kind": kind}
+    return ""
 
 
 def _seller_fields(profile: NetworkProfile) -> dict[str, Any]:
@@ -223,8 +290,21 @@ def invoice_issue(
             _("%(name)s cannot be invoiced: %(problems)s.")
             % {"name": contribution.organisation.name, "problems": "; ".join(problems)}
         )
+    organisation = contribution.organisation
+    period = membership_period(
+        year=contribution.year, member_from=organisation.member_from, member_until=organisation.member_until
+    )
+    months = (period[1].year - period[0].year) * 12 + period[1].month - period[0].month + 1 if period else 0
+    if months != contribution.months:
+        raise ValidationError(
+            _(
+                "The contribution of %(name)s for %(year)d counts %(counted)d months, but the membership covers "
+                "%(months)d; recompute the year before invoicing."
+            )
+            % {"name": organisation.name, "year": contribution.year, "counted": contribution.months, "months": months}
+        )
     profile = NetworkProfile.current()
-    number = _allocate_number(INVOICE_SERIES)
+    number = _allocate_number(INVOICE_SERIES, issue_date)
     invoice = Invoice(
         kind=InvoiceKind.INVOICE,
         series=INVOICE_SERIES,
@@ -233,8 +313,9 @@ def invoice_issue(
         year=contribution.year,
         issue_date=issue_date,
         due_date=due_date,
-        period_start=date(contribution.year, 1, 1),
-        period_end=date(contribution.year, 12, 31),
+        # The months charged, as the contribution counts them.
+        period_start=period[0],
+        period_end=period[1],
         kid=make_kid(INVOICE_SERIES, number),
         total=contribution.amount,
         run=run,
@@ -267,7 +348,7 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
         raise ValidationError({"reason": _("Give the reason for the credit note.")})
     if issue_date < invoice.issue_date:
         raise ValidationError({"issue_date": _("A credit note cannot be dated before the invoice it credits.")})
-    number = _allocate_number(CREDIT_NOTE_SERIES)
+    number = _allocate_number(CREDIT_NOTE_SERIES, issue_date)
     credit = Invoice(
         kind=InvoiceKind.CREDIT_NOTE,
         series=CREDIT_NOTE_SERIES,
@@ -315,12 +396,17 @@ def invoice_run_start(*, year: int, issue_date: date, due_date: date, requested_
     preview = invoice_preview(year=year)
     if preview.profile_missing:
         raise ValidationError(_("Set up the network profile (legal entity, organisation number, bank account) first."))
+    if preview.stale_message:
+        raise ValidationError(preview.stale_message)
     if preview.problems:
         raise ValidationError(_("Some members cannot be invoiced yet; see the list."))
     if not preview.to_invoice:
         raise ValidationError(_("There is nothing to invoice for %(year)d.") % {"year": year})
     if due_date < issue_date:
         raise ValidationError({"due_date": _("The due date cannot be before the invoice date.")})
+    problem = issue_date_problem(series=INVOICE_SERIES, issue_date=issue_date)
+    if problem:
+        raise ValidationError({"issue_date": problem})
     with transaction.atomic():
         active = (
             InvoiceRun.objects.select_for_update()
@@ -351,6 +437,13 @@ def invoice_run_execute(*, run_id: int) -> InvoiceRun:
     if run.is_finished:
         return run
     InvoiceRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, started_at=timezone.now())
+    # The inputs may have changed since the run was started: contributions that are out of date are not invoiced.
+    preview = invoice_preview(year=run.year)
+    if preview.stale_message:
+        InvoiceRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED, error=preview.stale_message, finished_at=timezone.now()
+        )
+        return InvoiceRun.objects.get(pk=run_id)
     contributions = list(Contribution.objects.filter(year=run.year, amount__gt=0).order_by("organisation__name", "pk"))
     issued = skipped = 0
     step = max(1, len(contributions) // 20)
@@ -525,7 +618,7 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
         if invoice.status in (InvoiceStatus.CREDITED, InvoiceStatus.DRAFT):
             report["not_open"].append(entry)
             continue
-        outstanding = invoice.total - amount_paid(invoice)
+        outstanding = invoice.outstanding
         payment_register(
             invoice=invoice,
             amount=row.amount,
@@ -584,20 +677,63 @@ def invoice_send(*, invoice: Invoice, sent_by: Any = None) -> Invoice:
     return invoice
 
 
+# A reminder gives the buyer at least this many days from the day it is sent.
+
+
+def effective_due_date(invoice: Invoice) -> date | None:
+    """The due date that applies now: the latest reminder's new due date, else the invoice's own."""
+    reminded = invoice.reminders.order_by("-new_due_date").values_list("new_due_date", flat=True).first()
+    dates = [day for day in (reminded, invoice.due_date) if day is not None]
+    return max(dates) if dates else None
+
+
+def reminder_allowed(invoice: Invoice, today: date | None = None) -> bool:
+    """An open invoice with something outstanding whose due date (as reminders moved it) has passed."""
+    today = today or timezone.localdate()
+    if invoice.kind != InvoiceKind.INVOICE or invoice.status not in OPEN_STATUSES:
+        return False
+    due = effective_due_date(invoice)
+    outstanding = invoice.outstanding
+    return due is not None and due < today and outstanding is not None and outstanding > 0
+
+
+def reminder_earliest_due_date(invoice: Invoice, today: date | None = None) -> date:
+    """The earliest new due date a reminder may give: today plus the reminder period, never before the original."""
+    today = today or timezone.localdate()
+    earliest = today + timedelta(days=REMINDER_PERIOD_DAYS)
+    return max(earliest, invoice.due_date) if invoice.due_date else earliest
+
+
 @transaction.atomic
 def reminder_send(*, invoice: Invoice, new_due_date: date, sent_by: Any = None) -> Reminder:
-    """Remind the organisation of an unpaid invoice, with a new due date (no fee)."""
+    """Remind the organisation of an overdue invoice, with a new due date (no fee)."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if not invoice_can_remind(invoice):
+    today = timezone.localdate()
+    if not invoice_is_open(invoice):
         raise ValidationError(_("Only an unpaid invoice can be reminded."))
-    if new_due_date <= timezone.localdate():
-        raise ValidationError({"new_due_date": _("The new due date must be after today.")})
+    if not reminder_allowed(invoice, today):
+        due = effective_due_date(invoice)
+        raise ValidationError(
+            _("Invoice %(number)s is not overdue: it falls due on %(date)s; a reminder can be sent after that.")
+            % {"number": invoice.display_number, "date": due.strftime("%d.%m.%Y") if due else "–"}
+        )
+    earliest = reminder_earliest_due_date(invoice, today)
+    if new_due_date < earliest:
+        raise ValidationError(
+            {
+                "new_due_date": _(
+                    "The new due date must be %(date)s or later (today plus %(days)d days, and never before the "
+                    "invoice's own due date)."
+                )
+                % {"date": earliest.strftime("%d.%m.%Y"), "days": REMINDER_PERIOD_DAYS}
+            }
+        )
     to = recipients(invoice.organisation)
     if not to:
         raise ValidationError(
             _("%(name)s has no email address and no finance officer with one.") % {"name": invoice.organisation.name}
         )
-    outstanding = invoice.total - amount_paid(invoice)
+    outstanding = invoice.outstanding
     send_templated(
         "invoice-reminder",
         {"invoice": invoice, "new_due_date": new_due_date, "outstanding": outstanding},

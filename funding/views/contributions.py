@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from core import policy
 from core.access import require
 from core.exports import spreadsheet_response
-from funding import scenarios, selectors, services
+from funding import invoice_selectors, scenarios, selectors, services
 from funding.forms import (
     AdoptForm,
     BudgetForm,
@@ -52,6 +52,7 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "model": model,
             "can_manage": can_manage,
             "runs": selectors.recompute_run_list(user=request.user, year=model.year)[:5],
+            "problems": scenarios.model_problems(model),
             "totals": selectors.contribution_totals(year=model.year) if can_manage else None,
             "copy_form": CopyForm(initial={"name": _("Copy of %(name)s") % {"name": model.name}, "year": model.year}),
             "adopt_form": AdoptForm(initial={"adopted_on": timezone.localdate()}),
@@ -336,7 +337,10 @@ def contribution_list(request: HttpRequest) -> HttpResponse:
 @require("contribution.view")
 def contribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contribution = selectors.contribution_get(user=request.user, pk=pk)
-    return render(request, "funding/contribution_detail.html", {"contribution": contribution})
+    invoices = (
+        invoice_selectors.invoice_list(user=request.user).filter(contribution=contribution).order_by("series", "number")
+    )
+    return render(request, "funding/contribution_detail.html", {"contribution": contribution, "invoices": invoices})
 
 
 # -- Budget ------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from core import policy
 from core.access import require
 from core.exports import spreadsheet_response
 from funding import invoice_selectors as selectors
+from funding import selectors as funding_selectors
 from funding import services
 from funding.choices import InvoiceKind, InvoiceStatus
 from funding.forms import BankImportForm, CreditNoteForm, InvoiceRunForm, PaymentForm, ReminderForm
@@ -83,7 +84,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, pk=pk)
     can_manage = policy.can(request.user, "invoice.manage")
-    paid = invoice.paid  # annotated by the selector
+    paid = invoice.paid_amount
     today = timezone.localdate()
     return render(
         request,
@@ -94,11 +95,18 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payments": invoice.payments.all(),
             "reminders": invoice.reminders.all(),
             "credit_notes": invoice.credit_notes.all(),
+            "contribution": funding_selectors.contribution_list(user=request.user)
+            .filter(pk=invoice.contribution_id)
+            .first()
+            if invoice.contribution_id
+            else None,
             "paid": paid,
-            "outstanding": invoice.total - paid if invoice.kind == InvoiceKind.INVOICE else None,
+            "credited": invoice.credited_amount,
+            "outstanding": invoice.outstanding,
+            "overpaid": invoice.overpaid,
             "can_manage": can_manage,
-            "payment_form": PaymentForm(initial={"paid_on": today, "amount": invoice.total - paid}),
-            "reminder_form": ReminderForm(initial={"new_due_date": services.reminder_default_due_date(today)}),
+            "payment_form": PaymentForm(initial={"paid_on": today, "amount": max(invoice.outstanding or 0, 0)}),
+            "reminder_form": ReminderForm(initial={"new_due_date": services.reminder_default_due_date(invoice, today)}),
             "credit_form": CreditNoteForm(initial={"issue_date": today}),
         },
     )

@@ -69,6 +69,7 @@ def test_secretariat_sees_totals_per_year(client, issued):
             "credited": Decimal(0),
             "paid": Decimal(133820),
             "outstanding": Decimal(429420),
+            "overpaid": Decimal(0),
         }
     ]
     detail = client.get(reverse("funding:invoice_detail", kwargs={"pk": own(issued).pk})).context

@@ -127,7 +127,9 @@ def test_population_change_recomputes_the_years_that_use_it(network, django_capt
 
 def test_deflator_change_recomputes_indexed_years(personas, django_capture_on_commit_callbacks):
     contribution_model(year=2026, base_year=2025, exempt=[personas.host])
-    contributions_recompute(year=2026)
+    # Indexing from 2025 to 2026 needs the 2026 deflator: without it nothing is computed (never a silent factor 1).
+    with pytest.raises(RecomputeBlocked, match="No deflator is registered for 2026"):
+        contributions_recompute(year=2026)
     with django_capture_on_commit_callbacks(execute=True):
         deflator_set(year=2026, rate=Decimal("0.035"), source="KDD")
     # 100 000 × 1.035 + 20 × 1.035 × 1 691 = 103 500 + 35 003.70 = 138 503.70, rounded half up once

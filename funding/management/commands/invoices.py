@@ -8,8 +8,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from core.runs import RunStatus
+from funding.invoicing import INVOICE_SERIES
 from funding.models import Invoice, InvoiceRun
-from funding.services import default_due_date, invoice_document_bytes, invoice_preview, invoice_run_execute
+from funding.services import (
+    default_due_date,
+    invoice_document_bytes,
+    invoice_preview,
+    invoice_run_execute,
+    issue_date_problem,
+)
 
 
 def _date(text: str) -> date:
@@ -47,10 +54,15 @@ class Command(BaseCommand):
                 if c.organisation_id in preview.problems
             )
             raise CommandError(f"{year}: nothing was issued; these members cannot be invoiced yet:{lines}")
+        if preview.stale_message:
+            raise CommandError(f"{year}: nothing was issued. {preview.stale_message}")
         issue_date = issue_date or timezone.localdate()
         due_date = due_date or default_due_date(issue_date)
         if due_date < issue_date:
             raise CommandError("The due date cannot be before the invoice date.")
+        problem = issue_date_problem(series=INVOICE_SERIES, issue_date=issue_date)
+        if problem:
+            raise CommandError(f"{year}: nothing was issued. {problem}")
         run = InvoiceRun.objects.create(year=year, issue_date=issue_date, due_date=due_date)
         try:
             run = invoice_run_execute(run_id=run.pk)
