@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Network")
     default = True
 
+    def ready(self) -> None:
+        from core import checks  # noqa: F401 (registers the production checks)
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -16,3 +16,14 @@ errorlog = "-"
 # Restart a worker now and then, so a slow leak cannot grow without bound.
 max_requests = 2000
 max_requests_jitter = 200
+
+
+def on_starting(server):
+    """Run the portal's checks before any worker starts: in production (DEBUG off) the portal refuses to start
+    without a readable seal, with mail to the console or with a well-known database password (core/checks.py)."""
+    import django
+    from django.core.management import call_command
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
+    django.setup()
+    call_command("check", fail_level="ERROR")

@@ -9,7 +9,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from core.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_str, url_with_password
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -87,6 +87,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The password apart from the URL, so it can come from a secret file (DATABASE_PASSWORD_FILE, see core/env.py).
+if env_str("DATABASE_PASSWORD"):
+    DATABASES["default"]["PASSWORD"] = env_str("DATABASE_PASSWORD")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
@@ -136,7 +139,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2_000_000)
 
 # Redis: broker for Celery and the cache. Without it, tasks run in-process.
-REDIS_URL = env_str("REDIS_URL") or None
+# REDIS_PASSWORD (or REDIS_PASSWORD_FILE) is put into the URL, so the URL itself holds no secret.
+REDIS_URL = url_with_password(env_str("REDIS_URL") or "", env_str("REDIS_PASSWORD")) or None
 # Without a broker, tasks run eagerly; "memory://" only keeps Celery from looking for one on localhost.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL
@@ -153,6 +157,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# A task that hangs (a stalled SMTP server, a runaway PDF) is stopped: first softly (SoftTimeLimitExceeded), then
+# its process is killed; both stay below the visibility timeout so a task is not delivered twice while it runs.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 900)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1200)
+# A worker process is replaced after this many tasks, so memory a PDF render leaves behind cannot pile up.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 100)
+# Where beat keeps its schedule; in the compose stack a volume, so a restart does not forget the last runs.
+CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILE") or "celerybeat-schedule"
 
 CACHES = {
     "default": (
@@ -167,8 +179,11 @@ CACHES = {
     )
 }
 
-# Email: console in development; SMTP settings in production.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email: console in development; SMTP otherwise, so with DEBUG off no signing code or reset link goes to the logs
+# (core/checks.py refuses the console and memory backends in production).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
 # Where django.core.mail.backends.filebased.EmailBackend writes each message (the browser tests read it).
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -176,11 +191,19 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Seconds before a stalled SMTP server gives up, so a request or a task does not hang on it.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Transport security: every switch is a variable; the defaults are safe for production.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The orchestrator's probes ask over plain HTTP inside the network; they are never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Addresses or networks (CIDR) of the reverse proxies in front of the portal. Only when the immediate peer is one of
+# them is the client's address taken from X-Forwarded-For (core/client_ip.py): for the signature audit trail, login
+# throttling and the access log. Empty: the peer's own address, and X-Forwarded-For is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", False) else None
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
