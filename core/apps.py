@@ -10,6 +10,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import checks  # noqa: F401 (registers the production checks)
+        from core.observability import connect_celery_signals
+
+        connect_celery_signals()
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

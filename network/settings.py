@@ -47,6 +47,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Probes first (no host check, no redirect), then the request id every later log line carries.
+    "core.health.HealthMiddleware",
+    "core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -54,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.observability.UserIdMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -224,10 +228,27 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-striped align-middl
 # The network this installation serves, until the secretariat edits its profile.
 NETWORK_NAME = env_str("NETWORK_NAME", "DigiVestland")
 
+# Logs: one JSON object a line on stdout (time, level, logger, message, request id, user id; core/observability.py),
+# or plain text with LOG_FORMAT=text for development.
+LOG_FORMAT = env_str("LOG_FORMAT") or ("text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.observability.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
@@ -265,6 +286,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.views.locked_out"
+# The client's address behind the reverse proxy (TRUSTED_PROXIES), not the proxy's: else one wrong password from
+# anyone would lock the username for everyone.
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 # Secretariat permissions hold only after a one-time code from an authenticator app (or a backup code).
 OTP_REQUIRED_FOR_SECRETARIAT = env_bool("OTP_REQUIRED_FOR_SECRETARIAT", True)
 OTP_TOTP_ISSUER = NETWORK_NAME
@@ -283,3 +307,17 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Error reporting: off unless SENTRY_DSN names a Sentry (or compatible, e.g. GlitchTip) project. No personal data is
+# sent (send_default_pii off: no user names, addresses, cookies or form data); the release is PORTAL_VERSION.
+SENTRY_DSN = env_str("SENTRY_DSN") or ""
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        send_default_pii=False,
+        release=env_str("PORTAL_VERSION") or None,
+        environment=env_str("SENTRY_ENVIRONMENT") or "production",
+        traces_sample_rate=0.0,
+    )
