@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
         "task": "members.tasks.remind_and_expire_agreements",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Retention (core/retention.py, stated in the privacy statement): sessions, login attempts, mail files, history.
+    "purge-personal-data": {"task": "core.tasks.purge_personal_data", "schedule": crontab(hour=3, minute=30)},
+    # Keeps beat's schedule file fresh (its healthcheck) and shows a worker takes tasks.
+    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
 }
 
 

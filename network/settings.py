@@ -270,6 +270,14 @@ AGREEMENT_LINK_DAYS = env_int("AGREEMENT_LINK_DAYS", 14)
 # The portal's address as links in emails use it.
 PORTAL_BASE_URL = (env_str("PORTAL_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
+# Retention (core/retention.py; the privacy statement states these): days django-axes keeps login attempts, days
+# development mail files are kept, years other change history is kept after the year's end (money records: five,
+# by law). The apps whose history is money records (the Bookkeeping Act).
+AXES_RETENTION_DAYS = env_int("AXES_RETENTION_DAYS", 90)
+MAIL_FILE_RETENTION_DAYS = env_int("MAIL_FILE_RETENTION_DAYS", 14)
+HISTORY_RETENTION_YEARS = env_int("HISTORY_RETENTION_YEARS", 3)
+HISTORY_MONEY_APPS = ["funding"]
+
 # Hardening: login throttling (django-axes), a second factor for the secretariat (django-otp) and a
 # Content-Security-Policy (django-csp). Kept together so the switches are read in one place.
 INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
