@@ -226,7 +226,9 @@ def _read_by_the_backup_scripts() -> set[str]:
 
     names = set()
     for path in (ROOT / "scripts").glob("*.sh"):
-        names |= set(re.findall(r"\$\{?([A-Z][A-Z_0-9]+)", path.read_text()))
+        text = path.read_text()
+        names |= set(re.findall(r"\$\{?([A-Z][A-Z_0-9]+)", text))
+        names |= set(re.findall(r'os\.environ(?:\.get\(|\[)"([A-Z_0-9]+)"', text))
     return names
 
 
