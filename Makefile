@@ -36,7 +36,7 @@ run: install
 # The pure domain modules, type-checked with django-stubs.
 TYPED := funding/calculation.py funding/ehf.py funding/bank_file.py funding/invoicing.py members/domain.py \
 	members/population_file.py core/formatting.py core/policy.py core/env.py core/counters.py core/documents.py \
-	core/runs.py portfolio/lifecycle.py
+	core/runs.py portfolio/lifecycle.py core/client_ip.py core/health.py core/checks.py core/retention.py core/observability.py
 
 lint: | $(STAMP)
 	$(BIN)/ruff check .

@@ -92,8 +92,9 @@ DATABASES = {
     )
 }
 # The password apart from the URL, so it can come from a secret file (DATABASE_PASSWORD_FILE, see core/env.py).
-if env_str("DATABASE_PASSWORD"):
-    DATABASES["default"]["PASSWORD"] = env_str("DATABASE_PASSWORD")
+DATABASE_PASSWORD = env_str("DATABASE_PASSWORD") or ""
+if DATABASE_PASSWORD:
+    DATABASES["default"]["PASSWORD"] = DATABASE_PASSWORD
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
