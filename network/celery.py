@@ -5,7 +5,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import worker_process_init
+from celery.signals import setup_logging, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
 
@@ -32,3 +32,14 @@ def _freeze_inherited_objects(**kwargs) -> None:
     """Keep the garbage collector from walking the objects every prefork child inherits (Django, templates):
     they live as long as the process, and walking them cost several per cent of each PDF render."""
     gc.freeze()
+
+
+@setup_logging.connect
+def _log_as_the_portal_does(**kwargs) -> None:
+    """Workers and beat write the portal's JSON lines (LOGGING in the settings: request id, user id), not Celery's
+    own format."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
