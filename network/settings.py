@@ -229,11 +229,16 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-striped align-middl
 # The network this installation serves, until the secretariat edits its profile.
 NETWORK_NAME = env_str("NETWORK_NAME", "DigiVestland")
 
-# Logs: one JSON object a line on stdout (time, level, logger, message, request id, user id; core/observability.py),
+# Logs: one JSON object a line (time, level, logger, message, request id, user id; core/observability.py),
 # or plain text with LOG_FORMAT=text for development.
 LOG_FORMAT = env_str("LOG_FORMAT") or ("text" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
+# The servers (gunicorn, Celery) log to stdout (LOG_STREAM=stdout in the compose file); management commands keep
+# stderr, so a log line never mixes into what a command writes (dumpdata, shell -c).
+LOG_STREAM = env_str("LOG_STREAM") or "stderr"
+if LOG_STREAM not in ("stdout", "stderr"):
+    raise ImproperlyConfigured(f"LOG_STREAM must be stdout or stderr, not {LOG_STREAM!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -245,7 +250,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
+            "stream": f"ext://sys.{LOG_STREAM}",
             "filters": ["context"],
             "formatter": LOG_FORMAT,
         }

@@ -412,3 +412,18 @@ def test_dockerignore_keeps_what_the_image_needs():
         "templates/base.html",
     ):
         assert not _ignored(path, patterns), path
+
+
+def test_with_debug_off_logs_are_json_lines_on_the_stream_the_servers_use(production):
+    import json
+
+    probe = "import logging; logging.getLogger('portal.probe').warning('hello %s', 'operator')"
+    result = manage("shell", "--no-imports", "-c", probe, env={**production, "LOG_STREAM": "stdout"})
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    (line,) = [entry for entry in lines if entry["logger"] == "portal.probe"]
+    assert line["level"] == "WARNING" and line["message"] == "hello operator"
+    assert line["time"].endswith("+00:00") and line["request_id"] is None and line["user_id"] is None
+    # Commands keep stdout to themselves by default.
+    quiet = manage("shell", "--no-imports", "-c", probe, env=production)
+    assert quiet.stdout == "" and '"logger": "portal.probe"' in quiet.stderr
