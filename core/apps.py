@@ -8,6 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Network")
     default = True
 
+    def ready(self) -> None:
+        from core import checks  # noqa: F401 (registers the production checks)
+        from core.observability import connect_celery_signals
+
+        connect_celery_signals()
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False

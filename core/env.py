@@ -1,14 +1,33 @@
-"""Typed readers for environment variables that fail loudly on bad values."""
+"""Typed readers for environment variables that fail loudly on bad values.
+
+Every variable may instead be given as a file: NAME_FILE=/run/secrets/name reads the value from that file (its
+trailing newline dropped), as container secrets are mounted. Setting both NAME and NAME_FILE is an error.
+"""
 
 from __future__ import annotations
 
 import os
 from typing import overload
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(name)
+    path = os.environ.get(f"{name}_FILE")
+    if path is None or path == "":
+        return value
+    if value is not None and value != "":
+        raise ImproperlyConfigured(f"Set either {name} or {name}_FILE, not both")
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read().rstrip("\r\n")
+    except OSError as error:
+        raise ImproperlyConfigured(f"{name}_FILE names {path}, which cannot be read: {error.strerror}") from None
 
 
 @overload
@@ -18,12 +37,25 @@ def env_str(name: str, default: None = None) -> str | None: ...
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
+    value = _raw(name)
     return default if value is None else value
 
 
+def url_with_password(url: str, password: str | None) -> str:
+    """The URL with its password replaced by `password` (quoted), or unchanged when there is none."""
+    if not url or not password:
+        return url
+    parts = urlsplit(url)
+    user = quote(parts.username or "", safe="")
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{user}:{quote(password, safe='')}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
+    value = _raw(name)
     if value is None:
         return default
     lowered = value.strip().lower()
@@ -35,7 +67,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
+    value = _raw(name)
     if value is None or value.strip() == "":
         return default
     try:
@@ -45,7 +77,7 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
+    value = _raw(name)
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core import policy
 from core.access import require
+from core.client_ip import client_ip
 from core.exports import spreadsheet_response
 from members import agreements, selectors
 from members.agreement_forms import (
@@ -31,7 +32,7 @@ SESSION_KEY = "agreement-signing"
 def _actor(request: HttpRequest) -> agreements.Actor:
     return agreements.Actor(
         user=request.user,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),  # the client's, not the reverse proxy's (TRUSTED_PROXIES)
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
 

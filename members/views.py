@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
-from core import policy
+from core import policy, retention
 from core import views as core_views
 from core.access import require
 from members import selectors, services
@@ -173,4 +173,5 @@ def privacy(request: HttpRequest) -> HttpResponse:
     """The privacy statement: the host municipality is the data controller (named by the network profile, or by
     the host organisation until the profile is filled in)."""
     host = selectors.organisation_list(user=request.user).filter(is_host=True).first()
-    return render(request, "core/privacy.html", {"profile": core_views.controller(), "host": host})
+    context = {"profile": core_views.controller(), "host": host, "retention": retention.periods()}
+    return render(request, "core/privacy.html", context)

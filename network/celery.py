@@ -5,7 +5,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import worker_process_init
+from celery.signals import setup_logging, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
 
@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
         "task": "members.tasks.remind_and_expire_agreements",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Retention (core/retention.py, stated in the privacy statement): sessions, login attempts, mail files, history.
+    "purge-personal-data": {"task": "core.tasks.purge_personal_data", "schedule": crontab(hour=3, minute=30)},
+    # Keeps beat's schedule file fresh (its healthcheck) and shows a worker takes tasks.
+    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
 }
 
 
@@ -28,3 +32,14 @@ def _freeze_inherited_objects(**kwargs) -> None:
     """Keep the garbage collector from walking the objects every prefork child inherits (Django, templates):
     they live as long as the process, and walking them cost several per cent of each PDF render."""
     gc.freeze()
+
+
+@setup_logging.connect
+def _log_as_the_portal_does(**kwargs) -> None:
+    """Workers and beat write the portal's JSON lines (LOGGING in the settings: request id, user id), not Celery's
+    own format."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

@@ -9,7 +9,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from core.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_str, url_with_password
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,6 +47,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Probes first (no host check, no redirect), then the request id every later log line carries.
+    "core.health.HealthMiddleware",
+    "core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -54,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.observability.UserIdMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -87,6 +91,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The password apart from the URL, so it can come from a secret file (DATABASE_PASSWORD_FILE, see core/env.py).
+DATABASE_PASSWORD = env_str("DATABASE_PASSWORD") or ""
+if DATABASE_PASSWORD:
+    DATABASES["default"]["PASSWORD"] = DATABASE_PASSWORD
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
@@ -136,7 +144,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2_000_000)
 
 # Redis: broker for Celery and the cache. Without it, tasks run in-process.
-REDIS_URL = env_str("REDIS_URL") or None
+# REDIS_PASSWORD (or REDIS_PASSWORD_FILE) is put into the URL, so the URL itself holds no secret.
+REDIS_URL = url_with_password(env_str("REDIS_URL") or "", env_str("REDIS_PASSWORD")) or None
 # Without a broker, tasks run eagerly; "memory://" only keeps Celery from looking for one on localhost.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL
@@ -153,6 +162,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# A task that hangs (a stalled SMTP server, a runaway PDF) is stopped: first softly (SoftTimeLimitExceeded), then
+# its process is killed; both stay below the visibility timeout so a task is not delivered twice while it runs.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 900)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1200)
+# A worker process is replaced after this many tasks, so memory a PDF render leaves behind cannot pile up.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 100)
+# Where beat keeps its schedule; in the compose stack a volume, so a restart does not forget the last runs.
+CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILE") or "celerybeat-schedule"
 
 CACHES = {
     "default": (
@@ -167,8 +184,11 @@ CACHES = {
     )
 }
 
-# Email: console in development; SMTP settings in production.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email: console in development; SMTP otherwise, so with DEBUG off no signing code or reset link goes to the logs
+# (core/checks.py refuses the console and memory backends in production).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
 # Where django.core.mail.backends.filebased.EmailBackend writes each message (the browser tests read it).
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -176,11 +196,19 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Seconds before a stalled SMTP server gives up, so a request or a task does not hang on it.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Transport security: every switch is a variable; the defaults are safe for production.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The orchestrator's probes ask over plain HTTP inside the network; they are never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Addresses or networks (CIDR) of the reverse proxies in front of the portal. Only when the immediate peer is one of
+# them is the client's address taken from X-Forwarded-For (core/client_ip.py): for the signature audit trail, login
+# throttling and the access log. Empty: the peer's own address, and X-Forwarded-For is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", False) else None
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
@@ -201,10 +229,32 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-striped align-middl
 # The network this installation serves, until the secretariat edits its profile.
 NETWORK_NAME = env_str("NETWORK_NAME", "DigiVestland")
 
+# Logs: one JSON object a line (time, level, logger, message, request id, user id; core/observability.py),
+# or plain text with LOG_FORMAT=text for development.
+LOG_FORMAT = env_str("LOG_FORMAT") or ("text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
+# The servers (gunicorn, Celery) log to stdout (LOG_STREAM=stdout in the compose file); management commands keep
+# stderr, so a log line never mixes into what a command writes (dumpdata, shell -c).
+LOG_STREAM = env_str("LOG_STREAM") or "stderr"
+if LOG_STREAM not in ("stdout", "stderr"):
+    raise ImproperlyConfigured(f"LOG_STREAM must be stdout or stderr, not {LOG_STREAM!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.observability.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": f"ext://sys.{LOG_STREAM}",
+            "filters": ["context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
@@ -226,6 +276,14 @@ AGREEMENT_LINK_DAYS = env_int("AGREEMENT_LINK_DAYS", 14)
 # The portal's address as links in emails use it.
 PORTAL_BASE_URL = (env_str("PORTAL_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
+# Retention (core/retention.py; the privacy statement states these): days django-axes keeps login attempts, days
+# development mail files are kept, years other change history is kept after the year's end (money records: five,
+# by law). The apps whose history is money records (the Bookkeeping Act).
+AXES_RETENTION_DAYS = env_int("AXES_RETENTION_DAYS", 90)
+MAIL_FILE_RETENTION_DAYS = env_int("MAIL_FILE_RETENTION_DAYS", 14)
+HISTORY_RETENTION_YEARS = env_int("HISTORY_RETENTION_YEARS", 3)
+HISTORY_MONEY_APPS = ["funding"]
+
 # Hardening: login throttling (django-axes), a second factor for the secretariat (django-otp) and a
 # Content-Security-Policy (django-csp). Kept together so the switches are read in one place.
 INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
@@ -242,6 +300,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.views.locked_out"
+# The client's address behind the reverse proxy (TRUSTED_PROXIES), not the proxy's: else one wrong password from
+# anyone would lock the username for everyone.
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 # Secretariat permissions hold only after a one-time code from an authenticator app (or a backup code).
 OTP_REQUIRED_FOR_SECRETARIAT = env_bool("OTP_REQUIRED_FOR_SECRETARIAT", True)
 OTP_TOTP_ISSUER = NETWORK_NAME
@@ -260,3 +321,17 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Error reporting: off unless SENTRY_DSN names a Sentry (or compatible, e.g. GlitchTip) project. No personal data is
+# sent (send_default_pii off: no user names, addresses, cookies or form data); the release is PORTAL_VERSION.
+SENTRY_DSN = env_str("SENTRY_DSN") or ""
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        send_default_pii=False,
+        release=env_str("PORTAL_VERSION") or None,
+        environment=env_str("SENTRY_ENVIRONMENT") or "production",
+        traces_sample_rate=0.0,
+    )

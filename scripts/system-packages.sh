@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the portal needs when any is missing:
-#   gettext (translations), fonts and Pango (WeasyPrint), poppler-utils (PDF checks in tests),
+#   gettext (translations), fonts and Pango (WeasyPrint), poppler-utils (PDF checks in tests), age (backups),
 #   and, with --test, chromium for the browser journeys.
 set -euo pipefail
-packages=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core poppler-utils)
+packages=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core poppler-utils age)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium)
 fi

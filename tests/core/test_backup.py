@@ -120,3 +120,173 @@ def test_the_scripts_refuse_a_database_that_is_not_postgresql(tmp_path):
             [str(ROOT / "scripts" / script), str(tmp_path / "x.tar.gz")], env=env, capture_output=True, text=True
         )
         assert result.returncode == 2 and "must name a PostgreSQL database" in result.stderr
+
+
+# ------------------------------------------------------------------------------------------------
+# Encrypted archives with the seal, restored into empty folders; the backup service's rotation
+
+
+@pytest.fixture
+def age_keys(tmp_path) -> tuple[Path, Path]:
+    """An age key pair: the public key as the server has it, the private key as kept off the server."""
+    identity = tmp_path / "identity.txt"
+    subprocess.run(["age-keygen", "-o", str(identity)], check=True, capture_output=True)
+    recipients = tmp_path / "recipients.txt"
+    public = subprocess.run(["age-keygen", "-y", str(identity)], check=True, capture_output=True, text=True).stdout
+    recipients.write_text(public)
+    return recipients, identity
+
+
+@pytest.fixture
+def seal_files(tmp_path) -> Path:
+    folder = tmp_path / "seal"
+    folder.mkdir()
+    (folder / "key.pem").write_text("-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n")
+    (folder / "cert.pem").write_text("-----BEGIN CERTIFICATE-----\npublic\n-----END CERTIFICATE-----\n")
+    return folder
+
+
+def run_with(script: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(ROOT / "scripts" / script), *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_encrypted_backup_with_the_seal_restores_into_empty_folders(
+    empty_database, media, personas, tmp_path, age_keys, seal_files
+):
+    from django.core.files.storage import default_storage
+
+    default_storage.save("invoices/2026/1.pdf", __import__("io").BytesIO(b"%PDF-1.7 invoice"))
+    recipients, identity = age_keys
+    source = table_fingerprints(url_of(connection.settings_dict["NAME"]))
+    archive = tmp_path / "backups" / "portal.tar.gz.age"
+    archive.parent.mkdir()
+    seal = {"SEAL_KEY_PATH": str(seal_files / "key.pem"), "SEAL_CERTIFICATE_PATH": str(seal_files / "cert.pem")}
+    backup = run_with(
+        "backup.sh",
+        str(archive),
+        DATABASE_URL=url_of(connection.settings_dict["NAME"]),
+        MEDIA_ROOT=str(media),
+        BACKUP_RECIPIENTS_FILE=str(recipients),
+        **seal,
+    )
+    assert backup.returncode == 0, backup.stderr
+    assert "2 seal files" in backup.stdout and "(encrypted)" in backup.stdout
+    content = archive.read_bytes()
+    assert content.startswith(b"age-encryption.org/v1")
+    assert b"PRIVATE KEY" not in content and b"invoice" not in content
+    assert archive.stat().st_mode & 0o777 == 0o600  # umask 077: nobody else reads it
+
+    restored_media, restored_seal = tmp_path / "restored-media", tmp_path / "restored-seal"
+    without_key = run_with(
+        "restore.sh", str(archive), DATABASE_URL=url_of(empty_database), MEDIA_ROOT=str(restored_media)
+    )
+    assert without_key.returncode != 0 and "set BACKUP_IDENTITY_FILE" in without_key.stderr
+    restore = run_with(
+        "restore.sh",
+        str(archive),
+        DATABASE_URL=url_of(empty_database),
+        MEDIA_ROOT=str(restored_media),
+        SEAL_RESTORE_DIR=str(restored_seal),
+        BACKUP_IDENTITY_FILE=str(identity),
+        RESTORE_OWNER=f"{os.getuid()}:{os.getgid()}",
+    )
+    assert restore.returncode == 0, restore.stderr
+    assert table_fingerprints(url_of(empty_database)) == source
+    assert file_fingerprints(restored_media) == file_fingerprints(media)
+    assert file_fingerprints(restored_seal) == file_fingerprints(seal_files)
+    assert (restored_seal / "key.pem").stat().st_mode & 0o077 == 0
+
+
+def test_an_unencrypted_backup_leaves_the_seals_private_key_out(empty_database, tmp_path, seal_files):
+    archive = tmp_path / "plain.tar.gz"
+    result = run_with(
+        "backup.sh",
+        str(archive),
+        DATABASE_URL=url_of(empty_database),
+        MEDIA_ROOT=str(tmp_path / "no-media"),
+        SEAL_KEY_PATH=str(seal_files / "key.pem"),
+        SEAL_CERTIFICATE_PATH=str(seal_files / "cert.pem"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "left out of an unencrypted archive" in result.stderr
+    listing = subprocess.run(["tar", "-tzf", str(archive)], capture_output=True, text=True, check=True).stdout
+    assert "seal/cert.pem" in listing and "key.pem" not in listing
+
+
+def test_restore_refuses_a_folder_that_is_not_empty_and_changes_nothing(empty_database, tmp_path):
+    archive = tmp_path / "portal.tar.gz"
+    source = tmp_path / "media"
+    (source / "invoices").mkdir(parents=True)
+    (source / "invoices" / "1.pdf").write_bytes(b"%PDF new")
+    assert (
+        run_with("backup.sh", str(archive), DATABASE_URL=url_of(empty_database), MEDIA_ROOT=str(source)).returncode == 0
+    )
+    target = tmp_path / "old-media"
+    (target / "invoices").mkdir(parents=True)
+    (target / "invoices" / "old.pdf").write_bytes(b"%PDF old")
+    result = run_with("restore.sh", str(archive), DATABASE_URL=url_of(empty_database), MEDIA_ROOT=str(target))
+    assert result.returncode == 3
+    assert f"{target} is not empty" in result.stderr
+    assert file_fingerprints(target) == {"invoices/old.pdf": hashlib.sha256(b"%PDF old").hexdigest()}
+
+
+def test_the_password_goes_through_a_password_file_not_the_command_line(empty_database, tmp_path):
+    """pg_dump is given the URL without its password; the password file only this user reads holds it."""
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    seen = tmp_path / "seen"
+    # A pg_dump that records its arguments and the password file it was given, then fails.
+    (shim / "pg_dump").write_text(
+        f'#!/bin/sh\necho "$@" > {seen}/args\ncat "$PGPASSFILE" > {seen}/pgpass\n'
+        f'stat -c %a "$PGPASSFILE" > {seen}/mode\nexit 1\n'
+    )
+    (shim / "pg_dump").chmod(0o755)
+    seen.mkdir()
+    secret = tmp_path / "db_password"
+    secret.write_text("s3cret:pass\n")
+    result = run_with(
+        "backup.sh",
+        str(tmp_path / "x.tar.gz"),
+        DATABASE_URL="postgres://portal@db:5432/portal",
+        DATABASE_PASSWORD_FILE=str(secret),
+        PATH=f"{shim}:{os.environ['PATH']}",
+    )
+    assert result.returncode != 0
+    assert "s3cret" not in (seen / "args").read_text()
+    assert "--dbname=postgres://portal@db:5432/portal" in (seen / "args").read_text()
+    assert (seen / "pgpass").read_text() == "db:5432:portal:portal:s3cret\\:pass\n"
+    assert (seen / "mode").read_text().strip() == "600"
+    assert not (tmp_path / "x.tar.gz").exists()
+
+
+def test_the_backup_service_keeps_the_stated_number_of_archives(empty_database, tmp_path, age_keys):
+    recipients, _ = age_keys
+    daily = tmp_path / "backups" / "daily"
+    daily.mkdir(parents=True)
+    for day in range(1, 10):  # nine older nightly archives
+        (daily / f"portal-202601{day:02d}-020000.tar.gz.age").write_bytes(b"old")
+    result = run_with(
+        "backup-service.sh",
+        "--once",
+        DATABASE_URL=url_of(empty_database),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        BACKUP_DIR=str(tmp_path / "backups"),
+        BACKUP_RECIPIENTS_FILE=str(recipients),
+    )
+    assert result.returncode == 0, result.stderr
+    kept = sorted(path.name for path in daily.iterdir())
+    assert len(kept) == 7
+    assert kept[:6] == [f"portal-202601{day:02d}-020000.tar.gz.age" for day in range(4, 10)]
+    assert (daily / kept[-1]).read_bytes().startswith(b"age-encryption.org/v1")  # tonight's, encrypted
+
+
+def test_the_backup_service_refuses_to_write_unencrypted_archives(tmp_path):
+    result = run_with("backup-service.sh", "--once", DATABASE_URL="postgres://x@db/portal", BACKUP_DIR=str(tmp_path))
+    assert result.returncode != 0 and "archives are always encrypted" in result.stderr

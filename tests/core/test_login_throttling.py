@@ -61,3 +61,17 @@ def test_the_message_is_in_norwegian(norwegian, personas, settings):
     text = attempt(norwegian, RIGHT).content.decode()
     assert "For mange mislykkede innlogginger" in text
     assert "15 minutter" in text
+
+
+def test_behind_the_proxy_one_clients_failures_do_not_lock_the_username_for_everyone(client, personas, settings):
+    """Every request comes from the proxy; the lock must follow the client's address it forwards."""
+    from django.test import Client
+
+    settings.TRUSTED_PROXIES = ["10.20.0.5"]
+    attacker = Client(REMOTE_ADDR="10.20.0.5", HTTP_X_FORWARDED_FOR="203.0.113.66")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attacker.post(reverse("login"), {"username": "oyvind", "password": WRONG}).status_code == 200
+    assert attacker.post(reverse("login"), {"username": "oyvind", "password": WRONG}).status_code == 429
+    colleague = Client(REMOTE_ADDR="10.20.0.5", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert colleague.post(reverse("login"), {"username": "oyvind", "password": RIGHT}).status_code == 302
+    assert attacker.post(reverse("login"), {"username": "oyvind", "password": RIGHT}).status_code == 429

@@ -426,3 +426,18 @@ def test_a_rolled_back_transaction_sends_no_agreement_mail(signing):
         agreement=signing.agreement, actor=agreements.Actor(user=signing.director), reason="Ikke nå"
     )
     assert len(mail.outbox) == sent + 1
+
+
+def test_behind_a_trusted_proxy_the_audit_trail_keeps_the_clients_address(client, signing, settings):
+    settings.TRUSTED_PROXIES = ["10.20.0.0/24"]
+    # The left-most entry is whatever the client sent; the proxy appended the address it saw.
+    client.defaults.update(REMOTE_ADDR="10.20.0.5", HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.7")
+    sign_in_browser(client, signing, signing.director, decision=True)
+    assert Signature.objects.get(party="member").ip_address == "198.51.100.7"
+
+
+def test_from_a_peer_that_is_not_a_listed_proxy_x_forwarded_for_is_ignored(client, signing, settings):
+    settings.TRUSTED_PROXIES = ["10.20.0.5"]
+    client.defaults.update(REMOTE_ADDR="192.0.2.9", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    sign_in_browser(client, signing, signing.director, decision=True)
+    assert Signature.objects.get(party="member").ip_address == "192.0.2.9"
