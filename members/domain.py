@@ -43,9 +43,9 @@ def membership_errors(
 def membership_period(*, year: int, member_from: date | None, member_until: date | None) -> tuple[date, date] | None:
     """The months of `year` charged for the membership, from the first day of the first to the last day of the
     last (the months `months_of_membership` counts), or None when the organisation is no member that year."""
-    if not months_of_membership(year=year, member_from=member_from, member_until=member_until):
+    if member_from is None or not months_of_membership(year=year, member_from=member_from, member_until=member_until):
         return None
-    first = max(member_from, date(year, 1, 1))  # type: ignore[type-var]
+    first = max(member_from, date(year, 1, 1))
     last = min(member_until or date(year, 12, 31), date(year, 12, 31))
     end = date(year, 12, 31) if last.month == 12 else date(year, last.month + 1, 1) - timedelta(days=1)
     return date(year, first.month, 1), end

@@ -295,7 +295,7 @@ def invoice_issue(
         year=contribution.year, member_from=organisation.member_from, member_until=organisation.member_until
     )
     months = (period[1].year - period[0].year) * 12 + period[1].month - period[0].month + 1 if period else 0
-    if months != contribution.months:
+    if period is None or months != contribution.months:
         raise ValidationError(
             _(
                 "The contribution of %(name)s for %(year)d counts %(counted)d months, but the membership covers "
@@ -619,6 +619,7 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
             report["not_open"].append(entry)
             continue
         outstanding = invoice.outstanding
+        assert outstanding is not None  # a KID names an invoice, never a credit note
         payment_register(
             invoice=invoice,
             amount=row.amount,
