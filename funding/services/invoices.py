@@ -143,9 +143,17 @@ def _finish_issue(invoice: Invoice, lines: list[InvoiceLine], issued_by: Any) ->
 
 
 def _queue_documents(invoice_id: int) -> None:
+    """Render the documents of an issued invoice in a worker. Rendering never undoes or stops issuing: the invoice
+    is lawful without its files, and a document that could not be rendered now is rendered on first download (or
+    by `invoices export`). With tasks in-process (no broker) the rendering runs here, so its failure is caught."""
     from funding import tasks
 
-    tasks.enqueue_documents(invoice_id)
+    try:
+        tasks.enqueue_documents(invoice_id)
+    except Exception:
+        logger.exception(
+            "The documents of invoice %s could not be rendered; they are rendered on first use", invoice_id
+        )
 
 
 @transaction.atomic
@@ -303,15 +311,21 @@ def _queue_run(run_id: int) -> None:
 
 
 def invoice_run_execute(*, run_id: int) -> InvoiceRun:
-    """Issue every invoice of the run; safe to run again after an interruption (nothing is issued twice)."""
-    run = InvoiceRun.objects.get(pk=run_id)
+    """Issue every invoice of the run; safe to run again after an interruption (nothing is issued twice).
+
+    Whatever stops the run is recorded on it as failed with the reason, so it never stays running; each invoice is
+    issued in its own transaction, so a failure keeps the invoices issued before it whole and leaves nothing of the
+    one it stopped. Starting the year's run again issues what is left.
+    """
+    run = InvoiceRun.claim(run_id)
     if run.is_finished:
         return run
-    InvoiceRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, started_at=timezone.now())
-    contributions = list(Contribution.objects.filter(year=run.year, amount__gt=0).order_by("organisation__name", "pk"))
     issued = skipped = 0
-    step = max(1, len(contributions) // 20)
     try:
+        contributions = list(
+            Contribution.objects.filter(year=run.year, amount__gt=0).order_by("organisation__name", "pk")
+        )
+        step = max(1, len(contributions) // 20)
         for index, contribution in enumerate(contributions, start=1):
             invoice, created = invoice_issue(
                 contribution=contribution,
@@ -330,8 +344,19 @@ def invoice_run_execute(*, run_id: int) -> InvoiceRun:
                 InvoiceRun.objects.filter(pk=run_id).update(
                     progress=int(95 * index / len(contributions)), issued=issued, skipped=skipped
                 )
-    except (ValidationError, NetworkProfile.DoesNotExist) as error:
-        message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    except Exception as error:
+        if isinstance(error, ValidationError):
+            message = "; ".join(error.messages)
+        elif isinstance(error, NetworkProfile.DoesNotExist):
+            message = _("Set up the network profile (legal entity, organisation number, bank account) first.")
+        else:
+            logger.exception("Invoice run %s stopped by an unexpected error", run_id)
+            message = _(
+                "The run stopped after %(issued)d invoices: %(error)s. Start the run again to issue the rest."
+            ) % {
+                "issued": issued,
+                "error": f"{type(error).__name__}: {error}",
+            }
         InvoiceRun.objects.filter(pk=run_id).update(
             status=RunStatus.FAILED, error=message, issued=issued, skipped=skipped, finished_at=timezone.now()
         )
