@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -443,7 +444,10 @@ def payment_register(
     source: str = PaymentSource.MANUAL,
     registered_by: Any = None,
     bank_import: BankImport | None = None,
+    occurrence: int = 1,
 ) -> Payment:
+    """Register money received for an open invoice. A payment from a bank statement also records the account it
+    was paid to and its KID, which with date, amount and reference make it known: it is registered only once."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.kind != InvoiceKind.INVOICE or invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.CREDITED):
         raise ValidationError(_("Payments are registered on open invoices only."))
@@ -456,6 +460,8 @@ def payment_register(
         registered_by=registered_by if getattr(registered_by, "pk", None) else None,
         bank_import=bank_import,
     )
+    if source == PaymentSource.BANK:
+        payment.account, payment.kid, payment.occurrence = invoice.seller_bank_account, invoice.kid, occurrence
     payment.full_clean()
     payment.save()
     invoice_refresh_status(invoice=invoice)
@@ -466,11 +472,30 @@ class BankFileRejected(ValidationError):
     """A bank statement that is not imported at all."""
 
 
+def bank_payment_registered(*, invoice: Invoice, row: Any, occurrence: int = 1) -> Payment | None:
+    """The payment a bank statement line brought before, if any: the same account, booking date, amount, KID and
+    bank reference (and, for identical lines in one statement, the same position among them)."""
+    return (
+        Payment.objects.filter(
+            source=PaymentSource.BANK,
+            account=invoice.seller_bank_account,
+            paid_on=row.paid_on,
+            amount=row.amount,
+            kid=row.kid,
+            reference=row.reference,
+            occurrence=occurrence,
+        )
+        .select_related("bank_import")
+        .first()
+    )
+
+
 @transaction.atomic
 def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None) -> BankImport:
     """Register the payments of a bank statement by KID; unknown KIDs and wrong amounts are reported, not guessed.
 
-    A malformed file, or one imported before, is refused whole.
+    A malformed file, or one imported before, is refused whole. A payment registered before (from a statement
+    with other bytes: line endings, separator, a BOM, another order) is listed and not registered again.
     """
     digest = hashlib.sha256(raw).hexdigest()
     earlier = BankImport.objects.filter(sha256=digest).first()
@@ -494,7 +519,9 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
         "overpaid": [],
         "underpaid": [],
         "not_open": [],
+        "already_registered": [],
     }
+    identical: Counter[tuple[Any, ...]] = Counter()
     for row in rows:
         entry = {"line": str(row.line), "kid": row.kid, "amount": str(row.amount), "date": row.paid_on.isoformat()}
         invoice = invoices.get(row.kid)
@@ -504,6 +531,15 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
         invoice.refresh_from_db()
         entry["invoice"] = invoice.display_number
         entry["organisation"] = invoice.buyer_name
+        identical[(row.paid_on, row.amount, row.kid, row.reference)] += 1
+        occurrence = identical[(row.paid_on, row.amount, row.kid, row.reference)]
+        earlier = bank_payment_registered(invoice=invoice, row=row, occurrence=occurrence)
+        if earlier is not None:
+            when = earlier.bank_import.imported_at if earlier.bank_import else earlier.registered_at
+            report["already_registered"].append(
+                {**entry, "registered": timezone.localtime(when).strftime("%d.%m.%Y %H:%M")}
+            )
+            continue
         if invoice.status in (InvoiceStatus.CREDITED, InvoiceStatus.DRAFT):
             report["not_open"].append(entry)
             continue
@@ -516,6 +552,7 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
             source=PaymentSource.BANK,
             registered_by=imported_by,
             bank_import=record,
+            occurrence=occurrence,
         )
         report["registered"].append(entry)
         if row.amount > outstanding:
