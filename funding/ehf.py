@@ -36,7 +36,8 @@ XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 @dataclass(frozen=True)
 class Party:
-    """A seller or buyer, identified by its Norwegian organisation number."""
+    """A seller or buyer, identified by its Norwegian organisation number; it receives EHF at its electronic
+    address (EndpointID), which is the organisation number under scheme 0192 unless another one is given."""
 
     name: str
     org_number: str  # 9 digits
@@ -46,6 +47,8 @@ class Party:
     country: str = "NO"
     in_foretaksregisteret: bool = False
     email: str = ""  # seller contact email (optional)
+    endpoint_scheme: str = ""  # EAS code of the electronic address, e.g. "0192"; empty: the organisation number
+    endpoint_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,24 @@ def render(document: Document) -> bytes:
     return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
 
 
+def endpoint(party: Party) -> tuple[str, str]:
+    """The (scheme, identifier) a party receives EHF at: its own electronic address, or its organisation number."""
+    if party.endpoint_scheme or party.endpoint_id:
+        return party.endpoint_scheme, party.endpoint_id
+    return NORWEGIAN_ORG_NUMBER, party.org_number
+
+
+def endpoint_problem(scheme: str, identifier: str) -> str:
+    """Why (scheme, identifier) is not an electronic address EHF can be sent to, or "" when it is one."""
+    if not re.fullmatch(r"\d{4}", scheme):
+        return f"the scheme {scheme!r} is not a four-digit EAS code (e.g. 0192)"
+    if not identifier or not re.fullmatch(r"[A-Za-z0-9.:_+\-]{1,50}", identifier):
+        return f"the identifier {identifier!r} is empty or has characters an electronic address cannot have"
+    if scheme == NORWEGIAN_ORG_NUMBER and not (re.fullmatch(r"\d{9}", identifier) and orgnr.is_valid(identifier)):
+        return f"{identifier!r} is not an organisation number (9 digits with a valid MOD11 check digit)"
+    return ""
+
+
 def check(document: Document) -> None:
     """Raise ValueError naming the first inconsistency that would make the document wrong or invalid EHF."""
     if document.kind not in ROOT_NAMESPACE:
@@ -147,6 +168,9 @@ def check(document: Document) -> None:
             raise ValueError(
                 f"the {role}'s organisation number {party.org_number!r} is not 9 digits with a valid MOD11 check digit"
             )
+        problem = endpoint_problem(*endpoint(party))
+        if problem:
+            raise ValueError(f"the {role}'s electronic address: {problem}")
         if not re.fullmatch(r"[A-Z]{2}", party.country):
             raise ValueError(f"the {role}'s country must be an ISO 3166 alpha-2 code, not {party.country!r}")
     if document.period_start and document.period_end and document.period_end < document.period_start:
@@ -227,7 +251,8 @@ def _amount(parent: etree._Element, name: str, value: Decimal, currency: str) ->
 
 def _party(parent: etree._Element, party: Party, *, seller: bool) -> None:
     element = _cac(parent, "Party")
-    _cbc(element, "EndpointID", party.org_number, schemeID=NORWEGIAN_ORG_NUMBER)
+    scheme, identifier = endpoint(party)
+    _cbc(element, "EndpointID", identifier, schemeID=scheme)
     _cbc(_cac(element, "PartyName"), "Name", party.name)
     address = _cac(element, "PostalAddress")
     if party.street.strip():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 from stdnum import luhn
 
 from funding import ehf
+
+logger = logging.getLogger(__name__)
 
 INVOICE_SERIES = "invoice"
 CREDIT_NOTE_SERIES = "credit_note"
@@ -51,6 +54,23 @@ def _party(name: str, org_number: str, stored_address: dict[str, str], **extra: 
     )
 
 
+def parse_endpoint(text: str) -> tuple[str, str] | None:
+    """An e-invoice address as stored, "SCHEME:IDENTIFIER" (e.g. "0192:964338531"), as (scheme, identifier); None
+    when nothing is stored. A Peppol participant id with its prefix ("iso6523-actorid-upis::0192:...") is read too."""
+    text = text.strip()
+    if not text:
+        return None
+    text = text.removeprefix("iso6523-actorid-upis::")
+    scheme, _colon, identifier = text.partition(":")
+    return scheme.strip(), identifier.strip()
+
+
+def endpoint_problem(text: str) -> str:
+    """Why a stored e-invoice address cannot be used in EHF, or "" (also when none is stored)."""
+    parsed = parse_endpoint(text)
+    return ehf.endpoint_problem(*parsed) if parsed else ""
+
+
 def ehf_document(invoice: Any, lines: Sequence[Any], credited: Any = None) -> ehf.Document:
     """The EHF (Peppol BIS Billing 3.0) view of a stored invoice or credit note."""
     seller = _party(
@@ -60,7 +80,20 @@ def ehf_document(invoice: Any, lines: Sequence[Any], credited: Any = None) -> eh
         in_foretaksregisteret=invoice.seller_in_foretaksregisteret,
         email=invoice.seller_email,
     )
-    buyer = _party(invoice.buyer_name, invoice.buyer_org_number, invoice.buyer_address)
+    # The buyer receives at the e-invoice address stored with the invoice (another unit may receive for it);
+    # without one, at its organisation number.
+    scheme, identifier = parse_endpoint(invoice.buyer_endpoint) or ("", "")
+    if scheme and ehf.endpoint_problem(scheme, identifier):
+        # Issuing refuses such an address; an invoice stored with one before goes to the organisation number.
+        logger.warning("Invoice %s: unusable e-invoice address %r", invoice.pk, invoice.buyer_endpoint)
+        scheme = identifier = ""
+    buyer = _party(
+        invoice.buyer_name,
+        invoice.buyer_org_number,
+        invoice.buyer_address,
+        endpoint_scheme=scheme,
+        endpoint_id=identifier,
+    )
     return ehf.Document(
         kind=invoice.kind,
         number=display_number(invoice.series, invoice.number),

@@ -24,7 +24,15 @@ from core.runs import RunStatus
 from funding.bank_file import parse_bank_file
 from funding.choices import InvoiceKind, InvoiceStatus, PaymentSource
 from funding.documents import invoice_ehf, invoice_pdf
-from funding.invoicing import CREDIT_NOTE_SERIES, INVOICE_SERIES, SERIES_PREFIX, address, display_number, make_kid
+from funding.invoicing import (
+    CREDIT_NOTE_SERIES,
+    INVOICE_SERIES,
+    SERIES_PREFIX,
+    address,
+    display_number,
+    endpoint_problem,
+    make_kid,
+)
 from funding.models import BankImport, Contribution, Invoice, InvoiceLine, InvoiceRun, NumberSeries, Payment, Reminder
 from funding.models.invoices import PARTY_FIELDS
 from members.models import Organisation, User
@@ -47,6 +55,11 @@ def buyer_problems(organisation: Organisation) -> list[str]:
         problems.append(_("no valid organisation number"))
     if not organisation.buyer_reference:
         problems.append(_("no buyer's reference (municipalities require one on every invoice)"))
+    if endpoint_problem(organisation.einvoice_endpoint):
+        problems.append(
+            _("the e-invoice address %(address)s is not SCHEME:IDENTIFIER, e.g. 0192:964338531")
+            % {"address": organisation.einvoice_endpoint}
+        )
     return problems
 
 
