@@ -100,8 +100,8 @@ class ContributionModel:
 
     name: str
     mode: str
-    base_year: int
-    year: int
+    base_year: int | None  # None only in share mode, which does not index
+    year: int | None
     rules: Mapping[str, Rule]
     overrides: Mapping[str, Override]
     deflators: Mapping[int, Decimal] = field(default_factory=dict)
@@ -155,6 +155,8 @@ class Fairness:
 
 def index_factor(model: ContributionModel) -> Decimal:
     """The price index factor: the product of (1 + deflator) for every year after base_year up to year."""
+    if model.base_year is None or model.year is None:
+        raise ModelError(f"{'base_year' if model.base_year is None else 'year'}: missing; formula mode needs it")
     if model.year < model.base_year:
         raise ModelError(f"year: {model.year} is before base_year {model.base_year}")
     factor = _ONE
@@ -618,9 +620,10 @@ def parse_model(data: object, *, source: str = "model.json") -> ContributionMode
     mode = top.get("mode", FORMULA)
     if mode not in MODES:
         raise reader.error("mode", f"{mode!r} is not one of {', '.join(MODES)}")
-    base_year = reader.year(reader.required(top, "base_year"), "base_year")
-    year = reader.year(reader.required(top, "year"), "year")
-    if year < base_year:
+    # Share mode does not index, so it needs neither year; given, they are checked like any other.
+    base_year = _model_year(reader, top, "base_year", required=mode != SHARE)
+    year = _model_year(reader, top, "year", required=mode != SHARE)
+    if year is not None and base_year is not None and year < base_year:
         raise reader.error("year", f"{year} is before base_year {base_year}")
     deflators = {}
     for key, value in reader.mapping(top.get("deflators", {}), "deflators").items():
@@ -665,6 +668,12 @@ def parse_model(data: object, *, source: str = "model.json") -> ContributionMode
         target_total=target_total,
         equal_share=equal_share,
     )
+
+
+def _model_year(reader: _ModelReader, top: Mapping[str, Any], key: str, *, required: bool) -> int | None:
+    if key not in top and not required:
+        return None
+    return reader.year(reader.required(top, key), key)
 
 
 class _ModelReader:
@@ -776,6 +785,9 @@ def model_to_dict(model: ContributionModel) -> dict[str, Any]:
         "rules": {},
         "overrides": {},
     }
+    for key in ("base_year", "year"):
+        if data[key] is None:  # a share model without years
+            del data[key]
     for kind, rule in model.rules.items():
         data["rules"][kind] = {"fixed": _plain(rule.fixed), "per_inhabitant": _plain(rule.per_inhabitant)}
         if rule.cap is not None:
