@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import pytest
 import weasyprint
 
 from core.models import NetworkProfile
