@@ -157,17 +157,12 @@ def _finish_issue(invoice: Invoice, lines: list[InvoiceLine], issued_by: Any) ->
 
 
 def _queue_documents(invoice_id: int) -> None:
-    """Render the documents of an issued invoice in a worker. Rendering never undoes or stops issuing: the invoice
-    is lawful without its files, and a document that could not be rendered now is rendered on first download (or
-    by `invoices export`). With tasks in-process (no broker) the rendering runs here, so its failure is caught."""
+    """Render the documents of an issued invoice. Rendering never undoes or stops issuing: the invoice is lawful
+    without its files, and a document that could not be rendered now is rendered on first download (or by
+    `invoices export`)."""
     from funding import tasks
 
-    try:
-        tasks.enqueue_documents(invoice_id)
-    except Exception:
-        logger.exception(
-            "The documents of invoice %s could not be rendered; they are rendered on first use", invoice_id
-        )
+    tasks.enqueue_documents(invoice_id)
 
 
 @transaction.atomic

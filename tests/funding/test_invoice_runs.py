@@ -51,3 +51,16 @@ def test_an_unexpected_error_fails_the_run_with_its_reason_and_a_new_start_resum
     assert sorted(Invoice.objects.values_list("number", flat=True)) == [1, 2]
     assert Invoice.objects.values("contribution").distinct().count() == 2
     assert InvoiceRun.objects.filter(status=RunStatus.FAILED).get().pk == failed.pk
+
+
+def test_a_pdf_that_cannot_be_rendered_after_a_request_commits_does_not_fail_the_request(
+    invoicing, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Issued inside a transaction (a request): the rendering that runs when it commits must not raise either."""
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", _render_fails)
+    contribution = Contribution.objects.filter(year=2026, amount__gt=0).first()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        invoice, created = invoice_issue(contribution=contribution, issue_date=ISSUE, due_date=DUE)
+    assert created and len(callbacks) >= 2  # the issue's own callback, and the rendering it queued
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.pdf_sha256) == ("issued", "")
