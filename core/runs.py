@@ -89,10 +89,13 @@ class BackgroundRun(models.Model):
         )
 
 
-def enqueue(task: Any, *args: Any, on_unavailable: Callable[[], None] | None = None) -> None:
+def enqueue(task: Any, *args: Any, on_unavailable: Callable[[], None] | None = None, best_effort: bool = False) -> None:
     """Send `task(*args)` to a worker once the current transaction commits (at once outside a transaction), so a
     rollback sends nothing. When no broker answers, `on_unavailable` says so (a run is marked failed); without it
-    the work waits for its first use (documents are then rendered on first download)."""
+    the work waits for its first use (documents are then rendered on first download).
+
+    With tasks in-process (no broker) the task runs inside `send`, so its errors reach whoever committed.
+    `best_effort` work (rendering documents) logs its error instead: what committed stays done."""
 
     def send() -> None:
         try:
@@ -101,6 +104,10 @@ def enqueue(task: Any, *args: Any, on_unavailable: Callable[[], None] | None = N
             logger.warning("Could not queue %s%r; the task queue did not answer", task.name, args)
             if on_unavailable is not None:
                 on_unavailable()
+        except Exception:
+            if not best_effort:
+                raise
+            logger.exception("%s%r failed; it is done again on first use", task.name, args)
 
     transaction.on_commit(send)
 

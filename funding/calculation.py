@@ -93,8 +93,8 @@ class ContributionModel:
 
     name: str
     mode: str
-    base_year: int
-    year: int
+    base_year: int | None  # None only in share mode, which does not index
+    year: int | None
     rules: Mapping[str, Rule]
     overrides: Mapping[str, Override]
     deflators: Mapping[int, Decimal] = field(default_factory=dict)
@@ -132,6 +132,8 @@ class Contribution:
 
 def index_factor(model: ContributionModel) -> Decimal:
     """The price index factor: the product of (1 + deflator) for every year after base_year up to year."""
+    if model.base_year is None or model.year is None:
+        raise ModelError(f"{'base_year' if model.base_year is None else 'year'}: missing; formula mode needs it")
     if model.year < model.base_year:
         raise ModelError(f"year: {model.year} is before base_year {model.base_year}")
     factor = _ONE

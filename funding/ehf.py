@@ -5,6 +5,7 @@ is not registered for VAT, so every line and the VAT breakdown use tax category 
 and the document carries no VAT identifiers at all (BR-O-02). Amounts are Decimal, written with two decimals.
 """
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from lxml import etree
 from stdnum.no import kontonr, orgnr
 
 from funding.invoice_numbers import display_number
+
+logger = logging.getLogger(__name__)
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -40,7 +43,8 @@ XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 @dataclass(frozen=True)
 class Party:
-    """A seller or buyer, identified by its Norwegian organisation number."""
+    """A seller or buyer, identified by its Norwegian organisation number; it receives EHF at its electronic
+    address (EndpointID), which is the organisation number under scheme 0192 unless another one is given."""
 
     name: str
     org_number: str  # 9 digits
@@ -50,6 +54,8 @@ class Party:
     country: str = "NO"
     in_foretaksregisteret: bool = False
     email: str = ""  # seller contact email (optional)
+    endpoint_scheme: str = ""  # EAS code of the electronic address, e.g. "0192"; empty: the organisation number
+    endpoint_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,24 @@ def render(document: Document) -> bytes:
     return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
 
 
+def endpoint(party: Party) -> tuple[str, str]:
+    """The (scheme, identifier) a party receives EHF at: its own electronic address, or its organisation number."""
+    if party.endpoint_scheme or party.endpoint_id:
+        return party.endpoint_scheme, party.endpoint_id
+    return NORWEGIAN_ORG_NUMBER, party.org_number
+
+
+def endpoint_problem(scheme: str, identifier: str) -> str:
+    """Why (scheme, identifier) is not an electronic address EHF can be sent to, or "" when it is one."""
+    if not re.fullmatch(r"\d{4}", scheme):
+        return f"the scheme {scheme!r} is not a four-digit EAS code (e.g. 0192)"
+    if not identifier or not re.fullmatch(r"[A-Za-z0-9.:_+\-]{1,50}", identifier):
+        return f"the identifier {identifier!r} is empty or has characters an electronic address cannot have"
+    if scheme == NORWEGIAN_ORG_NUMBER and not (re.fullmatch(r"\d{9}", identifier) and orgnr.is_valid(identifier)):
+        return f"{identifier!r} is not an organisation number (9 digits with a valid MOD11 check digit)"
+    return ""
+
+
 def check(document: Document) -> None:
     """Raise ValueError naming the first inconsistency that would make the document wrong or invalid EHF."""
     if document.kind not in ROOT_NAMESPACE:
@@ -151,6 +175,9 @@ def check(document: Document) -> None:
             raise ValueError(
                 f"the {role}'s organisation number {party.org_number!r} is not 9 digits with a valid MOD11 check digit"
             )
+        problem = endpoint_problem(*endpoint(party))
+        if problem:
+            raise ValueError(f"the {role}'s electronic address: {problem}")
         if not re.fullmatch(r"[A-Z]{2}", party.country):
             raise ValueError(f"the {role}'s country must be an ISO 3166 alpha-2 code, not {party.country!r}")
     if document.period_start and document.period_end and document.period_end < document.period_start:
@@ -231,7 +258,8 @@ def _amount(parent: etree._Element, name: str, value: Decimal, currency: str) ->
 
 def _party(parent: etree._Element, party: Party, *, seller: bool) -> None:
     element = _cac(parent, "Party")
-    _cbc(element, "EndpointID", party.org_number, schemeID=NORWEGIAN_ORG_NUMBER)
+    scheme, identifier = endpoint(party)
+    _cbc(element, "EndpointID", identifier, schemeID=scheme)
     _cbc(_cac(element, "PartyName"), "Name", party.name)
     address = _cac(element, "PostalAddress")
     if party.street.strip():
@@ -329,6 +357,23 @@ def _stored_party(name: str, org_number: str, stored_address: dict[str, str], **
     )
 
 
+def parse_endpoint(text: str) -> tuple[str, str] | None:
+    """An e-invoice address as stored, "SCHEME:IDENTIFIER" (e.g. "0192:964338531"), as (scheme, identifier); None
+    when nothing is stored. A Peppol participant id with its prefix ("iso6523-actorid-upis::0192:...") is read too."""
+    text = text.strip()
+    if not text:
+        return None
+    text = text.removeprefix("iso6523-actorid-upis::")
+    scheme, _colon, identifier = text.partition(":")
+    return scheme.strip(), identifier.strip()
+
+
+def stored_endpoint_problem(text: str) -> str:
+    """Why a stored e-invoice address cannot be used in EHF, or "" (also when none is stored)."""
+    parsed = parse_endpoint(text)
+    return endpoint_problem(*parsed) if parsed else ""
+
+
 def document_from_invoice(invoice: Any, lines: Sequence[Any], credited: Any = None) -> Document:
     """The EHF (Peppol BIS Billing 3.0) view of a stored invoice or credit note."""
     seller = _stored_party(
@@ -338,7 +383,20 @@ def document_from_invoice(invoice: Any, lines: Sequence[Any], credited: Any = No
         in_foretaksregisteret=invoice.seller_in_foretaksregisteret,
         email=invoice.seller_email,
     )
-    buyer = _stored_party(invoice.buyer_name, invoice.buyer_org_number, invoice.buyer_address)
+    # The buyer receives at the e-invoice address stored with the invoice (another unit may receive for it);
+    # without one, at its organisation number.
+    scheme, identifier = parse_endpoint(invoice.buyer_endpoint) or ("", "")
+    if scheme and endpoint_problem(scheme, identifier):
+        # Issuing refuses such an address; an invoice stored with one before goes to the organisation number.
+        logger.warning("Invoice %s: unusable e-invoice address %r", invoice.pk, invoice.buyer_endpoint)
+        scheme = identifier = ""
+    buyer = _stored_party(
+        invoice.buyer_name,
+        invoice.buyer_org_number,
+        invoice.buyer_address,
+        endpoint_scheme=scheme,
+        endpoint_id=identifier,
+    )
     return Document(
         kind=invoice.kind,
         number=display_number(invoice.series, invoice.number),

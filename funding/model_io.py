@@ -86,9 +86,10 @@ def parse_model(data: object, *, source: str = "model.json") -> ContributionMode
     mode = top.get("mode", FORMULA)
     if mode not in MODES:
         raise reader.error("mode", f"{mode!r} is not one of {', '.join(MODES)}")
-    base_year = reader.year(reader.required(top, "base_year"), "base_year")
-    year = reader.year(reader.required(top, "year"), "year")
-    if year < base_year:
+    # Share mode does not index, so it needs neither year; given, they are checked like any other.
+    base_year = _model_year(reader, top, "base_year", required=mode != SHARE)
+    year = _model_year(reader, top, "year", required=mode != SHARE)
+    if year is not None and base_year is not None and year < base_year:
         raise reader.error("year", f"{year} is before base_year {base_year}")
     deflators = {}
     for key, value in reader.mapping(top.get("deflators", {}), "deflators").items():
@@ -133,6 +134,12 @@ def parse_model(data: object, *, source: str = "model.json") -> ContributionMode
         target_total=target_total,
         equal_share=equal_share,
     )
+
+
+def _model_year(reader: _ModelReader, top: Mapping[str, Any], key: str, *, required: bool) -> int | None:
+    if key not in top and not required:
+        return None
+    return reader.year(reader.required(top, key), key)
 
 
 class _ModelReader:
@@ -244,6 +251,9 @@ def model_to_dict(model: ContributionModel) -> dict[str, Any]:
         "rules": {},
         "overrides": {},
     }
+    for key in ("base_year", "year"):
+        if data[key] is None:  # a share model without years
+            del data[key]
     for kind, rule in model.rules.items():
         data["rules"][kind] = {"fixed": _plain(rule.fixed), "per_inhabitant": _plain(rule.per_inhabitant)}
         if rule.cap is not None:

@@ -57,5 +57,6 @@ def enqueue_invoice_run(run_id: int) -> None:
 
 
 def enqueue_documents(invoice_id: int) -> None:
-    """Render in a worker; if the queue is down the documents are rendered on first download instead."""
-    enqueue(render_invoice_documents, invoice_id)
+    """Render in a worker; if the queue is down, or rendering fails, the documents are rendered on first download
+    instead: rendering never undoes or stops the issuing."""
+    enqueue(render_invoice_documents, invoice_id, best_effort=True)

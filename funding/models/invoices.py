@@ -291,6 +291,11 @@ class Payment(models.Model):
     source = models.CharField(_("source"), max_length=10, choices=PaymentSource.choices, default=PaymentSource.MANUAL)
     reference = models.CharField(_("reference"), max_length=200, blank=True)
     bank_import = models.ForeignKey("BankImport", on_delete=models.PROTECT, null=True, blank=True)
+    # What a payment from a bank statement is known by, with paid_on, amount and reference: the account it was
+    # paid to, its KID, and which of identical lines of one statement it is (1 for the first).
+    account = models.CharField(_("account"), max_length=20, blank=True)
+    kid = models.CharField(_("KID"), max_length=25, blank=True)
+    occurrence = models.PositiveSmallIntegerField(_("occurrence"), default=1)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -302,7 +307,16 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["invoice", "paid_on"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            # The same bank payment, however the statement that brings it is encoded, is registered once.
+            models.UniqueConstraint(
+                fields=["account", "paid_on", "amount", "kid", "reference", "occurrence"],
+                condition=Q(source="bank"),
+                name="payment_bank_once",
+                violation_error_message=_("This bank payment is registered already."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.invoice}: {self.amount} ({self.paid_on})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -25,7 +26,7 @@ from core.runs import RunStatus
 from funding.bank_file import parse_bank_file
 from funding.choices import OPEN_STATUSES, InvoiceKind, InvoiceStatus, PaymentSource
 from funding.documents import invoice_ehf, invoice_pdf
-from funding.ehf import address
+from funding.ehf import address, stored_endpoint_problem
 from funding.invoice_numbers import CREDIT_NOTE_SERIES, INVOICE_SERIES, SERIES_PREFIX, display_number, make_kid
 from funding.models import BankImport, Contribution, Invoice, InvoiceLine, InvoiceRun, NumberSeries, Payment, Reminder
 from funding.models.invoices import PARTY_FIELDS
@@ -94,6 +95,11 @@ def buyer_problems(organisation: Organisation) -> list[str]:
         problems.append(_("no valid organisation number"))
     if not organisation.buyer_reference:
         problems.append(_("no buyer's reference (municipalities require one on every invoice)"))
+    if stored_endpoint_problem(organisation.einvoice_endpoint):
+        problems.append(
+            _("the e-invoice address %(address)s is not SCHEME:IDENTIFIER, e.g. 0192:964338531")
+            % {"address": organisation.einvoice_endpoint}
+        )
     return problems
 
 
@@ -253,6 +259,9 @@ def _finish_issue(invoice: Invoice, lines: list[InvoiceLine], issued_by: Any) ->
 
 
 def _queue_documents(invoice_id: int) -> None:
+    """Render the documents of an issued invoice. Rendering never undoes or stops issuing: the invoice is lawful
+    without its files, and a document that could not be rendered now is rendered on first download (or by
+    `invoices export`)."""
     from funding import tasks
 
     tasks.enqueue_documents(invoice_id)
@@ -432,22 +441,26 @@ def _queue_run(run_id: int) -> None:
 
 
 def invoice_run_execute(*, run_id: int) -> InvoiceRun:
-    """Issue every invoice of the run; safe to run again after an interruption (nothing is issued twice)."""
-    run = InvoiceRun.objects.get(pk=run_id)
+    """Issue every invoice of the run; safe to run again after an interruption (nothing is issued twice).
+
+    Whatever stops the run is recorded on it as failed with the reason, so it never stays running; each invoice is
+    issued in its own transaction, so a failure keeps the invoices issued before it whole and leaves nothing of the
+    one it stopped. Starting the year's run again issues what is left.
+    """
+    run = InvoiceRun.claim(run_id)
     if run.is_finished:
         return run
-    InvoiceRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, started_at=timezone.now())
     # The inputs may have changed since the run was started: contributions that are out of date are not invoiced.
     preview = invoice_preview(year=run.year)
     if preview.stale_message:
-        InvoiceRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED, error=preview.stale_message, finished_at=timezone.now()
-        )
+        InvoiceRun.fail(run_id, preview.stale_message)
         return InvoiceRun.objects.get(pk=run_id)
-    contributions = list(Contribution.objects.filter(year=run.year, amount__gt=0).order_by("organisation__name", "pk"))
     issued = skipped = 0
-    step = max(1, len(contributions) // 20)
     try:
+        contributions = list(
+            Contribution.objects.filter(year=run.year, amount__gt=0).order_by("organisation__name", "pk")
+        )
+        step = max(1, len(contributions) // 20)
         for index, contribution in enumerate(contributions, start=1):
             invoice, created = invoice_issue(
                 contribution=contribution,
@@ -466,8 +479,19 @@ def invoice_run_execute(*, run_id: int) -> InvoiceRun:
                 InvoiceRun.objects.filter(pk=run_id).update(
                     progress=int(95 * index / len(contributions)), issued=issued, skipped=skipped
                 )
-    except (ValidationError, NetworkProfile.DoesNotExist) as error:
-        message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    except Exception as error:
+        if isinstance(error, ValidationError):
+            message = "; ".join(error.messages)
+        elif isinstance(error, NetworkProfile.DoesNotExist):
+            message = _("Set up the network profile (legal entity, organisation number, bank account) first.")
+        else:
+            logger.exception("Invoice run %s stopped by an unexpected error", run_id)
+            message = _(
+                "The run stopped after %(issued)d invoices: %(error)s. Start the run again to issue the rest."
+            ) % {
+                "issued": issued,
+                "error": f"{type(error).__name__}: {error}",
+            }
         InvoiceRun.objects.filter(pk=run_id).update(
             status=RunStatus.FAILED, error=message, issued=issued, skipped=skipped, finished_at=timezone.now()
         )
@@ -554,7 +578,10 @@ def payment_register(
     source: str = PaymentSource.MANUAL,
     registered_by: Any = None,
     bank_import: BankImport | None = None,
+    occurrence: int = 1,
 ) -> Payment:
+    """Register money received for an open invoice. A payment from a bank statement also records the account it
+    was paid to and its KID, which with date, amount and reference make it known: it is registered only once."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if not invoice_accepts_payments(invoice):
         raise ValidationError(_("Payments are registered on open invoices only."))
@@ -567,6 +594,8 @@ def payment_register(
         registered_by=registered_by if getattr(registered_by, "pk", None) else None,
         bank_import=bank_import,
     )
+    if source == PaymentSource.BANK:
+        payment.account, payment.kid, payment.occurrence = invoice.seller_bank_account, invoice.kid, occurrence
     payment.full_clean()
     payment.save()
     invoice_refresh_status(invoice=invoice)
@@ -577,11 +606,30 @@ class BankFileRejected(ValidationError):
     """A bank statement that is not imported at all."""
 
 
+def bank_payment_registered(*, invoice: Invoice, row: Any, occurrence: int = 1) -> Payment | None:
+    """The payment a bank statement line brought before, if any: the same account, booking date, amount, KID and
+    bank reference (and, for identical lines in one statement, the same position among them)."""
+    return (
+        Payment.objects.filter(
+            source=PaymentSource.BANK,
+            account=invoice.seller_bank_account,
+            paid_on=row.paid_on,
+            amount=row.amount,
+            kid=row.kid,
+            reference=row.reference,
+            occurrence=occurrence,
+        )
+        .select_related("bank_import")
+        .first()
+    )
+
+
 @transaction.atomic
 def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None) -> BankImport:
     """Register the payments of a bank statement by KID; unknown KIDs and wrong amounts are reported, not guessed.
 
-    A malformed file, or one imported before, is refused whole.
+    A malformed file, or one imported before, is refused whole. A payment registered before (from a statement
+    with other bytes: line endings, separator, a BOM, another order) is listed and not registered again.
     """
     digest = hashlib.sha256(raw).hexdigest()
     earlier = BankImport.objects.filter(sha256=digest).first()
@@ -605,7 +653,9 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
         "overpaid": [],
         "underpaid": [],
         "not_open": [],
+        "already_registered": [],
     }
+    identical: Counter[tuple[Any, ...]] = Counter()
     for row in rows:
         entry = {"line": str(row.line), "kid": row.kid, "amount": str(row.amount), "date": row.paid_on.isoformat()}
         invoice = invoices.get(row.kid)
@@ -615,6 +665,15 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
         invoice.refresh_from_db()
         entry["invoice"] = invoice.display_number
         entry["organisation"] = invoice.buyer_name
+        identical[(row.paid_on, row.amount, row.kid, row.reference)] += 1
+        occurrence = identical[(row.paid_on, row.amount, row.kid, row.reference)]
+        earlier = bank_payment_registered(invoice=invoice, row=row, occurrence=occurrence)
+        if earlier is not None:
+            when = earlier.bank_import.imported_at if earlier.bank_import else earlier.registered_at
+            report["already_registered"].append(
+                {**entry, "registered": timezone.localtime(when).strftime("%d.%m.%Y %H:%M")}
+            )
+            continue
         if invoice.status in (InvoiceStatus.CREDITED, InvoiceStatus.DRAFT):
             report["not_open"].append(entry)
             continue
@@ -628,6 +687,7 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
             source=PaymentSource.BANK,
             registered_by=imported_by,
             bank_import=record,
+            occurrence=occurrence,
         )
         report["registered"].append(entry)
         if row.amount > outstanding:

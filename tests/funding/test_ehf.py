@@ -300,6 +300,23 @@ def test_validator_catches_schema_errors():
     assert not report.ok
 
 
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"",
+        b"not xml at all",
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n",
+        b"<!DOCTYPE html><html><head><title>Server Error (500)</title></head><body><h1>500</h1></body></html>",
+        b"<?xml version='1.0'?><html xmlns='http://www.w3.org/1999/xhtml'><body><p>Logg inn</p></body></html>",
+    ],
+)
+def test_validator_fails_what_is_not_an_ehf_document(garbage):
+    # Checks must look at schema errors too: for input that is not XML the rules never run, so `fatal` is empty.
+    report = validate(garbage, "invoice")
+    assert report.schema_errors
+    assert not report.ok
+
+
 def test_validator_catches_an_invoice_checked_as_a_credit_note():
     assert validate(render(INVOICE), "credit_note").schema_errors
 

@@ -2,9 +2,11 @@
 complete import; never a crash and never a partial write (hypothesis)."""
 
 import csv
+import datetime
 import io
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -72,7 +74,29 @@ def test_a_statement_is_imported_whole_or_refused_whole(issued, data, delimiter)
     else:
         report = record.report
         assert Payment.objects.count() - before[0] == len(report["registered"])
-        assert len(rows) == len(report["registered"]) + len(report["unknown_kid"]) + len(report["not_open"])
+        accounted = ("registered", "unknown_kid", "not_open", "already_registered")
+        assert len(rows) == sum(len(report[key]) for key in accounted)
+        # What was saved is what the file says, line by line.
+        saved = sorted(record.payment_set.values_list("paid_on", "amount", "kid", "reference", "invoice__kid"))
+        expected = sorted(
+            (*written_payment(rows[int(entry["line"]) - 2]), rows[int(entry["line"]) - 2][2].strip())
+            for entry in report["registered"]
+        )
+        assert saved == expected
+
+
+def written_payment(row) -> tuple:
+    """A row as a person reads it: the date in either format, the amount in kroner and øre, KID and reference."""
+    date_text, amount_text, kid, reference = (cell.strip() for cell in row)
+    day = (
+        datetime.date.fromisoformat(date_text)
+        if "-" in date_text
+        else datetime.datetime.strptime(date_text, "%d.%m.%Y").date()
+    )
+    amount_text = amount_text.replace(" ", "").replace("\xa0", "")
+    if "," in amount_text:
+        amount_text = amount_text.replace(".", "").replace(",", ".")
+    return day, Decimal(amount_text), kid, reference
 
 
 @given(text=st.text(max_size=300))

@@ -44,7 +44,9 @@ def test_finance_officer_sees_and_downloads_own_invoices_only(client, issued):
     assert again.content == pdf.content
     assert hashlib.sha256(pdf.content).hexdigest() == own(issued).pdf_sha256
     ehf = client.get(reverse("funding:invoice_ehf", kwargs={"pk": own(issued).pk}))
-    assert validate(ehf.content, "invoice").fatal == []
+    report = validate(ehf.content, "invoice")
+    assert report.schema_errors == [] and report.fatal == [], (report.schema_errors, report.fatal)
+    assert ehf["Content-Type"].startswith("application/xml")
     for name in ("funding:invoice_pdf", "funding:invoice_ehf", "funding:invoice_detail"):
         assert client.get(reverse(name, kwargs={"pk": foreign(issued).pk})).status_code == 404
 

@@ -196,7 +196,8 @@ def test_export_command_writes_one_file_per_invoice(invoicing, tmp_path):
     assert sorted(p.name for p in (tmp_path / "ehf").iterdir()) == ["faktura-1.xml", "faktura-2.xml"]
     assert sorted(p.name for p in (tmp_path / "pdf").iterdir()) == ["faktura-1.pdf", "faktura-2.pdf"]
     for path in (tmp_path / "ehf").iterdir():
-        assert validate(path.read_bytes(), "invoice").fatal == []
+        report = validate(path.read_bytes(), "invoice")
+        assert report.schema_errors == [] and report.fatal == [], (path.name, report.schema_errors, report.fatal)
 
 
 def test_payments_move_the_status(invoicing):
@@ -231,9 +232,40 @@ def test_overdue_and_a_reminder_with_a_new_due_date(invoicing, time_machine, dja
     assert set(message.to) == {"postmottak@masfjorden.example.no", invoicing.finance.email}
 
 
-def test_concurrent_issuing_gives_no_duplicate_and_no_gap(transactional_db, personas):
+# Issues every contribution of 2026 in the order given by argv[1] (forward, reverse), twice each, once a go file
+# appears; run by `manage.py shell` in a process of its own against the test database.
+ISSUER = """
+import os, sys, time
+from datetime import date
+from funding.models import Contribution
+from funding.services import invoice_issue
+ready, go, order = os.environ["ISSUER_READY"], os.environ["ISSUER_GO"], os.environ["ISSUER_ORDER"]
+contributions = list(Contribution.objects.filter(year=2026, amount__gt=0).order_by("pk"))
+if order == "reverse":
+    contributions.reverse()
+open(ready, "w").close()
+while not os.path.exists(go):
+    time.sleep(0.01)
+created, issue, due = 0, date(2026, 11, 23), date(2026, 12, 23)
+for contribution in contributions:
+    for _ in range(2):
+        _invoice, new = invoice_issue(contribution=contribution, issue_date=issue, due_date=due)
+        created += new
+print(created)
+"""
+
+
+def test_concurrent_issuing_gives_no_duplicate_and_no_gap(transactional_db, personas, tmp_path):
+    """Threads and processes race to issue the SAME contributions at the same moment, each in its own order."""
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL; CI runs it")
+    import os
+    import random
+    import sys
+    import time
+
+    from django.conf import settings
+
     from tests.factories import OrganisationFactory, PopulationFigureFactory, contribution_model, network_profile
 
     network_profile(personas.host)
@@ -241,28 +273,69 @@ def test_concurrent_issuing_gives_no_duplicate_and_no_gap(transactional_db, pers
         PopulationFigureFactory(organisation=OrganisationFactory(name=f"Member {index:02d}"), count=1000 + index)
     contribution_model(year=2026, exempt=[personas.host])
     contributions_recompute(year=2026)
-    contributions = list(Contribution.objects.filter(amount__gt=0))
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(4)
+    contributions = list(Contribution.objects.filter(amount__gt=0).order_by("pk"))
+    assert len(contributions) == 24
 
-    def issue(chunk):
+    database = connection.settings_dict
+    go = tmp_path / "go"
+    processes = []
+    for order in ("forward", "reverse"):
+        env = {
+            **os.environ,
+            "DEBUG": "true",
+            "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+            "ISSUER_READY": str(tmp_path / f"ready-{order}"),
+            "ISSUER_GO": str(go),
+            "ISSUER_ORDER": order,
+        }
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "manage.py", "shell", "-c", ISSUER],
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"ready-{order}").exists() for order in ("forward", "reverse")):
+        assert all(process.poll() is None for process in processes), [p.communicate() for p in processes]
+        assert time.monotonic() < deadline, "the issuing processes did not start"
+        time.sleep(0.05)
+
+    errors: list[BaseException] = []
+    created: list[bool] = []
+    orders = [contributions, contributions[::-1], random.Random(14).sample(contributions, len(contributions))]
+    barrier = threading.Barrier(len(orders) + 1)
+
+    def issue(order):
         try:
             barrier.wait()
-            for contribution in chunk:
-                invoice_issue(contribution=contribution, issue_date=ISSUE, due_date=DUE)
-                invoice_issue(contribution=contribution, issue_date=ISSUE, due_date=DUE)  # again: no duplicate
+            for contribution in order:
+                for _again in range(2):  # again: no duplicate
+                    created.append(invoice_issue(contribution=contribution, issue_date=ISSUE, due_date=DUE)[1])
         except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()
 
-    chunks = [contributions[i::4] for i in range(4)] + [contributions[::-1]]
-    threads = [threading.Thread(target=issue, args=(chunk,)) for chunk in chunks[:4]]
+    threads = [threading.Thread(target=issue, args=(order,)) for order in orders]
     for thread in threads:
         thread.start()
+    go.touch()
+    barrier.wait()
     for thread in threads:
         thread.join()
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        created.extend([True] * int(out.split()[-1]))
     assert errors == []
+    assert created.count(True) == len(contributions)  # each was created by exactly one of the racers
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
-    assert numbers == list(range(1, len(contributions) + 1))
+    assert numbers == list(range(1, len(contributions) + 1))  # no duplicate, no gap
     assert Invoice.objects.values("contribution").distinct().count() == len(contributions)
+    assert NumberSeries.objects.get(key="invoice").next_number == len(contributions) + 1
+    for invoice in Invoice.objects.all():
+        assert invoice.total == invoice.contribution.amount

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from core.runs import RunStatus
-from funding.invoicing import INVOICE_SERIES
+from funding.invoice_numbers import INVOICE_SERIES
 from funding.models import Invoice, InvoiceRun
 from funding.services import (
     default_due_date,
