@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -175,7 +176,7 @@ def _download(request: HttpRequest, pk: int, sealed: bool) -> HttpResponse:
         content = handle.read()
     response = HttpResponse(content, content_type="application/pdf")
     name = f"samarbeidsavtale-{invitation.organisation.name.lower()}{'-signert' if sealed else ''}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 
