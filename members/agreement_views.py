@@ -119,12 +119,21 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 
 def agreement_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The link from the invitation email: works once, then sends the reader to the agreement (after login)."""
-    try:
-        invitation = agreements.agreement_link_open(token=token, actor=_actor(request))
-    except ValidationError as error:
-        return render(request, "members/agreement_link_invalid.html", {"message": " ".join(error.messages)}, status=410)
-    return redirect(invitation)
+    """The link from the invitation email: opening it asks to continue (a mail scanner that fetches the link
+    spends nothing); the button uses it, once, and sends the reader to the agreement (after login)."""
+    if request.method == "POST":
+        try:
+            invitation = agreements.agreement_link_open(token=token, actor=_actor(request))
+        except ValidationError as error:
+            return _link_invalid(request, " ".join(error.messages))
+        return redirect(invitation)
+    if not agreements.agreement_link_usable(token=token):
+        return _link_invalid(request, _("This link has been used or has expired. Log in to find the agreement."))
+    return render(request, "members/agreement_link.html")
+
+
+def _link_invalid(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "members/agreement_link_invalid.html", {"message": message}, status=410)
 
 
 @require("agreement.view")

@@ -153,15 +153,20 @@ def agreement_invite(
     return invitations
 
 
+def _link_secret(token: str):
+    return OneTimeSecret.objects.filter(digest=_digest(token), purpose=OneTimeSecret.LINK)
+
+
+def agreement_link_usable(*, token: str) -> bool:
+    """Whether an emailed link still works; looking does not use it up (mail scanners open links too)."""
+    secret = _link_secret(token).first()
+    return secret is not None and secret.used_at is None and secret.expires_at >= timezone.now()
+
+
 @transaction.atomic
 def agreement_link_open(*, token: str, actor: Actor) -> Invitation:
     """Use an emailed link: it works once and expires; the invitation counts as opened."""
-    secret = (
-        OneTimeSecret.objects.select_for_update()
-        .select_related("invitation")
-        .filter(digest=_digest(token), purpose=OneTimeSecret.LINK)
-        .first()
-    )
+    secret = _link_secret(token).select_for_update().select_related("invitation").first()
     if secret is None or secret.used_at is not None or secret.expires_at < timezone.now():
         raise ValidationError(_("This link has been used or has expired. Log in to find the agreement."))
     secret.used_at = timezone.now()
@@ -211,7 +216,29 @@ def signing_code_send(*, invitation: Invitation, actor: Actor, password: str, pa
         _event(invitation, "password_refused", actor)  # kept: the refusal is part of the audit trail
         raise ValidationError({"password": _("The password is not correct.")})
     with transaction.atomic():
+        _check_code_budget(invitation)
         _send_code(invitation, actor, party)
+
+
+def _check_code_budget(invitation: Invitation) -> None:
+    """At most SIGNING_CODES_PER_HOUR codes per agreement in any hour: asking for new codes does not buy more
+    guesses. The agreement's row is locked so that requests at the same moment are counted one after the other."""
+    Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    limit, since = settings.SIGNING_CODES_PER_HOUR, timezone.now() - timedelta(hours=1)
+    sent = list(
+        AgreementEvent.objects.filter(invitation=invitation, action="code_sent", at__gt=since)
+        .order_by("at")
+        .values_list("at", flat=True)
+    )
+    if len(sent) >= limit:
+        again = timezone.localtime(sent[-limit] + timedelta(hours=1))
+        raise ValidationError(
+            _(
+                "%(count)d codes have been sent for this agreement in the last hour, the most allowed. "
+                "Ask for a new code after %(time)s."
+            )
+            % {"count": len(sent), "time": again.strftime("%H:%M")}
+        )
 
 
 def _send_code(invitation: Invitation, actor: Actor, party: str) -> None:
