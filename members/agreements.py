@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from core import policy
 from core.documents import html_to_pdf
 from core.emails import send_templated
+from core.throttle import SIGNING_CODE, Throttled, throttle
 from members.choices import InvitationStatus, MembershipStatus, SignatureParty
 from members.models import AgreementEvent, AgreementTemplate, Invitation, OneTimeSecret, Organisation, Signature, User
 from members.sealing import seal_pdf
@@ -212,6 +213,12 @@ def _document_hash(invitation: Invitation) -> str:
 def signing_code_send(*, invitation: Invitation, actor: Actor, password: str, party: str) -> None:
     """Fresh authentication, step 1: the password again, then a one-time code by email."""
     _check_signer(invitation, actor, party)
+    try:  # counted before the password is checked: guessing it here is limited too
+        throttle(
+            scope="signing_code", address=actor.user.email, client=actor.ip_address or "unknown", limit=SIGNING_CODE
+        )
+    except Throttled as refused:
+        raise ValidationError(refused.message) from None
     if not actor.user.check_password(password):
         _event(invitation, "password_refused", actor)  # kept: the refusal is part of the audit trail
         raise ValidationError({"password": _("The password is not correct.")})
