@@ -138,7 +138,8 @@ def pdf_page_count(data: bytes) -> int:
     unreadable = _("The file claims to be a PDF but cannot be read. Save it as PDF again.")
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
+        # A PDF protected only against changes opens without a password, as the board pack opens it.
+        if reader.is_encrypted and not reader.decrypt(""):
             raise forms.ValidationError(_("The PDF is password protected. Save it without a password."))
         root = reader.trailer["/Root"].get_object()
         tree = root["/Pages"].get_object()

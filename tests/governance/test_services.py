@@ -99,6 +99,26 @@ def test_hand_written_pdfs_of_the_checks_below_are_accepted_when_sound(personas)
     assert packed.pages == 1
 
 
+def _protected(user_password: str) -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(tiny_pdf(2))))
+    writer.encrypt(user_password=user_password, owner_password="eier", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_protected_only_against_changes_is_accepted_and_one_that_needs_a_password_is_not(personas):
+    _body, _meeting, case = _planned(personas)
+    assert services.attachment_add(case=case, title="Låst for endring", upload=_protected("")).pages == 2
+    with pytest.raises(ValidationError, match="The PDF is password protected"):
+        services.attachment_add(case=case, title="Passord", upload=_protected("hemmelig"))
+    assert case.attachments.count() == 1
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
