@@ -27,7 +27,7 @@ def test_an_agreement_download_keeps_a_sami_name_with_quotes_intact(client, agre
     people = agreement
     Organisation.objects.filter(pk=people.own.pk).update(name='Guovdageaidnu "Kautokeino"; Čáhcesuolu')
     client.force_login(people.director)
-    response = client.get(reverse("members:agreement_document", kwargs={"pk": people.invitation.pk}))
+    response = client.get(reverse("members:agreement_document", kwargs={"pk": people.agreement.pk}))
     assert response.status_code == 200
     header = response["Content-Disposition"]
     assert header.startswith("attachment; filename*=utf-8''")

@@ -58,19 +58,19 @@ def test_signing_code_requests_are_limited_per_address_wrong_passwords_included(
     for _guess in range(SIGNING_CODE.per_address):
         with pytest.raises(ValidationError, match="The password is not correct"):
             agreements.signing_code_send(
-                invitation=agreement.invitation, actor=director, password="guess", party="member"
+                agreement=agreement.agreement, actor=director, password="guess", party="member"
             )
     elsewhere = agreements.Actor(user=agreement.director, ip_address="10.4.4.4")
     with pytest.raises(ValidationError, match="Too many requests for this email address in the last hour"):
         agreements.signing_code_send(
-            invitation=agreement.invitation, actor=elsewhere, password="correct-horse-battery", party="member"
+            agreement=agreement.agreement, actor=elsewhere, password="correct-horse-battery", party="member"
         )
     assert len(mail.outbox) == sent
 
 
 def test_the_refusal_shows_on_the_signing_page(client, agreement):  # noqa: F811
     client.force_login(agreement.director)
-    url = reverse("members:agreement_sign_start", kwargs={"pk": agreement.invitation.pk})
+    url = reverse("members:agreement_sign_start", kwargs={"pk": agreement.agreement.pk})
     data = {
         "password": "guess",
         "decision_body": "Formannskapet",
