@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -13,11 +14,46 @@ class StoredDocumentAltered(RuntimeError):
     """A stored document whose bytes no longer match the SHA-256 recorded when it was stored."""
 
 
+class RefusedFetch(ValueError):
+    """A document asked for a resource outside the portal's own static files."""
+
+
+def static_roots() -> list[Path]:
+    """The folders a rendered document may read files from: the portal's static files, nothing else."""
+    roots = [Path(folder) for folder in settings.STATICFILES_DIRS]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT))
+    return [root.resolve() for root in roots]
+
+
+def static_only_fetcher():
+    """A WeasyPrint URL fetcher that opens data: URIs and files under the static folders, and refuses anything
+    else (http, ftp, other files) before any connection or file is opened. WeasyPrint leaves a refused resource
+    out of the page and logs a warning."""
+    from urllib.parse import unquote, urlsplit
+
+    from weasyprint.urls import URLFetcher
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+                path = Path(unquote(parts.path)).resolve()
+                if any(path.is_relative_to(root) for root in static_roots()) and path.is_file():
+                    return super().fetch(path.as_uri(), headers)
+            raise RefusedFetch(f"Documents read only the portal's static files, not {url[:200]}")
+
+    return StaticOnlyFetcher(allowed_protocols=["data", "file"], allow_redirects=False)
+
+
 def html_to_pdf(html: str) -> bytes:
-    """The one way HTML becomes a PDF in the portal (WeasyPrint, files resolved from the project's folder)."""
+    """The one way HTML becomes a PDF in the portal (WeasyPrint; relative paths resolve from the project's
+    folder, and only the portal's static files and data: URIs are read)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=static_only_fetcher()).write_pdf()
 
 
 def sha256_of(content: bytes) -> str:

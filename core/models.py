@@ -56,3 +56,19 @@ class NetworkProfile(models.Model):
                 "fill it in under Administration."
             )
         return profile
+
+
+class ThrottleHit(models.Model):
+    """One request of a rate-limited kind (a password reset, a signing code) by one address or one client.
+
+    Only a digest of the address or IP is kept; rows older than a day are deleted as new ones come in."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "at"], name="throttle_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]} {self.at:%Y-%m-%d %H:%M}"

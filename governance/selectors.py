@@ -110,6 +110,33 @@ def attachment_get(*, user: Any, pk: int) -> CaseAttachment:
     return attachment
 
 
+def attachment_removal_refused(*, case: Case) -> str | None:
+    """Why the attachments of `case` can no longer be removed, or None while they can.
+
+    They can until the case is decided, the notice of its meeting is sent, or a board pack of the meeting
+    is rendered (or being rendered): what members may already have read stays as it was.
+    """
+    from django.utils.translation import gettext as _
+
+    from governance.choices import DocumentKind
+
+    if hasattr(case, "decision"):
+        return _("The case is decided; its paper no longer changes.")
+    meeting = case.meeting
+    if meeting is None:
+        return None
+    if meeting.notice_is_out:
+        return _("The notice of the meeting is sent with this attachment; it can no longer be removed.")
+    rendered = MeetingDocumentRun.objects.filter(
+        meeting=meeting,
+        kind=DocumentKind.BOARD_PACK,
+        status__in=[RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.SUCCEEDED],
+    )
+    if rendered.exists():
+        return _("The board pack of the meeting is rendered with this attachment; it can no longer be removed.")
+    return None
+
+
 def papers_meeting_get(*, user: Any, pk: int) -> Meeting:
     """A meeting whose non-public papers (board pack, draft minutes) the user may read; others get 404."""
     meeting = meeting_get(user=user, pk=pk)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +19,7 @@ from core.counters import counter_advance
 from core.emails import send_templated
 from core.rules import rule
 from core.runs import RunStatus
+from core.uploads import pdf_page_count
 from governance.choices import AttendanceStatus, DocumentKind, MeetingStatus, Outcome
 from governance.models import (
     Attendance,
@@ -131,22 +131,14 @@ def _check_size(size: int, *, field: str) -> None:
 
 
 def pdf_check(data: bytes, *, field: str = "file") -> int:
-    """The number of pages of `data` when it is a PDF within the size limit; a clear error naming the field if not."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
+    """The pages of `data` when it is a PDF the board pack can merge; a clear error naming the field if not."""
     _check_size(len(data), field=field)
     if not data.startswith(b"%PDF-"):
         raise ValidationError({field: _("The file is not a PDF. Attach case documents as PDF files.")})
     try:
-        pages = len(PdfReader(io.BytesIO(data)).pages)
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
-        raise ValidationError(
-            {field: _("The file claims to be a PDF but cannot be read. Save it as PDF again.")}
-        ) from None
-    if pages == 0:
-        raise ValidationError({field: _("The PDF has no pages.")})
-    return pages
+        return pdf_page_count(data)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
 
 
 @transaction.atomic
@@ -171,6 +163,25 @@ def attachment_add(
     attachment.full_clean()
     attachment.save()
     return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: CaseAttachment) -> None:
+    """Take an attachment off its case paper before the board pack is rendered; the others close up in order."""
+    from governance.selectors import attachment_removal_refused
+
+    case = Case.objects.select_for_update().get(pk=attachment.case_id)
+    refused = attachment_removal_refused(case=case)
+    if refused:
+        raise ValidationError(refused)
+    name, storage = attachment.file.name, attachment.file.storage
+    attachment.delete()
+    for position, rest in enumerate(case.attachments.order_by("position", "pk"), start=1):
+        if rest.position != position:
+            rest.position = position
+            rest.save(update_fields=["position"])
+    if not CaseAttachment.objects.filter(file=name).exists():
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 # ------------------------------------------------------------------------------------------------

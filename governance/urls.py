@@ -29,4 +29,5 @@ urlpatterns = [
     path("cases/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path("cases/<int:pk>/decision/", views.decision_record, name="decision_record"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("attachments/<int:pk>/remove/", views.attachment_remove, name="attachment_remove"),
 ]

@@ -278,6 +278,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decided": links.decided_by(case),
             "can_manage": policy.can(request.user, "governance.manage"),
             "attachment_form": AttachmentForm(),
+            "attachments_removable": selectors.attachment_removal_refused(case=case) is None,
         },
     )
 
@@ -339,6 +340,18 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = selectors.attachment_get(user=request.user, pk=pk)
     return _pdf(attachment.file, f"{attachment.case.reference.replace('/', '-')}-{attachment.position}.pdf")
+
+
+@require_POST
+@require("governance.manage")
+def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = selectors.attachment_get(user=request.user, pk=pk)
+    _act(
+        request,
+        lambda: services.attachment_remove(attachment=attachment),
+        _("The attachment %(title)s is removed.") % {"title": attachment.title},
+    )
+    return redirect(attachment.case)
 
 
 @require("governance.manage")

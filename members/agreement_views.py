@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -119,12 +120,21 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 
 def agreement_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The link from the invitation email: works once, then sends the reader to the agreement (after login)."""
-    try:
-        agreement = agreements.agreement_link_open(token=token, actor=_actor(request))
-    except ValidationError as error:
-        return render(request, "members/agreement_link_invalid.html", {"message": " ".join(error.messages)}, status=410)
-    return redirect(agreement)
+    """The link from the invitation email: opening it asks to continue (a mail scanner that fetches the link
+    spends nothing); the button uses it, once, and sends the reader to the agreement (after login)."""
+    if request.method == "POST":
+        try:
+            agreement = agreements.agreement_link_open(token=token, actor=_actor(request))
+        except ValidationError as error:
+            return _link_invalid(request, " ".join(error.messages))
+        return redirect(agreement)
+    if not agreements.agreement_link_usable(token=token):
+        return _link_invalid(request, _("This link has been used or has expired. Log in to find the agreement."))
+    return render(request, "members/agreement_link.html")
+
+
+def _link_invalid(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "members/agreement_link_invalid.html", {"message": message}, status=410)
 
 
 @require("agreement.view")
@@ -178,7 +188,7 @@ def _download(request: HttpRequest, pk: int, sealed: bool) -> HttpResponse:
         content = handle.read()
     response = HttpResponse(content, content_type="application/pdf")
     name = f"samarbeidsavtale-{agreement.organisation.name.lower()}{'-signert' if sealed else ''}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 

@@ -26,6 +26,7 @@ from core import policy
 from core.documents import html_to_pdf
 from core.emails import send_templated
 from core.rules import rule
+from core.throttle import SIGNING_CODE, Throttled, throttle
 from members.choices import AgreementStatus, MembershipStatus, SignatureParty
 from members.models import Agreement, AgreementEvent, AgreementTemplate, OneTimeSecret, Organisation, Signature, User
 from members.sealing import SealingError, seal_pdf
@@ -175,15 +176,20 @@ def agreement_invite(
     return agreements
 
 
+def _link_secret(token: str):
+    return OneTimeSecret.objects.filter(digest=_digest(token), purpose=OneTimeSecret.LINK)
+
+
+def agreement_link_usable(*, token: str) -> bool:
+    """Whether an emailed link still works; looking does not use it up (mail scanners open links too)."""
+    secret = _link_secret(token).first()
+    return secret is not None and secret.used_at is None and secret.expires_at >= timezone.now()
+
+
 @transaction.atomic
 def agreement_link_open(*, token: str, actor: Actor) -> Agreement:
     """Use an emailed link: it works once and expires; the agreement counts as opened."""
-    secret = (
-        OneTimeSecret.objects.select_for_update()
-        .select_related("agreement")
-        .filter(digest=_digest(token), purpose=OneTimeSecret.LINK)
-        .first()
-    )
+    secret = _link_secret(token).select_for_update().select_related("agreement").first()
     if secret is None or secret.used_at is not None or secret.expires_at < timezone.now():
         raise ValidationError(_("This link has been used or has expired. Log in to find the agreement."))
     secret.used_at = timezone.now()
@@ -229,11 +235,39 @@ def _document_hash(agreement: Agreement) -> str:
 def signing_code_send(*, agreement: Agreement, actor: Actor, password: str, party: str) -> None:
     """Fresh authentication, step 1: the password again, then a one-time code by email."""
     _check_signer(agreement, actor, party)
+    try:  # counted before the password is checked: guessing it here is limited too
+        throttle(
+            scope="signing_code", address=actor.user.email, client=actor.ip_address or "unknown", limit=SIGNING_CODE
+        )
+    except Throttled as refused:
+        raise ValidationError(refused.message) from None
     if not actor.user.check_password(password):
         _event(agreement, "password_refused", actor)  # kept: the refusal is part of the audit trail
         raise ValidationError({"password": _("The password is not correct.")})
     with transaction.atomic():
+        _check_code_budget(agreement)
         _send_code(agreement, actor, party)
+
+
+def _check_code_budget(agreement: Agreement) -> None:
+    """At most SIGNING_CODES_PER_HOUR codes per agreement in any hour: asking for new codes does not buy more
+    guesses. The agreement's row is locked so that requests at the same moment are counted one after the other."""
+    Agreement.objects.select_for_update().filter(pk=agreement.pk).first()
+    limit, since = settings.SIGNING_CODES_PER_HOUR, timezone.now() - timedelta(hours=1)
+    sent = list(
+        AgreementEvent.objects.filter(agreement=agreement, action="code_sent", at__gt=since)
+        .order_by("at")
+        .values_list("at", flat=True)
+    )
+    if len(sent) >= limit:
+        again = timezone.localtime(sent[-limit] + timedelta(hours=1))
+        raise ValidationError(
+            _(
+                "%(count)d codes have been sent for this agreement in the last hour, the most allowed. "
+                "Ask for a new code after %(time)s."
+            )
+            % {"count": len(sent), "time": again.strftime("%H:%M")}
+        )
 
 
 def _send_code(agreement: Agreement, actor: Actor, party: str) -> None:

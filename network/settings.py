@@ -272,6 +272,7 @@ SEAL_KEY_PASSWORD = env_str("SEAL_KEY_PASSWORD") or None
 SEAL_TRUST_ROOT_PATH = Path(env_str("SEAL_TRUST_ROOT_PATH") or SEAL_CERTIFICATE_PATH)
 # Minutes a signing code is valid; days an emailed agreement link is valid.
 SIGNING_CODE_MINUTES = env_int("SIGNING_CODE_MINUTES", 10)
+SIGNING_CODES_PER_HOUR = env_int("SIGNING_CODES_PER_HOUR", 3)  # per agreement, each with 5 tries
 AGREEMENT_LINK_DAYS = env_int("AGREEMENT_LINK_DAYS", 14)
 # The portal's address as links in emails use it.
 PORTAL_BASE_URL = (env_str("PORTAL_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")

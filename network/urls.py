@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from core import views
 from core.dashboard import dashboard
+from core.throttle import PasswordResetView
 from members import views as member_views
 
 urlpatterns = [
@@ -24,7 +25,7 @@ urlpatterns = [
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(
+        PasswordResetView.as_view(
             email_template_name="emails/password-reset-body.txt",
             html_email_template_name="emails/password-reset-body.html",
             subject_template_name="emails/password-reset-subject.txt",

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
@@ -242,7 +243,7 @@ def benefit_value_create(request: HttpRequest, pk: int) -> HttpResponse:
 def status_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.status_report_get(user=request.user, pk=pk)
     response = HttpResponse(services.status_report_pdf_bytes(report=report), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="statusrapport-{report.pk}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(False, f"statusrapport-{report.pk}.pdf")
     return response
 
 

@@ -406,6 +406,13 @@ MATRIX += [
     Case("governance:minutes_edit", {"any": secretariat_only()}, target=meeting),
     Case("governance:case_update", {"public": secretariat_only()}, target=governance_case),
     Case("governance:attachment_add", {"public": secretariat_only()}, target=governance_case),
+    Case("governance:attachment_remove", {"public": everyone(NOT_ALLOWED)}, target=attachment),
+    Case(
+        "governance:attachment_remove",
+        {"public": secretariat_post(), "exempt": secretariat_post()},
+        target=attachment,
+        method="post",
+    ),
     Case("governance:decision_record", {"public": secretariat_only()}, target=governance_case),
     Case("governance:document_run_detail", {"any": secretariat_only()}, target=document_run),
     Case("governance:document_run_status", {"any": secretariat_only()}, target=document_run),

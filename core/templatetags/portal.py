@@ -82,3 +82,20 @@ def kontonr(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+# Characters a CSS string may hold as they are; everything else is written as a CSS escape.
+_CSS_PLAIN = frozenset(" .,-_:()/·–'+!?%#")
+
+
+@register.filter(is_safe=False)
+def css_string(value):
+    """`value` for the inside of a double-quoted CSS string (`content: "{{ name|css_string }}"` in a PDF's
+    <style>): quotes, backslashes, braces, `<` and `&` become CSS escapes (`\\000022 `; the space ends the
+    escape and is not printed), never HTML entities, so "Fjord & Fjell" prints as typed and no value can end
+    the string, the rule or the <style> element."""
+    from django.utils.safestring import mark_safe
+
+    text = "" if value is None else str(value)
+    escaped = "".join(char if char.isalnum() or char in _CSS_PLAIN else f"\\{ord(char):06x} " for char in text)
+    return mark_safe(escaped)  # noqa: S308 (no character with a meaning in HTML or CSS is left unescaped)

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -118,7 +119,7 @@ def _download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     prefix = "kreditnota" if invoice.is_credit_note else "faktura"
     content_type, extension = ("application/pdf", "pdf") if kind == "pdf" else ("application/xml", "xml")
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{prefix}-{invoice.display_number}.{extension}"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{prefix}-{invoice.display_number}.{extension}")
     response["X-Content-SHA256"] = invoice.pdf_sha256 if kind == "pdf" else invoice.ehf_sha256
     return response
 

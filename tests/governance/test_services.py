@@ -1,5 +1,6 @@
 """Case papers, attachments, meetings, decisions, minutes and who sees which papers."""
 
+import zlib
 from datetime import date
 
 import pytest
@@ -10,7 +11,15 @@ from core import policy
 from governance import services
 from governance.choices import MeetingStatus, Outcome
 from governance.models import Body, BodyMembership, Case
-from tests.governance.world import aware, held_meeting, steering_group, tiny_pdf
+from tests.governance.world import (
+    aware,
+    held_meeting,
+    pdf_stream,
+    raw_pdf,
+    steering_group,
+    stored_documents,
+    tiny_pdf,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +63,141 @@ def test_an_attachment_over_the_limit_is_refused_with_the_limit(personas, settin
     _body, _meeting, case = _planned(personas)
     with pytest.raises(ValidationError, match="the limit is 500"):
         services.attachment_add(case=case, title="Stor", upload=tiny_pdf(5))
+
+
+A4 = b"/MediaBox [0 0 595 842]"
+
+
+def _deep_page_tree(levels: int) -> bytes:
+    """A catalogue, `levels` nested /Pages nodes and one page at the bottom."""
+    nodes = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    for level in range(levels):
+        number = 2 + level
+        parent = b" /Parent %d 0 R" % (number - 1) if level else b""
+        nodes.append(b"<< /Type /Pages /Kids [%d 0 R] /Count 1%s %s >>" % (number + 1, parent, A4))
+    nodes.append(b"<< /Type /Page /Parent %d 0 R >>" % (levels + 1))
+    return raw_pdf(*nodes)
+
+
+def _page_with_contents(stream: bytes) -> bytes:
+    return raw_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R " + A4 + b" /Contents 4 0 R >>",
+        stream,
+    )
+
+
+def test_hand_written_pdfs_of_the_checks_below_are_accepted_when_sound(personas):
+    _body, _meeting, case = _planned(personas)
+    shallow = services.attachment_add(case=case, title="Grunt", upload=_deep_page_tree(3))
+    assert shallow.pages == 1
+    text = zlib.compress(b"BT /F1 12 Tf 72 712 Td (Vedlegg) Tj ET\n" * 1000)
+    packed = services.attachment_add(
+        case=case, title="Tekst", upload=_page_with_contents(pdf_stream(text, "FlateDecode"))
+    )
+    assert packed.pages == 1
+
+
+def _protected(user_password: str) -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(tiny_pdf(2))))
+    writer.encrypt(user_password=user_password, owner_password="eier", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_protected_only_against_changes_is_accepted_and_one_that_needs_a_password_is_not(personas):
+    _body, _meeting, case = _planned(personas)
+    assert services.attachment_add(case=case, title="Låst for endring", upload=_protected("")).pages == 2
+    with pytest.raises(ValidationError, match="The PDF is password protected"):
+        services.attachment_add(case=case, title="Passord", upload=_protected("hemmelig"))
+    assert case.attachments.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            lambda: raw_pdf(
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R >>",
+            ),
+            "Page 1 of the PDF has no page size",
+        ),
+        (
+            # 300 MB of zeros packed into a few hundred kilobytes.
+            lambda: _page_with_contents(pdf_stream(zlib.compress(bytes(300 * 1024 * 1024)), "FlateDecode")),
+            "The PDF unpacks to more than 128 MB",
+        ),
+        (
+            # The same, packed twice: small on disk, and the outer layer alone inflates to little.
+            lambda: _page_with_contents(
+                pdf_stream(zlib.compress(zlib.compress(bytes(300 * 1024 * 1024)), 9), "FlateDecode", "FlateDecode")
+            ),
+            "The PDF unpacks to more than 128 MB",
+        ),
+        (lambda: _deep_page_tree(5000), "nested more than 32 levels deep"),
+    ],
+    ids=["no-mediabox", "decompression-bomb", "double-packed-bomb", "deep-page-tree"],
+)
+def test_a_pdf_the_board_pack_could_not_merge_is_refused_at_upload(personas, content, message):
+    _body, _meeting, case = _planned(personas)
+    content = content()
+    assert len(content) < 2_000_000
+    with pytest.raises(ValidationError, match=message) as caught:
+        services.attachment_add(case=case, title="Vedlegg", upload=content)
+    assert "file" in caught.value.message_dict
+    assert not case.attachments.exists()
+
+
+def test_an_attachment_is_removed_before_the_board_pack_and_the_rest_close_up(
+    personas, django_capture_on_commit_callbacks
+):
+    _body, _meeting, case = _planned(personas)
+    first = services.attachment_add(case=case, title="Budsjett", upload=tiny_pdf(1, "en"))
+    second = services.attachment_add(case=case, title="Notat", upload=tiny_pdf(2, "to"))
+    third = services.attachment_add(case=case, title="Kart", upload=tiny_pdf(3, "tre"))
+    storage, name = first.file.storage, first.file.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attachment_remove(attachment=first)
+    assert [(a.pk, a.position) for a in case.attachments.all()] == [(second.pk, 1), (third.pk, 2)]
+    assert not storage.exists(name)
+    assert storage.exists(second.file.name)
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ("notice", "The notice of the meeting is sent with this attachment"),
+        ("board_pack", "The board pack of the meeting is rendered with this attachment"),
+    ],
+)
+def test_an_attachment_stays_once_the_board_pack_or_notice_is_out(personas, step, message):
+    _body, meeting, case = _planned(personas)
+    attachment = services.attachment_add(case=case, title="Budsjett", upload=tiny_pdf())
+    if step == "notice":
+        services.meeting_send_notice(meeting=meeting)
+    else:
+        stored_documents(meeting)
+    with pytest.raises(ValidationError, match=message):
+        services.attachment_remove(attachment=attachment)
+    assert case.attachments.get() == attachment
+    assert attachment.file.storage.exists(attachment.file.name)
+
+
+def test_an_attachment_of_a_decided_case_stays(personas):
+    world = held_meeting(personas, publish=False)
+    attachment = world.public_case.attachments.get()
+    with pytest.raises(ValidationError, match="The case is decided"):
+        services.attachment_remove(attachment=attachment)
+    assert world.public_case.attachments.get() == attachment
 
 
 # -- Meetings and decisions -----------------------------------------------------------------------

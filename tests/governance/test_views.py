@@ -79,6 +79,37 @@ def test_a_file_that_is_not_a_pdf_is_refused_at_the_field(client, personas):
     assert world.public_case.attachments.count() == 1
 
 
+def test_the_secretariat_removes_an_attachment_with_a_button_before_the_notice(client, personas):
+    body = steering_group(personas)
+    meeting = services.meeting_create(body=body, starts_at=aware(2026, 12, 10))
+    case = services.case_create(body=body, meeting=meeting, title="Budsjett 2027", proposed_decision="Vedtas.")
+    attachment = services.attachment_add(case=case, title="Feil vedlegg", upload=tiny_pdf())
+    client.force_login(personas.secretariat)
+    url = reverse("governance:attachment_remove", args=[attachment.pk])
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert f'action="{url}"' in page
+    assert "Remove Feil vedlegg" in page
+    assert client.get(url).status_code == 405
+    response = client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == case.get_absolute_url()
+    assert "The attachment Feil vedlegg is removed." in response.content.decode()
+    assert not case.attachments.exists()
+
+
+def test_no_remove_button_once_the_notice_is_sent(client, personas):
+    body = steering_group(personas)
+    meeting = services.meeting_create(body=body, starts_at=aware(2026, 12, 10))
+    case = services.case_create(body=body, meeting=meeting, title="Budsjett 2027", proposed_decision="Vedtas.")
+    attachment = services.attachment_add(case=case, title="Vedlegg", upload=tiny_pdf())
+    services.meeting_send_notice(meeting=meeting)
+    client.force_login(personas.secretariat)
+    url = reverse("governance:attachment_remove", args=[attachment.pk])
+    assert url not in client.get(case.get_absolute_url()).content.decode()
+    response = client.post(url, follow=True)
+    assert "it can no longer be removed" in response.content.decode()
+    assert case.attachments.get() == attachment
+
+
 def test_the_exempt_case_is_hidden_from_the_public_agenda_and_shown_to_members(client, personas):
     world = held_meeting(personas)
     url = world.meeting.get_absolute_url()

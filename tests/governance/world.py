@@ -31,6 +31,27 @@ def tiny_pdf(pages: int = 1, text: str = "Vedlegg") -> bytes:
     return out.getvalue()
 
 
+def raw_pdf(*objects: bytes) -> bytes:
+    """A PDF written object by object (1 0 obj is the catalogue), with a correct cross-reference table:
+    for files that pypdf would never write, such as a page without a size or a page tree 5000 levels deep."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def pdf_stream(data: bytes, *filters: str) -> bytes:
+    """A stream object holding `data` as stored, under the given filters."""
+    names = b"[" + b" ".join(b"/" + name.encode() for name in filters) + b"]"
+    return b"<< /Length %d /Filter %s >>\nstream\n" % (len(data), names) + data + b"\nendstream"
+
+
 def aware(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime(year, month, day, hour))
 

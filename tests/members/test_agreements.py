@@ -222,13 +222,67 @@ def test_a_code_expires_and_works_once(signing, time_machine):
 
 def test_the_emailed_link_works_once_and_expires(client, signing, time_machine):
     path = re.search(r"(/members/agreements/link/[^\s\"]+/)", mail.outbox[0].body).group(1)
-    first = client.get(path)
+    first = client.post(path)
     assert first.status_code == 302 and first.url == signing.agreement.get_absolute_url()
+    assert client.post(path).status_code == 410
     assert client.get(path).status_code == 410
     agreements._send_link(signing.agreement, [signing.director], reminder=True)
     later = re.search(r"(/members/agreements/link/[^\s\"]+/)", mail.outbox[-1].body).group(1)
     time_machine.move_to(timezone.now() + timedelta(days=15))
     assert client.get(later).status_code == 410
+    assert client.post(later).status_code == 410
+
+
+def test_opening_the_emailed_link_asks_to_continue_and_spends_nothing(client, signing):
+    """A mail scanner that fetches the link (GET, any number of times) leaves it working for the reader."""
+    path = re.search(r"(/members/agreements/link/[^\s\"]+/)", mail.outbox[0].body).group(1)
+    for _scan in range(3):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert '<form method="post">' in page.content.decode()
+        assert "Continue to the agreement" in page.content.decode()
+    assert not signing.agreement.events.filter(action="link_used").exists()
+    assert signing.agreement.secrets.get(purpose="link").used_at is None
+    used = client.post(path)
+    assert used.status_code == 302 and used.url == signing.agreement.get_absolute_url()
+    assert signing.agreement.events.filter(action="link_used").count() == 1
+
+
+def test_codes_per_agreement_and_hour_are_capped(signing, time_machine, settings):
+    """Asking for new codes does not buy more guesses: the fourth code within the hour is refused."""
+    nine = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    director = agreements.Actor(user=signing.director)
+    agreement = signing.agreement
+    wrong = 0
+    for minute in range(settings.SIGNING_CODES_PER_HOUR):
+        time_machine.move_to(nine + timedelta(minutes=minute * 10), tick=False)
+        agreements.signing_code_send(
+            agreement=agreement, actor=director, password="correct-horse-battery", party="member"
+        )
+        for _attempt in range(agreements.MAX_CODE_ATTEMPTS):
+            with pytest.raises(ValidationError):
+                agreements.agreement_sign(
+                    agreement=agreement,
+                    actor=director,
+                    code="000000" if code_from_mail() != "000000" else "111111",
+                    decision_body="Formannskapet",
+                    decision_case="1",
+                    decision_date=date(2025, 1, 1),
+                )
+            wrong += 1
+    sent = len(mail.outbox)
+    time_machine.move_to(nine + timedelta(minutes=55), tick=False)
+    with pytest.raises(ValidationError, match="3 codes have been sent for this agreement in the last hour") as caught:
+        agreements.signing_code_send(
+            agreement=agreement, actor=director, password="correct-horse-battery", party="member"
+        )
+    assert "Ask for a new code after 10:00" in str(caught.value)
+    assert len(mail.outbox) == sent
+    assert wrong == settings.SIGNING_CODES_PER_HOUR * agreements.MAX_CODE_ATTEMPTS == 15
+    assert agreement.events.filter(action="code_sent").count() == 3
+    time_machine.move_to(nine + timedelta(hours=1, seconds=1), tick=False)
+    agreements.signing_code_send(agreement=agreement, actor=director, password="correct-horse-battery", party="member")
+    assert len(mail.outbox) == sent + 1
 
 
 def test_declining_tells_the_secretariat_and_earlier_signers(client, signing, personas):

@@ -293,3 +293,28 @@ def test_the_rollout_matrix_downloads_as_csv_and_excel(client, personas):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows == [["Member", "Number", "Digisos", "Digisos: date"], ["Masfjorden", "4634", "Adopted", "2025-02-01"]]
     assert client.get(reverse("portfolio:rollout_matrix"), {"_export": "xlsx"}).content[:2] == b"PK"
+
+
+def test_the_public_overview_export_carries_no_formula(client, personas, project):
+    """Titles and names typed as formulas come out as text in CSV and Excel; the budget stays a number."""
+    import openpyxl
+
+    title, leader = '=HYPERLINK("http://127.0.0.1:9/x","Klikk")', "-2+3+cmd|' /C calc'!A0"
+    Initiative.objects.filter(pk=project.pk).update(title=title, project_leader=leader)
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("portfolio:initiative_list"), {"_export": "csv"}).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert rows[1][0] == "'" + title
+    assert rows[1][5] == "'" + leader
+    client.force_login(personas.director)
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("portfolio:initiative_list"), {"_export": "xlsx"}).content)
+    ).active
+    cells = {cell.value: cell.data_type for cell in sheet[2]}
+    assert cells[title] == "s" and cells[leader] == "s"
+    assert sheet.cell(row=2, column=sheet.max_column).value == 1212345
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.exports import spreadsheet_cell
 from funding.calculation import MembersError, ModelError, compute
 from funding.model_io import load_model, parse_members_csv
 
@@ -56,7 +57,13 @@ class Command(BaseCommand):
         writer = csv.writer(output, lineterminator="\n")
         writer.writerow(["id", "amount", "explanation"])
         for contribution in contributions:
-            writer.writerow([contribution.member_id, f"{contribution.amount:f}", contribution.explanation])
+            writer.writerow(
+                [
+                    spreadsheet_cell(contribution.member_id),
+                    f"{contribution.amount:f}",
+                    spreadsheet_cell(contribution.explanation),
+                ]
+            )
         self.stdout.write(output.getvalue(), ending="")
 
     def handle_recompute(self, *, year: int, **options):
