@@ -3,7 +3,8 @@
 import pytest
 from django.core.management.base import CommandError
 
-from funding.calculation import SHARE, ModelError, model_to_dict, parse_model
+from funding.calculation import SHARE, ModelError
+from funding.model_io import model_to_dict, parse_model
 from tests.funding.test_simulate_command import MEMBERS, MODEL, simulate, write
 
 SHARE_MODEL = {
