@@ -1,3 +1,4 @@
+import logging
 from datetime import date, timedelta
 
 from django import forms
@@ -26,7 +27,9 @@ from members.agreement_forms import (
 )
 from members.choices import AgreementStatus
 from members.models import Agreement, AgreementTemplate
+from members.sealing import SealingError
 
+logger = logging.getLogger(__name__)
 SESSION_KEY = "agreement-signing"
 
 
@@ -260,6 +263,10 @@ def agreement_sign_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect(agreement)
+        except SealingError:
+            logger.exception("Countersigned agreement %s could not be sealed", agreement.pk)
+            not_sealed = _("Countersigned. The sealed agreement could not be made now; it is tried daily.")
+            messages.warning(request, not_sealed)
         request.session.pop(SESSION_KEY, None)
     else:
         for error in form.errors.values():

@@ -495,3 +495,14 @@ def test_from_a_peer_that_is_not_a_listed_proxy_x_forwarded_for_is_ignored(clien
     client.defaults.update(REMOTE_ADDR="192.0.2.9", HTTP_X_FORWARDED_FOR="198.51.100.7")
     sign_in_browser(client, signing, signing.director, decision=True)
     assert Signature.objects.get(party="member").ip_address == "192.0.2.9"
+
+
+def test_the_leader_is_told_when_the_seal_cannot_be_made_and_the_countersignature_stands(client, signing, settings):
+    sign_in_browser(client, signing, signing.director, decision=True)
+    settings.SEAL_KEY_PATH = settings.SEAL_KEY_PATH.with_name("missing-key.pem")
+    response, url = sign_in_browser(client, signing, signing.leader, decision=False)
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "could not be made now" in page
+    agreement = Agreement.objects.get()
+    assert agreement.status == AgreementStatus.COUNTERSIGNED and not agreement.sealed_sha256
