@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from members.models import Organisation
-from tests.members.test_agreements import agreement, seal  # noqa: F401 (fixtures)
+from tests.members.test_agreements import seal, signing  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +23,8 @@ def filename_of(header: str) -> str:
     return re.fullmatch(r'(?:attachment|inline); filename="((?:[^"\\]|\\.)*)"', header).group(1).replace('\\"', '"')
 
 
-def test_an_agreement_download_keeps_a_sami_name_with_quotes_intact(client, agreement):  # noqa: F811
-    people = agreement
+def test_an_agreement_download_keeps_a_sami_name_with_quotes_intact(client, signing):  # noqa: F811
+    people = signing
     Organisation.objects.filter(pk=people.own.pk).update(name='Guovdageaidnu "Kautokeino"; Čáhcesuolu')
     client.force_login(people.director)
     response = client.get(reverse("members:agreement_document", kwargs={"pk": people.agreement.pk}))

@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.models import ThrottleHit
 from core.throttle import PASSWORD_RESET, SIGNING_CODE
 from members import agreements
-from tests.members.test_agreements import agreement, seal  # noqa: F401 (fixtures)
+from tests.members.test_agreements import seal, signing  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,25 +52,25 @@ def test_password_reset_is_limited_per_client(client, personas):
     assert not ThrottleHit.objects.filter(key__contains="@").exists()
 
 
-def test_signing_code_requests_are_limited_per_address_wrong_passwords_included(agreement):  # noqa: F811
-    director = agreements.Actor(user=agreement.director, ip_address="10.3.3.3")
+def test_signing_code_requests_are_limited_per_address_wrong_passwords_included(signing):  # noqa: F811
+    director = agreements.Actor(user=signing.director, ip_address="10.3.3.3")
     sent = len(mail.outbox)
     for _guess in range(SIGNING_CODE.per_address):
         with pytest.raises(ValidationError, match="The password is not correct"):
             agreements.signing_code_send(
-                agreement=agreement.agreement, actor=director, password="guess", party="member"
+                agreement=signing.agreement, actor=director, password="guess", party="member"
             )
-    elsewhere = agreements.Actor(user=agreement.director, ip_address="10.4.4.4")
+    elsewhere = agreements.Actor(user=signing.director, ip_address="10.4.4.4")
     with pytest.raises(ValidationError, match="Too many requests for this email address in the last hour"):
         agreements.signing_code_send(
-            agreement=agreement.agreement, actor=elsewhere, password="correct-horse-battery", party="member"
+            agreement=signing.agreement, actor=elsewhere, password="correct-horse-battery", party="member"
         )
     assert len(mail.outbox) == sent
 
 
-def test_the_refusal_shows_on_the_signing_page(client, agreement):  # noqa: F811
-    client.force_login(agreement.director)
-    url = reverse("members:agreement_sign_start", kwargs={"pk": agreement.agreement.pk})
+def test_the_refusal_shows_on_the_signing_page(client, signing):  # noqa: F811
+    client.force_login(signing.director)
+    url = reverse("members:agreement_sign_start", kwargs={"pk": signing.agreement.pk})
     data = {
         "password": "guess",
         "decision_body": "Formannskapet",
