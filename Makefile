@@ -21,7 +21,13 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 system-packages:
 	./scripts/system-packages.sh $(if $(filter test,$(MAKECMDGOALS)),--test,)
 
-install: system-packages $(STAMP) messages
+install: system-packages $(STAMP) .env messages
+
+# A development .env for the README's commands (python manage.py ...); an existing one is left as it is.
+.env:
+	@printf '%s\n' '# Development settings written by make install; variables set in the environment win.' \
+		'DEBUG=true' "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "Wrote a development .env (DEBUG=true, a generated SECRET_KEY)"
 
 messages: | $(STAMP)
 	if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(TOOL_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv -v0; fi

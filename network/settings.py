@@ -1,4 +1,7 @@
-"""Settings for the network portal, read from environment variables only (see .env.example)."""
+"""Settings for the network portal, read from environment variables and the `.env` file (see .env.example).
+
+`make install` writes a development `.env` (DEBUG=true and a generated SECRET_KEY) when there is none; a
+variable set in the environment wins over the file. ENV_FILE names another file, or none when empty."""
 
 from __future__ import annotations
 
@@ -9,9 +12,13 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from core.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_str, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+_ENV_FILE = env_str("ENV_FILE", str(BASE_DIR / ".env"))
+if _ENV_FILE:
+    load_env_file(BASE_DIR / _ENV_FILE)
 
 DEBUG = env_bool("DEBUG", False)
 
