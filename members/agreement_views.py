@@ -2,8 +2,8 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,7 +88,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
 def template_publish(request: HttpRequest, pk: int) -> HttpResponse:
     template = AgreementTemplate.objects.filter(pk=pk).first()
     if template is None:
-        raise PermissionDenied
+        raise Http404
     try:
         agreements.agreement_template_publish(template=template)
     except ValidationError as error:
@@ -126,7 +126,7 @@ def agreement_link(request: HttpRequest, token: str) -> HttpResponse:
     return redirect(invitation)
 
 
-@require("agreement.view")
+@require("agreement.view", hidden=True)
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.invitation_get(user=request.user, pk=pk)
     agreements.agreement_opened(invitation=invitation, actor=_actor(request))
@@ -170,7 +170,7 @@ def _download(request: HttpRequest, pk: int, sealed: bool) -> HttpResponse:
     invitation = selectors.invitation_get(user=request.user, pk=pk)
     field = invitation.sealed if sealed else invitation.document
     if not field:
-        raise PermissionDenied
+        raise Http404
     with field.open("rb") as handle:
         content = handle.read()
     response = HttpResponse(content, content_type="application/pdf")
@@ -179,18 +179,18 @@ def _download(request: HttpRequest, pk: int, sealed: bool) -> HttpResponse:
     return response
 
 
-@require("agreement.view")
+@require("agreement.view", hidden=True)
 def agreement_document(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(request, pk, sealed=False)
 
 
-@require("agreement.view")
+@require("agreement.view", hidden=True)
 def agreement_sealed(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(request, pk, sealed=True)
 
 
 @require_POST
-@require("agreement.view")
+@require("agreement.view", hidden=True)
 def agreement_sign_start(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.invitation_get(user=request.user, pk=pk)
     countersign = invitation.status == InvitationStatus.SIGNED
@@ -219,7 +219,7 @@ def agreement_sign_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@require("agreement.view")
+@require("agreement.view", hidden=True)
 def agreement_sign_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.invitation_get(user=request.user, pk=pk)
     pending = request.session.get(SESSION_KEY, {})

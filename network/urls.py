@@ -49,6 +49,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# Error pages in the portal's layout and the reader's language.
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
+
 # Operations: a plain liveness check for load balancers, monitoring and the load benchmark.
 urlpatterns += [path("healthz", views.health, name="health")]
 
