@@ -33,10 +33,13 @@ messages: | $(STAMP)
 	if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(TOOL_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv -v0; fi
 
 run: export DEBUG ?= true
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo "Serving the portal on http://$(HOST):$(PORT)/"
+	@echo "Mails are written to files under $${EMAIL_FILE_PATH:-var/mail}/; read them at http://$(HOST):$(PORT)/dev/mail/ (secretariat)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The pure domain modules, type-checked with django-stubs.

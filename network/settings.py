@@ -174,10 +174,14 @@ CACHES = {
     )
 }
 
-# Email: console in development; SMTP settings in production.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email: with DEBUG on, files under var/mail/ (readable at /dev/mail/ by the secretariat); SMTP settings in
+# production (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend).
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend" if DEBUG else "django.core.mail.backends.console.EmailBackend",
+)
 # Where django.core.mail.backends.filebased.EmailBackend writes each message (the browser tests read it).
-EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(BASE_DIR / "var" / "mail")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -230,8 +234,10 @@ SEAL_TRUST_ROOT_PATH = Path(env_str("SEAL_TRUST_ROOT_PATH") or SEAL_CERTIFICATE_
 # Minutes a signing code is valid; days an emailed agreement link is valid.
 SIGNING_CODE_MINUTES = env_int("SIGNING_CODE_MINUTES", 10)
 AGREEMENT_LINK_DAYS = env_int("AGREEMENT_LINK_DAYS", 14)
-# The portal's address as links in emails use it.
-PORTAL_BASE_URL = (env_str("PORTAL_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# The portal's address as links in emails use it; by default the address `make run` serves on (HOST, PORT).
+PORTAL_BASE_URL = (
+    env_str("PORTAL_BASE_URL") or f"http://{env_str('HOST') or '127.0.0.1'}:{env_int('PORT', 8000)}"
+).rstrip("/")
 
 # Hardening: login throttling (django-axes), a second factor for the secretariat (django-otp) and a
 # Content-Security-Policy (django-csp). Kept together so the switches are read in one place.

@@ -298,6 +298,11 @@ MATRIX += [
 
 # Operations
 MATRIX += [Case("health", {None: everyone(OK)})]
+# Mails written to files: only with DEBUG on (tests/core/test_dev_mail.py); without it, for nobody.
+MATRIX += [
+    Case("dev_mail_list", {None: everyone(NOT_FOUND)}),
+    Case("dev_mail_detail", {None: everyone(NOT_FOUND)}, kwargs={"name": "20261202-050000-1.log"}),
+]
 
 
 # Portfolio: the overview, initiative pages and the service catalogue are open; rollouts for signed-in users;
