@@ -38,9 +38,9 @@ run: export PORT := $(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	@echo "Serving the portal on http://$(HOST):$(PORT)/"
+	@echo "Serving the portal on http://$(HOST):$(PORT)/ with a Celery worker beside it for background jobs"
 	@echo "Mails are written to files under $${EMAIL_FILE_PATH:-var/mail}/; read them at http://$(HOST):$(PORT)/dev/mail/ (secretariat)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	BIN=$(BIN) ./scripts/run.sh
 
 # The pure domain modules, type-checked with django-stubs.
 TYPED := funding/calculation.py funding/ehf.py funding/bank_file.py funding/invoicing.py members/domain.py \

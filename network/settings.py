@@ -142,12 +142,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2_000_000)
 
-# Redis: broker for Celery and the cache. Without it, tasks run in-process.
+# Redis: broker for Celery and the cache. Without it, the embedded default: a real Celery worker (started by
+# `make run` beside the web server) takes tasks from an SQLite file under var/ (kombu's SQLAlchemy transport),
+# so a page that starts a job answers at once, as in production.
 REDIS_URL = env_str("REDIS_URL") or None
-# Without a broker, tasks run eagerly; "memory://" only keeps Celery from looking for one on localhost.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL
-CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+if not CELERY_BROKER_URL:
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # SQLite creates the file, not its folder
+    CELERY_BROKER_URL = f"sqla+sqlite:///{BASE_DIR / 'var' / 'celery.sqlite'}"
+CELERY_RESULT_BACKEND = REDIS_URL  # results are not read; runs record their own state in the database
+# true: tasks run inside the request that sends them (no worker needed; the browser tests use it).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -159,7 +164,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A page that starts a job should say at once when the queue is down, not hang.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Redelivery of a task lost with its worker (Redis); the SQLAlchemy transport hands these options to its engine.
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)} if CELERY_BROKER_URL.startswith("redis") else {}
+)
 
 CACHES = {
     "default": (
