@@ -148,6 +148,26 @@ def invitation_list(*, user: Any):
     return policy.restrict(queryset, user, "agreement.view")
 
 
+def invitations_awaiting_signature(*, user: Any):
+    """Agreements waiting for the user's signature: open invitations of organisations the user signs for."""
+    from members.agreements import OPEN
+    from members.models import Invitation
+
+    queryset = Invitation.objects.select_related("template", "organisation").filter(status__in=OPEN)
+    return policy.restrict(queryset, user, "agreement.sign").order_by("expires_on", "pk")
+
+
+def invitations_awaiting_countersignature(*, user: Any):
+    """Agreements signed by the member and waiting for the network's countersignature (the leader)."""
+    from members.choices import InvitationStatus
+    from members.models import Invitation
+
+    if not policy.can(user, "agreement.countersign"):
+        return Invitation.objects.none()
+    queryset = Invitation.objects.select_related("template", "organisation").filter(status=InvitationStatus.SIGNED)
+    return queryset.order_by("expires_on", "pk")
+
+
 def invitation_get(*, user: Any, pk: int):
     from members.models import Invitation
 
