@@ -114,9 +114,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "dashboard"
 
-# Language and formats: Norwegian Bokmål by default, English selectable.
+# Language and formats: Norwegian Bokmål by default; Nynorsk and English selectable, each person's choice kept a
+# year in the language cookie. A string not yet translated into Nynorsk shows in Bokmål (the default's catalogue).
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "nb")
-LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
+LANGUAGES = [("nb", _("Norwegian Bokmål")), ("nn", _("Norwegian Nynorsk")), ("en", _("English"))]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True

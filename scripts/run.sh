@@ -13,6 +13,10 @@ stop() {
     trap - EXIT INT TERM
     if [ -n "$worker_pid" ] && kill -0 "$worker_pid" 2>/dev/null; then
         kill -TERM "$worker_pid" 2>/dev/null || true
+        # A warm shutdown finishes the job in hand; after 20 s the worker is stopped outright (an unfinished
+        # run is taken up again by the next worker: the tasks are idempotent).
+        for _ in $(seq 20); do kill -0 "$worker_pid" 2>/dev/null || break; sleep 1; done
+        kill -KILL "$worker_pid" 2>/dev/null || true
         wait "$worker_pid" 2>/dev/null || true
     fi
 }
