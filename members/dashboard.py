@@ -48,13 +48,13 @@ def agreement_todos(request: HttpRequest, context: dict[str, Any]) -> None:
         return
     today = timezone.localdate()
 
-    def todo(invitation) -> Todo:
-        detail = _("sign by %(date)s") % {"date": date_format(invitation.expires_on, "SHORT_DATE_FORMAT")}
+    def todo(agreement) -> Todo:
+        detail = _("sign by %(date)s") % {"date": date_format(agreement.expires_on, "SHORT_DATE_FORMAT")}
         return Todo(
-            label=f"{invitation.template} – {invitation.organisation.name}",
-            url=invitation.get_absolute_url(),
+            label=f"{agreement.template} – {agreement.organisation.name}",
+            url=agreement.get_absolute_url(),
             detail=detail,
-            urgent=(invitation.expires_on - today).days <= 7,
+            urgent=(agreement.expires_on - today).days <= 7,
         )
 
     add_todos(

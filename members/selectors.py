@@ -140,38 +140,38 @@ def organisation_history(*, user: Any, organisation: Organisation) -> list[Histo
     return sorted(entries, key=lambda e: e.when, reverse=True)
 
 
-def invitation_list(*, user: Any):
-    """Agreement invitations the user may see: the secretariat all, a director their organisation's."""
-    from members.models import Invitation
+def agreement_list(*, user: Any):
+    """Agreements the user may see: the secretariat all, a director their organisation's."""
+    from members.models import Agreement
 
-    queryset = Invitation.objects.select_related("template", "organisation").order_by("-invited_at")
+    queryset = Agreement.objects.select_related("template", "organisation").order_by("-invited_at")
     return policy.restrict(queryset, user, "agreement.view")
 
 
 def invitations_awaiting_signature(*, user: Any):
-    """Agreements waiting for the user's signature: open invitations of organisations the user signs for."""
+    """Agreements waiting for the user's signature: open agreements of organisations the user signs for."""
     from members.agreements import OPEN
-    from members.models import Invitation
+    from members.models import Agreement
 
-    queryset = Invitation.objects.select_related("template", "organisation").filter(status__in=OPEN)
+    queryset = Agreement.objects.select_related("template", "organisation").filter(status__in=OPEN)
     return policy.restrict(queryset, user, "agreement.sign").order_by("expires_on", "pk")
 
 
 def invitations_awaiting_countersignature(*, user: Any):
     """Agreements signed by the member and waiting for the network's countersignature (the leader)."""
-    from members.choices import InvitationStatus
-    from members.models import Invitation
+    from members.choices import AgreementStatus
+    from members.models import Agreement
 
     if not policy.can(user, "agreement.countersign"):
-        return Invitation.objects.none()
-    queryset = Invitation.objects.select_related("template", "organisation").filter(status=InvitationStatus.SIGNED)
+        return Agreement.objects.none()
+    queryset = Agreement.objects.select_related("template", "organisation").filter(status=AgreementStatus.SIGNED)
     return queryset.order_by("expires_on", "pk")
 
 
-def invitation_get(*, user: Any, pk: int):
-    from members.models import Invitation
+def agreement_get(*, user: Any, pk: int):
+    from members.models import Agreement
 
     try:
-        return invitation_list(user=user).get(pk=pk)
-    except Invitation.DoesNotExist:
+        return agreement_list(user=user).get(pk=pk)
+    except Agreement.DoesNotExist:
         raise Http404 from None

@@ -214,9 +214,9 @@ for _name in ("funding:invoice_payment", "funding:invoice_remind", "funding:invo
 
 
 def agreement(personas: Personas, which: str) -> dict:
-    from members.models import Invitation
+    from members.models import Agreement
 
-    return {"pk": Invitation.objects.get(organisation=getattr(personas, which)).pk}
+    return {"pk": Agreement.objects.get(organisation=getattr(personas, which)).pk}
 
 
 def directors_only(own_org: bool) -> dict[str, object]:
@@ -485,15 +485,15 @@ def _agreements(personas):
 
     from django.core.files.base import ContentFile
 
-    from members.models import AgreementTemplate, Invitation
+    from members.models import Agreement, AgreementTemplate
 
     template = AgreementTemplate.objects.create(title="Avtale", period_start=datetime.date(2025, 1, 1), body="§ 1")
     for organisation in (personas.own, personas.foreign):
-        invitation = Invitation(
+        agreement = Agreement(
             template=template, organisation=organisation, document_sha256="0" * 64, expires_on=datetime.date(2030, 1, 1)
         )
-        invitation.document.save(f"a-{organisation.pk}.pdf", ContentFile(b"%PDF-1.7 stand-in"), save=False)
-        invitation.save()
+        agreement.document.save(f"a-{organisation.pk}.pdf", ContentFile(b"%PDF-1.7 stand-in"), save=False)
+        agreement.save()
 
 
 def _governance(personas):

@@ -11,22 +11,22 @@ from django.urls import reverse
 from funding.choices import InvoiceStatus
 from funding.models import Invoice, InvoiceRun
 from funding.services import invoice_run_execute, payment_register
-from members.choices import InvitationStatus
-from members.models import AgreementTemplate, Invitation
+from members.choices import AgreementStatus
+from members.models import Agreement, AgreementTemplate
 
 pytestmark = pytest.mark.django_db
 
 
-def invite(organisation, *, status=InvitationStatus.INVITED, expires_on=datetime.date(2026, 12, 20)):
+def invite(organisation, *, status=AgreementStatus.INVITED, expires_on=datetime.date(2026, 12, 20)):
     template, _ = AgreementTemplate.objects.get_or_create(
         title="Samarbeidsavtale 2026", defaults={"period_start": datetime.date(2026, 1, 1), "body": "§ 1"}
     )
-    invitation = Invitation(
+    agreement = Agreement(
         template=template, organisation=organisation, document_sha256="0" * 64, expires_on=expires_on, status=status
     )
-    invitation.document.save(f"a-{organisation.pk}.pdf", ContentFile(b"%PDF-1.7 stand-in"), save=False)
-    invitation.save()
-    return invitation
+    agreement.document.save(f"a-{organisation.pk}.pdf", ContentFile(b"%PDF-1.7 stand-in"), save=False)
+    agreement.save()
+    return agreement
 
 
 def todo_section(client) -> str:
@@ -45,7 +45,7 @@ def test_a_director_sees_the_agreements_waiting_for_their_signature(client, pers
     assert own.get_absolute_url() in section
     assert foreign.get_absolute_url() not in section
 
-    own.status = InvitationStatus.SIGNED
+    own.status = AgreementStatus.SIGNED
     own.save()
     section = todo_section(client)
     assert own.get_absolute_url() not in section
