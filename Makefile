@@ -21,17 +21,26 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 system-packages:
 	./scripts/system-packages.sh $(if $(filter test,$(MAKECMDGOALS)),--test,)
 
-install: system-packages $(STAMP) messages
+install: system-packages $(STAMP) .env messages
+
+# A development .env for the README's commands (python manage.py ...); an existing one is left as it is.
+.env:
+	@printf '%s\n' '# Development settings written by make install; variables set in the environment win.' \
+		'DEBUG=true' "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "Wrote a development .env (DEBUG=true, a generated SECRET_KEY)"
 
 messages: | $(STAMP)
 	if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(TOOL_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv -v0; fi
 
 run: export DEBUG ?= true
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	@echo "Serving the portal on http://$(HOST):$(PORT)/"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Serving the portal on http://$(HOST):$(PORT)/ with a Celery worker beside it for background jobs"
+	@echo "Mails are written to files under $${EMAIL_FILE_PATH:-var/mail}/; read them at http://$(HOST):$(PORT)/dev/mail/ (secretariat)"
+	BIN=$(BIN) ./scripts/run.sh
 
 # mypy checks the kernel, every service, selector and task, and the pure modules (no database) of each app.
 TYPED := $(wildcard core/*.py) \

@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 
 from core import policy
 
 
 def portal(request):
-    user = request.user
+    # An error page may be drawn for a request that never reached the authentication middleware.
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         "network_name": settings.NETWORK_NAME,
         "is_secretariat": policy.is_secretariat(user),

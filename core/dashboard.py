@@ -4,6 +4,7 @@ so the kernel shows members' facts, money and papers without importing the apps.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +19,22 @@ def dashboard_part(part: Part) -> Part:
     if part not in _parts:
         _parts.append(part)
     return part
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One thing waiting for the user, with the page where it is done."""
+
+    label: str
+    url: str
+    detail: str = ""
+    urgent: bool = False
+
+
+def add_todos(context: dict[str, Any], title: str, items: list[Todo]) -> None:
+    """Add a group of to-dos to the start page's "To do" section (a group without items is left out)."""
+    if items:
+        context.setdefault("todos", []).append({"title": title, "items": items})
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

@@ -81,3 +81,34 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The `NAME=value` lines of a `.env` file: `#` comments, blank lines and an `export ` prefix are allowed,
+    a value may be quoted. A line that is none of these is refused with its number."""
+    values: dict[str, str] = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("export "):
+                line = line[len("export ") :].lstrip()
+            name, sep, value = line.partition("=")
+            name = name.strip()
+            if not sep or not name.isidentifier():
+                raise ImproperlyConfigured(f"{path}, line {number}: expected NAME=value, not {raw.rstrip()!r}")
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            values[name] = value
+    return values
+
+
+def load_env_file(path: str | os.PathLike[str]) -> None:
+    """Put a `.env` file's settings into the environment; a variable already set in the environment wins.
+    A missing file is no error (production sets its variables in the service manager or compose)."""
+    if not os.path.isfile(path):
+        return
+    for name, value in read_env_file(path).items():
+        os.environ.setdefault(name, value)

@@ -75,6 +75,8 @@ RULES: dict[str, Rule] = {
     "governance.manage": Rule(),
     "dashboard.secretariat": Rule(),
     "admin.access": Rule(),
+    # The mails written to files while DEBUG is on (core/dev_mail.py); the pages answer 404 without DEBUG.
+    "development_mail.read": Rule(),
     # Portfolio: the overview, initiatives and the service catalogue are open; budgets and notes for members
     "initiative.view": Rule(public=True),
     "initiative.view_internal": Rule(signed_in=True),

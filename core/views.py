@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from core import two_factor
 from core.forms import OneTimeCodeForm
@@ -110,3 +111,35 @@ def health(request: HttpRequest) -> HttpResponse:
     """For load balancers and monitoring: "ok" when the database answers, 503 when it does not (core/health.py;
     HealthMiddleware answers first, this view is the URL's name for reverse())."""
     return liveness()
+
+
+def _error_page(request: HttpRequest, status: int, heading: str, explanation: str) -> HttpResponse:
+    context = {"status": status, "heading": heading, "explanation": explanation}
+    return render(request, "error_page.html", context, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(
+        request, 400, _("Bad request"), _("The portal could not understand the request. Go back and try again.")
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, 403, _("No access"), _("You do not have access to this page."))
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(
+        request,
+        404,
+        _("Page not found"),
+        _("The page does not exist, or you have no access to it. Check the address or start from the front page."),
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Rendered without the request's context (no user, session or database), so it works whatever failed."""
+    from django.template import loader
+
+    body = loader.get_template("500.html").render({"network_name": settings.NETWORK_NAME})
+    return HttpResponse(body, status=500)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -48,6 +49,17 @@ def invoice_get(*, user: Any, pk: int) -> Invoice:
         return invoice_list(user=user).get(pk=pk)
     except Invoice.DoesNotExist:
         raise Http404 from None
+
+
+def invoices_due(*, user: Any, today: date, within_days: int = 14) -> QuerySet[Invoice]:
+    """The user's unpaid invoices that are overdue or fall due within `within_days`, the earliest first."""
+    open_statuses = [InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID, InvoiceStatus.OVERDUE]
+    return (
+        invoice_list(user=user)
+        .filter(kind=InvoiceKind.INVOICE, status__in=open_statuses)
+        .filter(Q(due_date__lte=today + timedelta(days=within_days)) | Q(status=InvoiceStatus.OVERDUE))
+        .order_by("due_date", "number")
+    )
 
 
 def invoice_years(*, user: Any) -> list[int]:

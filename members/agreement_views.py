@@ -3,8 +3,8 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -93,7 +93,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
 def template_publish(request: HttpRequest, pk: int) -> HttpResponse:
     template = AgreementTemplate.objects.filter(pk=pk).first()
     if template is None:
-        raise PermissionDenied
+        raise Http404
     try:
         agreements.agreement_template_publish(template=template)
     except ValidationError as error:
@@ -140,7 +140,7 @@ def _link_invalid(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "members/agreement_link_invalid.html", {"message": message}, status=410)
 
 
-@require("agreement.view")
+@require("agreement.view", hidden=True)
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(user=request.user, pk=pk)
     agreements.agreement_opened(agreement=agreement, actor=_actor(request))
@@ -186,7 +186,7 @@ def _download(request: HttpRequest, pk: int, sealed: bool) -> HttpResponse:
     agreement = selectors.agreement_get(user=request.user, pk=pk)
     field = agreement.sealed if sealed else agreement.document
     if not field:
-        raise PermissionDenied
+        raise Http404
     with field.open("rb") as handle:
         content = handle.read()
     response = HttpResponse(content, content_type="application/pdf")
@@ -195,18 +195,18 @@ def _download(request: HttpRequest, pk: int, sealed: bool) -> HttpResponse:
     return response
 
 
-@require("agreement.view")
+@require("agreement.view", hidden=True)
 def agreement_document(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(request, pk, sealed=False)
 
 
-@require("agreement.view")
+@require("agreement.view", hidden=True)
 def agreement_sealed(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(request, pk, sealed=True)
 
 
 @require_POST
-@require("agreement.view")
+@require("agreement.view", hidden=True)
 def agreement_sign_start(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(user=request.user, pk=pk)
     countersign = agreements.agreement_can_countersign(agreement)
@@ -235,7 +235,7 @@ def agreement_sign_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@require("agreement.view")
+@require("agreement.view", hidden=True)
 def agreement_sign_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(user=request.user, pk=pk)
     pending = request.session.get(SESSION_KEY, {})

@@ -6,9 +6,12 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from core import policy
-from core.dashboard import dashboard_part
+from core.dashboard import Todo, add_todos, dashboard_part
 from members import selectors
 from members.choices import MembershipStatus
 
@@ -35,3 +38,32 @@ def members_part(request: HttpRequest, context: dict[str, Any]) -> None:
         own = selectors.organisation_get(user=user, pk=user.organisation_id)
         context["own"] = own
         context["own_people"] = selectors.people_list(user=user, organisation=own)
+
+
+@dashboard_part
+def agreement_todos(request: HttpRequest, context: dict[str, Any]) -> None:
+    """A director's agreements waiting for their signature; the leader's waiting for the countersignature."""
+    user = request.user
+    if not user.is_authenticated:
+        return
+    today = timezone.localdate()
+
+    def todo(agreement) -> Todo:
+        detail = _("sign by %(date)s") % {"date": date_format(agreement.expires_on, "SHORT_DATE_FORMAT")}
+        return Todo(
+            label=f"{agreement.template} – {agreement.organisation.name}",
+            url=agreement.get_absolute_url(),
+            detail=detail,
+            urgent=(agreement.expires_on - today).days <= 7,
+        )
+
+    add_todos(
+        context,
+        _("Agreements waiting for your signature"),
+        [todo(i) for i in selectors.invitations_awaiting_signature(user=user)],
+    )
+    add_todos(
+        context,
+        _("Agreements waiting for the network's countersignature"),
+        [todo(i) for i in selectors.invitations_awaiting_countersignature(user=user)],
+    )

@@ -148,6 +148,26 @@ def agreement_list(*, user: Any):
     return policy.restrict(queryset, user, "agreement.view")
 
 
+def invitations_awaiting_signature(*, user: Any):
+    """Agreements waiting for the user's signature: open agreements of organisations the user signs for."""
+    from members.agreements import OPEN
+    from members.models import Agreement
+
+    queryset = Agreement.objects.select_related("template", "organisation").filter(status__in=OPEN)
+    return policy.restrict(queryset, user, "agreement.sign").order_by("expires_on", "pk")
+
+
+def invitations_awaiting_countersignature(*, user: Any):
+    """Agreements signed by the member and waiting for the network's countersignature (the leader)."""
+    from members.choices import AgreementStatus
+    from members.models import Agreement
+
+    if not policy.can(user, "agreement.countersign"):
+        return Agreement.objects.none()
+    queryset = Agreement.objects.select_related("template", "organisation").filter(status=AgreementStatus.SIGNED)
+    return queryset.order_by("expires_on", "pk")
+
+
 def agreement_get(*, user: Any, pk: int):
     from members.models import Agreement
 

@@ -1,4 +1,7 @@
-"""Settings for the network portal, read from environment variables only (see .env.example)."""
+"""Settings for the network portal, read from environment variables and the `.env` file (see .env.example).
+
+`make install` writes a development `.env` (DEBUG=true and a generated SECRET_KEY) when there is none; a
+variable set in the environment wins over the file. ENV_FILE names another file, or none when empty."""
 
 from __future__ import annotations
 
@@ -9,9 +12,13 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from core.env import env_bool, env_int, env_list, env_str, url_with_password
+from core.env import env_bool, env_int, env_list, env_str, load_env_file, url_with_password
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+_ENV_FILE = env_str("ENV_FILE", str(BASE_DIR / ".env"))
+if _ENV_FILE:
+    load_env_file(BASE_DIR / _ENV_FILE)
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -115,9 +122,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "dashboard"
 
-# Language and formats: Norwegian Bokmål by default, English selectable.
+# Language and formats: Norwegian Bokmål by default; Nynorsk and English selectable, each person's choice kept a
+# year in the language cookie. A string not yet translated into Nynorsk shows in Bokmål (the default's catalogue).
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "nb")
-LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
+LANGUAGES = [("nb", _("Norwegian Bokmål")), ("nn", _("Norwegian Nynorsk")), ("en", _("English"))]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
@@ -143,13 +152,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2_000_000)
 
-# Redis: broker for Celery and the cache. Without it, tasks run in-process.
+# Redis: broker for Celery and the cache. Without it, the embedded default: a real Celery worker (started by
+# `make run` beside the web server) takes tasks from an SQLite file under var/ (kombu's SQLAlchemy transport),
+# so a page that starts a job answers at once, as in production.
 # REDIS_PASSWORD (or REDIS_PASSWORD_FILE) is put into the URL, so the URL itself holds no secret.
 REDIS_URL = url_with_password(env_str("REDIS_URL") or "", env_str("REDIS_PASSWORD")) or None
-# Without a broker, tasks run eagerly; "memory://" only keeps Celery from looking for one on localhost.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL
-CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+if not CELERY_BROKER_URL:
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # SQLite creates the file, not its folder
+    CELERY_BROKER_URL = f"sqla+sqlite:///{BASE_DIR / 'var' / 'celery.sqlite'}"
+CELERY_RESULT_BACKEND = REDIS_URL  # results are not read; runs record their own state in the database
+# true: tasks run inside the request that sends them (no worker needed; the browser tests use it).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -161,7 +175,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A page that starts a job should say at once when the queue is down, not hang.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Redelivery of a task lost with its worker (Redis); the SQLAlchemy transport hands these options to its engine.
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)} if CELERY_BROKER_URL.startswith("redis") else {}
+)
 # A task that hangs (a stalled SMTP server, a runaway PDF) is stopped: first softly (SoftTimeLimitExceeded), then
 # its process is killed; both stay below the visibility timeout so a task is not delivered twice while it runs.
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 900)
@@ -184,13 +201,14 @@ CACHES = {
     )
 }
 
-# Email: console in development; SMTP otherwise, so with DEBUG off no signing code or reset link goes to the logs
-# (core/checks.py refuses the console and memory backends in production).
+# Email: with DEBUG on, files under var/mail/ (readable at /dev/mail/ by the secretariat); SMTP otherwise, so with
+# DEBUG off no signing code or reset link goes to the logs (core/checks.py refuses the console and memory backends
+# in production).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+    "django.core.mail.backends.filebased.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
 )
 # Where django.core.mail.backends.filebased.EmailBackend writes each message (the browser tests read it).
-EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(BASE_DIR / "var" / "mail")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -274,8 +292,10 @@ SEAL_TRUST_ROOT_PATH = Path(env_str("SEAL_TRUST_ROOT_PATH") or SEAL_CERTIFICATE_
 SIGNING_CODE_MINUTES = env_int("SIGNING_CODE_MINUTES", 10)
 SIGNING_CODES_PER_HOUR = env_int("SIGNING_CODES_PER_HOUR", 3)  # per agreement, each with 5 tries
 AGREEMENT_LINK_DAYS = env_int("AGREEMENT_LINK_DAYS", 14)
-# The portal's address as links in emails use it.
-PORTAL_BASE_URL = (env_str("PORTAL_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# The portal's address as links in emails use it; by default the address `make run` serves on (HOST, PORT).
+PORTAL_BASE_URL = (
+    env_str("PORTAL_BASE_URL") or f"http://{env_str('HOST') or '127.0.0.1'}:{env_int('PORT', 8000)}"
+).rstrip("/")
 
 # Retention (core/retention.py; the privacy statement states these): days django-axes keeps login attempts, days
 # development mail files are kept, years other change history is kept after the year's end (money records: five,

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from core import views
+from core import dev_mail, views
 from core.dashboard import dashboard
 from core.throttle import PasswordResetView
 from members import views as member_views
@@ -48,7 +48,16 @@ urlpatterns = [
     path("accessibility/", views.accessibility_statement, name="accessibility_statement"),
     path("privacy/", member_views.privacy, name="privacy"),
     path("admin/", admin.site.urls),
+    # Development: the mails the portal wrote to files (404 unless DEBUG is on).
+    path("dev/mail/", dev_mail.mail_list, name="dev_mail_list"),
+    path("dev/mail/<str:name>", dev_mail.mail_detail, name="dev_mail_detail"),
 ]
+
+# Error pages in the portal's layout and the reader's language.
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
 
 # Operations: a plain liveness check for load balancers, monitoring and the load benchmark.
 urlpatterns += [path("healthz", views.health, name="health")]

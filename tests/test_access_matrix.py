@@ -220,14 +220,15 @@ def agreement(personas: Personas, which: str) -> dict:
 
 
 def directors_only(own_org: bool) -> dict[str, object]:
-    """Agreements: the secretariat, and the organisation's own director (the outsider is a director elsewhere)."""
+    """Agreements: the secretariat, and the organisation's own director (the outsider is a director elsewhere).
+    Anyone else signed in is told the agreement does not exist (404), not that it is forbidden."""
     mine, theirs = (OK, NOT_FOUND) if own_org else (NOT_FOUND, OK)
     return {
         "anonymous": LOGIN,
         "secretariat": OK,
         "director": mine,
-        "finance": FORBIDDEN,
-        "contact": FORBIDDEN,
+        "finance": NOT_FOUND,
+        "contact": NOT_FOUND,
         "outsider": theirs,
     }
 
@@ -260,10 +261,11 @@ MATRIX += [
     Case("members:agreement_detail", own_and_foreign(directors_only(True), directors_only(False)), target=agreement),
     Case("members:agreement_document", own_and_foreign(directors_only(True), directors_only(False)), target=agreement),
     Case(
+        # Not sealed yet: there is nothing to download.
         "members:agreement_sealed",
         own_and_foreign(
-            {**directors_only(True), "secretariat": FORBIDDEN, "director": FORBIDDEN},
-            {**directors_only(False), "secretariat": FORBIDDEN, "outsider": FORBIDDEN},
+            {**directors_only(True), "secretariat": NOT_FOUND, "director": NOT_FOUND},
+            {**directors_only(False), "secretariat": NOT_FOUND, "outsider": NOT_FOUND},
         ),
         target=agreement,
     ),
@@ -286,7 +288,8 @@ MATRIX += [
     Case(
         "members:agreement_decline",
         own_and_foreign(
-            {**directors_post(True), "secretariat": FORBIDDEN}, {**directors_post(False), "secretariat": FORBIDDEN}
+            {**directors_post(True), "secretariat": FORBIDDEN, "finance": FORBIDDEN, "contact": FORBIDDEN},
+            {**directors_post(False), "secretariat": FORBIDDEN, "finance": FORBIDDEN, "contact": FORBIDDEN},
         ),
         target=agreement,
         method="post",
@@ -295,6 +298,11 @@ MATRIX += [
 
 # Operations
 MATRIX += [Case("health", {None: everyone(OK)})]
+# Mails written to files: only with DEBUG on (tests/core/test_dev_mail.py); without it, for nobody.
+MATRIX += [
+    Case("dev_mail_list", {None: everyone(NOT_FOUND)}),
+    Case("dev_mail_detail", {None: everyone(NOT_FOUND)}, kwargs={"name": "20261202-050000-1.log"}),
+]
 
 
 # Portfolio: the overview, initiative pages and the service catalogue are open; rollouts for signed-in users;

@@ -57,9 +57,7 @@ def test_signing_code_requests_are_limited_per_address_wrong_passwords_included(
     sent = len(mail.outbox)
     for _guess in range(SIGNING_CODE.per_address):
         with pytest.raises(ValidationError, match="The password is not correct"):
-            agreements.signing_code_send(
-                agreement=signing.agreement, actor=director, password="guess", party="member"
-            )
+            agreements.signing_code_send(agreement=signing.agreement, actor=director, password="guess", party="member")
     elsewhere = agreements.Actor(user=signing.director, ip_address="10.4.4.4")
     with pytest.raises(ValidationError, match="Too many requests for this email address in the last hour"):
         agreements.signing_code_send(

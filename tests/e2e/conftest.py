@@ -134,7 +134,8 @@ def site(tmp_path_factory) -> Iterator[LiveSite]:
         **os.environ,
         "DEBUG": "false",
         "DATABASE_URL": _fresh_database(workdir),
-        "REDIS_URL": "",  # background jobs in the portal's own process
+        "REDIS_URL": "",
+        "CELERY_TASK_ALWAYS_EAGER": "true",  # background jobs in the portal's own process
         "LANGUAGE_CODE": "nb",  # the portal as its users meet it
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SESSION_COOKIE_SECURE": "false",

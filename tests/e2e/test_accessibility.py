@@ -1,5 +1,5 @@
 """WCAG 2.1 AA in a real browser: axe-core on every main page for every role (no serious or critical violation),
-visible focus, errors tied to their fields, and no sideways scrolling at laptop width.
+visible focus, errors tied to their fields, and no sideways scrolling on a phone (390 px) or a laptop (1280 px).
 
 A new page is one line in PAGES: where it is, who may open it, and (for a detail page) which link to follow.
 """
@@ -28,6 +28,9 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 BLOCKING = {"serious", "critical"}
+# A phone and a laptop: no page may scroll sideways at either width.
+WIDTHS = (390, 1280)
+SETTLED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 100))))"
 ADOPTED = "DigiVestland 2025–2028"
 
 
@@ -159,8 +162,30 @@ def test_page_has_no_serious_accessibility_problem(as_role, site: LiveSite, scre
     violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
     blocking = [v for v in violations if v["impact"] in BLOCKING]
     assert not blocking, f"{page.url} as {role}:\n{describe(blocking)}"
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{page.url} as {role} scrolls sideways by {overflow}px at {VIEWPORT['width']}px"
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
+        page.evaluate(SETTLED)  # charts redraw for the new width a frame or two later
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{page.url} as {role} scrolls sideways by {overflow}px at {width}px"
+
+
+def test_the_secretariat_menu_fits_on_one_line_at_laptop_width(as_role, site: LiveSite):
+    page = as_role("secretariat")
+    page.set_viewport_size({"width": 1280, "height": VIEWPORT["height"]})
+    page.goto(site.url + "/")
+    expect(page.locator(".navbar-toggler")).to_be_hidden()
+    items = "#main-nav > ul.navbar-nav.me-auto > li"
+    tops = page.evaluate(f"[...document.querySelectorAll('{items}')].map(li => li.getBoundingClientRect().top)")
+    assert len(tops) >= 5 and max(tops) - min(tops) < 10, f"the menu folds at 1280 px: {tops}"
+
+
+def test_the_invoice_documents_are_on_screen_on_a_phone(as_role, site: LiveSite):
+    page = as_role("finance")
+    page.set_viewport_size({"width": 390, "height": VIEWPORT["height"]})
+    page.goto(site.url + "/funding/invoices/")
+    for name in ("PDF", "EHF"):
+        box = page.get_by_role("main").get_by_role("link", name=name).first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390, f"the {name} link is off screen: {box}"
 
 
 FOCUS_STYLE = """element => {
