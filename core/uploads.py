@@ -7,6 +7,7 @@ column; this module refuses what is not even a file of the right kind, with a me
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -141,7 +142,7 @@ def pdf_page_count(data: bytes) -> int:
         # A PDF protected only against changes opens without a password, as the board pack opens it.
         if reader.is_encrypted and not reader.decrypt(""):
             raise forms.ValidationError(_("The PDF is password protected. Save it without a password."))
-        root = reader.trailer["/Root"].get_object()
+        root: Any = reader.trailer["/Root"].get_object()  # PdfReader has refused a file without a catalogue
         tree = root["/Pages"].get_object()
 
         # The page tree, breadth by breadth; /MediaBox is inherited from the nearest /Pages node that has one.
@@ -183,7 +184,8 @@ def pdf_page_count(data: bytes) -> int:
             raise forms.ValidationError(_("The PDF has no pages."))
 
         # Every object reachable from the trailer, without recursion; each compressed stream inflated once.
-        budget, visited, objects = PDF_MAX_INFLATED_BYTES, set(), [reader.trailer]
+        budget, objects = PDF_MAX_INFLATED_BYTES, [reader.trailer]
+        visited: set[Any] = set()
         while objects:
             item = objects.pop()
             if isinstance(item, IndirectObject):

@@ -44,8 +44,11 @@ def invoice_todos(request: HttpRequest, context: dict[str, Any]) -> None:
     if not (user.is_authenticated and getattr(user, "is_finance_officer", False)):
         return
     today = timezone.localdate()
-    overdue, due = [], []
+    overdue: list[Todo] = []
+    due: list[Todo] = []
     for invoice in invoice_selectors.invoices_due(user=user, today=today):
+        if invoice.due_date is None:  # an issued invoice always has one
+            continue
         late = invoice.due_date < today or invoice.status == InvoiceStatus.OVERDUE
         outstanding = invoice.outstanding
         detail = _("%(amount)s, due %(date)s") % {

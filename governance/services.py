@@ -180,7 +180,7 @@ def attachment_remove(*, attachment: CaseAttachment) -> None:
         if rest.position != position:
             rest.position = position
             rest.save(update_fields=["position"])
-    if not CaseAttachment.objects.filter(file=name).exists():
+    if name and not CaseAttachment.objects.filter(file=name).exists():
         transaction.on_commit(lambda: storage.delete(name))
 
 

@@ -667,9 +667,10 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
         entry["organisation"] = invoice.buyer_name
         identical[(row.paid_on, row.amount, row.kid, row.reference)] += 1
         occurrence = identical[(row.paid_on, row.amount, row.kid, row.reference)]
-        earlier = bank_payment_registered(invoice=invoice, row=row, occurrence=occurrence)
-        if earlier is not None:
-            when = earlier.bank_import.imported_at if earlier.bank_import else earlier.registered_at
+        registered_before = bank_payment_registered(invoice=invoice, row=row, occurrence=occurrence)
+        if registered_before is not None:
+            record_of = registered_before.bank_import
+            when = record_of.imported_at if record_of else registered_before.registered_at
             report["already_registered"].append(
                 {**entry, "registered": timezone.localtime(when).strftime("%d.%m.%Y %H:%M")}
             )
