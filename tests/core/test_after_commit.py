@@ -45,10 +45,11 @@ def tasks_started():
     task_prerun.disconnect(record)
 
 
-def test_a_rolled_back_transaction_sends_no_invoice_and_no_reminder(invoicing):
+def test_a_rolled_back_transaction_sends_no_invoice_and_no_reminder(invoicing, time_machine):
     run = InvoiceRun.objects.create(year=2026, issue_date=date(2026, 11, 23), due_date=date(2026, 12, 23))
     invoice_run_execute(run_id=run.pk)
     invoice = Invoice.objects.get(organisation=invoicing.own, kind="invoice")
+    time_machine.move_to("2027-01-11 10:00 +01:00")  # overdue: a reminder may be sent
 
     with pytest.raises(Abandoned), transaction.atomic():
         invoice_send(invoice=invoice)

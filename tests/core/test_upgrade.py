@@ -89,7 +89,18 @@ def _run(command: list[str], *, cwd: Path, env: dict[str, str]) -> str:
     return done.stdout
 
 
+# Tables renamed by later migrations: the agreement model was called Invitation before.
+RENAMED = {
+    "members_invitation": "members_agreement",
+    "members_historicalinvitation": "members_historicalagreement",
+}
+# Rows the new code adds for its new models (a content type and four permissions each): these may only grow.
+MAY_GROW = {"django_content_type", "auth_permission"}
+
+
 def _new_name(old: str, new_tables: set[str]) -> str:
+    if old in RENAMED:
+        return RENAMED[old]
     if old in new_tables or not old.startswith("network_"):
         return old
     candidates = [f"{app}_{old.removeprefix('network_')}" for app in ("core", "governance")]
@@ -151,7 +162,9 @@ def test_a_database_from_before_the_move_upgrades_without_losing_a_row():
             lost = {
                 f"{table} -> {_new_name(table, set(after))}": (count, after.get(_new_name(table, set(after))))
                 for table, count in before.items()
-                if table != "django_migrations" and after.get(_new_name(table, set(after))) != count
+                if table != "django_migrations"
+                and not (table in MAY_GROW and (after.get(table) or 0) >= count)
+                and after.get(_new_name(table, set(after))) != count
             }
             assert not lost, f"row counts changed (before, after): {lost}"
             assert not [table for table in after if table.startswith("network_")]

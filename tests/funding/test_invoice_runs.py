@@ -61,6 +61,6 @@ def test_a_pdf_that_cannot_be_rendered_after_a_request_commits_does_not_fail_the
     contribution = Contribution.objects.filter(year=2026, amount__gt=0).first()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         invoice, created = invoice_issue(contribution=contribution, issue_date=ISSUE, due_date=DUE)
-    assert created and len(callbacks) >= 2  # the issue's own callback, and the rendering it queued
+    assert created and callbacks  # the rendering queued for after the commit ran, and did not raise
     invoice.refresh_from_db()
     assert (invoice.status, invoice.pdf_sha256) == ("issued", "")

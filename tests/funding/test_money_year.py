@@ -22,6 +22,7 @@ from funding.services import (
     contributions_recompute,
     credit_note_issue,
     deflator_set,
+    invoice_can_remind,
     invoice_document_bytes,
     invoice_issue,
     invoice_preview,
@@ -260,7 +261,7 @@ def test_a_reminder_before_the_due_date_is_refused_and_not_offered(client, invoi
     assert invoice.reminders.count() == 0 and mail.outbox == []
     client.force_login(invoicing.secretariat)
     page = client.get(invoice.get_absolute_url())
-    assert page.context["can_remind"] is False
+    assert invoice_can_remind(page.context["invoice"]) is False
     assert reverse("funding:invoice_remind", kwargs={"pk": invoice.pk}) not in page.content.decode()
 
 
@@ -273,7 +274,8 @@ def test_a_reminder_due_date_is_never_before_today_plus_the_period(client, invoi
     assert invoice.reminders.count() == 0
     client.force_login(invoicing.secretariat)
     page = client.get(invoice.get_absolute_url())
-    assert page.context["can_remind"] is True
+    assert invoice_can_remind(page.context["invoice"]) is True
+    assert reverse("funding:invoice_remind", kwargs={"pk": invoice.pk}) in page.content.decode()
     assert page.context["reminder_form"].initial["new_due_date"] == date(2027, 1, 19)
     reminder = reminder_send(invoice=invoice, new_due_date=date(2027, 1, 19))
     assert reminder.new_due_date >= invoice.due_date
