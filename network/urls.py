@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from core import views
 from core.dashboard import dashboard
+from members import verify_views
 from members import views as member_views
 
 urlpatterns = [
@@ -46,6 +47,7 @@ urlpatterns = [
     # Public statements, linked from every page's footer.
     path("accessibility/", views.accessibility_statement, name="accessibility_statement"),
     path("privacy/", member_views.privacy, name="privacy"),
+    path("verify/", verify_views.verify, name="verify"),
     path("admin/", admin.site.urls),
 ]
 

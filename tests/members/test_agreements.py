@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.urls import reverse
@@ -533,3 +534,36 @@ def test_the_decision_date_is_neither_in_the_future_nor_older_than_the_text(sign
         decision_date=timezone.localdate() - timedelta(days=29),
     )
     assert Signature.objects.get().decision_date == timezone.localdate() - timedelta(days=29)
+
+
+def test_anyone_can_verify_a_sealed_agreement_and_a_file_that_is_not_ours_says_so(client, signing):
+    _signed_by(signing, signing.director)
+    leader = agreements.Actor(user=as_verified(signing.leader))
+    agreements.signing_code_send(
+        agreement=signing.agreement, actor=leader, password="correct-horse-battery", party="network"
+    )
+    agreements.agreement_countersign(agreement=signing.agreement, actor=leader, code=code_from_mail())
+    with Agreement.objects.get().sealed.open("rb") as handle:
+        sealed = handle.read()
+    url = reverse("verify")
+
+    page = client.post(url, {"document": SimpleUploadedFile("avtale.pdf", sealed, "application/pdf")})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "unchanged since it was sealed" in text
+    assert "Samarbeidsavtale DigiVestland" in text and signing.own.legal_name in text
+    assert "Årsmøtet, sak 4/24" in text and "Kommunestyret" in text
+    assert "not an agreement sealed by the network" not in text
+    assert page.context["seal"].valid
+
+    tampered = bytearray(sealed)
+    tampered[sealed.index(b"stream") + 40] ^= 0x01
+    page = client.post(url, {"document": SimpleUploadedFile("avtale.pdf", bytes(tampered), "application/pdf")})
+    text = page.content.decode()
+    assert "not an agreement sealed by the network" in text
+    assert signing.own.legal_name not in text
+
+    page = client.post(url, {"document": SimpleUploadedFile("avtale.pdf", b"kommune;innbyggere\n", "text/csv")})
+    assert page.context["form"].errors["document"] == ["The file is not a PDF."]
+    page = client.post(url, {"document": SimpleUploadedFile("avtale.csv", sealed, "text/csv")})
+    assert page.context["form"].errors["document"] == ["Choose a .pdf file."]
