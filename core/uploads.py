@@ -212,3 +212,23 @@ def pdf_page_count(data: bytes) -> int:
     except (_Unreadable, PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError):
         raise forms.ValidationError(unreadable) from None
     return pages
+
+
+def read_pdf_upload(upload: UploadedFile) -> bytes:
+    """The bytes of an uploaded PDF, or a ValidationError saying what is wrong with it."""
+    if not upload.name or not upload.name.lower().endswith(".pdf"):
+        raise forms.ValidationError(_("Choose a .pdf file."))
+    limit = settings.UPLOAD_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise forms.ValidationError(
+            _("The file is %(size)d bytes; the limit is %(limit)d bytes.") % {"size": upload.size or 0, "limit": limit}
+        )
+    raw = upload.read(limit + 1)
+    if not raw.strip():
+        raise forms.ValidationError(_("The file is empty."))
+    if not raw.startswith(b"%PDF-"):
+        for signature, kind in SIGNATURES.items():
+            if raw.startswith(signature):
+                raise forms.ValidationError(_("The file is %(kind)s, not a PDF.") % {"kind": kind})
+        raise forms.ValidationError(_("The file is not a PDF."))
+    return raw

@@ -113,6 +113,7 @@ def load_demo() -> None:
                     decision_body=body,
                     decision_case="45/2024" if body else "",
                     decision_date=date(2024, 12, 12) if body else None,
+                    mandate="" if body else "Årsmøtet, sak 4/24",
                 )
                 agreements._event(
                     agreement,

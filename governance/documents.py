@@ -100,17 +100,22 @@ def board_pack_pdf(meeting: Meeting, on_progress: Callable[[int], None] = lambda
         front_pages = _page_count(front)
     on_progress(80)
 
+    # One bookmark for the front part, one per case and one per attachment under its case, each pointing at
+    # the page object it starts on. The parts' own outlines (WeasyPrint makes one from the headings) are left
+    # out, or every case would be listed twice.
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(front)), outline_item=translation_of(FRONT_OUTLINE, language))
+    writer.append(PdfReader(io.BytesIO(front)), import_outline=False)
+    writer.add_outline_item(title=translation_of(FRONT_OUTLINE, language), page_number=writer.pages[0])
     for case, data in papers:
         start = len(writer.pages)
-        writer.append(PdfReader(io.BytesIO(data)))
-        parent = writer.add_outline_item(title=f"{case.reference} {case.title}", page_number=start)
+        writer.append(PdfReader(io.BytesIO(data)), import_outline=False)
+        parent = writer.add_outline_item(title=f"{case.reference} {case.title}", page_number=writer.pages[start])
         for attachment in case.attachments.all():
             with attachment.file.open("rb") as handle:
                 reader = PdfReader(io.BytesIO(handle.read()))
-            writer.add_outline_item(title=attachment.title, page_number=len(writer.pages), parent=parent)
-            writer.append(reader)
+            start = len(writer.pages)
+            writer.append(reader, import_outline=False)
+            writer.add_outline_item(title=attachment.title, page_number=writer.pages[start], parent=parent)
     on_progress(90)
 
     # Page numbers on every page, attachments included: "Side 7 av 23" in the lower right corner.

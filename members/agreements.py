@@ -222,6 +222,42 @@ def _check_signer(agreement: Agreement, actor: Actor, party: str) -> None:
         raise PermissionDenied
     if agreement.expires_on < timezone.localdate() and party == SignatureParty.MEMBER:
         raise ValidationError(_("The invitation has expired."))
+    if (
+        party == SignatureParty.NETWORK
+        and agreement.signatures.filter(party=SignatureParty.MEMBER, user=actor.user).exists()
+    ):
+        raise ValidationError(
+            _("You signed this agreement for the member; someone else must countersign it for the network.")
+        )
+
+
+def countersign_mandate(template: AgreementTemplate) -> str:
+    """What the network's countersignature rests on: the case that adopted the text, or the configured mandate."""
+    case = template.adopted_in_case
+    if case is not None:
+        return f"{case.body.name}, sak {case.reference}"
+    if settings.AGREEMENT_COUNTERSIGN_MANDATE:
+        return settings.AGREEMENT_COUNTERSIGN_MANDATE
+    raise ValidationError(
+        _(
+            "No mandate to countersign: name the case that adopted the agreement text, "
+            "or set AGREEMENT_COUNTERSIGN_MANDATE."
+        )
+    )
+
+
+def _check_decision_date(agreement: Agreement, decision_date: date) -> None:
+    """The member's decision is dated: not in the future, and not before the agreement text existed."""
+    written = timezone.localdate(agreement.template.created_at)
+    if decision_date > timezone.localdate():
+        raise ValidationError({"decision_date": _("The date of the decision cannot be in the future.")})
+    if decision_date < written:
+        raise ValidationError(
+            {
+                "decision_date": _("The decision cannot be older than the agreement text (%(date)s).")
+                % {"date": f"{written:%d.%m.%Y}"}
+            }
+        )
 
 
 def _document_hash(agreement: Agreement) -> str:
@@ -323,6 +359,7 @@ def agreement_sign(
 ) -> Signature:
     """Fresh authentication, step 2: the code; then the director's signature on the exact bytes they read."""
     _check_signer(agreement, actor, SignatureParty.MEMBER)
+    _check_decision_date(agreement, decision_date)
     _use_code(agreement, actor, code)
     with transaction.atomic():
         return _sign(agreement, actor, decision_body, decision_case, decision_date)
@@ -352,6 +389,7 @@ def _record_signature(agreement: Agreement, actor: Actor, party: str, **decision
 def _sign(agreement: Agreement, actor: Actor, decision_body: str, decision_case: str, decision_date: date):
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _check_signer(agreement, actor, SignatureParty.MEMBER)
+    _check_decision_date(agreement, decision_date)
     signature = _record_signature(
         agreement,
         actor,
@@ -377,6 +415,7 @@ def agreement_countersign(*, agreement: Agreement, actor: Actor, code: str) -> A
     The countersignature is recorded under the agreement's lock and committed; the sealed document is rendered
     after that, outside the lock (agreement_complete)."""
     _check_signer(agreement, actor, SignatureParty.NETWORK)
+    countersign_mandate(agreement.template)
     _use_code(agreement, actor, code)
     with transaction.atomic():
         _countersign(agreement, actor)
@@ -387,7 +426,9 @@ def agreement_countersign(*, agreement: Agreement, actor: Actor, code: str) -> A
 def _countersign(agreement: Agreement, actor: Actor) -> None:
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _check_signer(agreement, actor, SignatureParty.NETWORK)
-    signature = _record_signature(agreement, actor, SignatureParty.NETWORK)
+    signature = _record_signature(
+        agreement, actor, SignatureParty.NETWORK, mandate=countersign_mandate(agreement.template)
+    )
     # Countersigned is the claim: nobody can countersign again, and the seal is what remains to be done.
     Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.COUNTERSIGNED)
     _event(agreement, "countersigned", actor, f"SHA-256 {signature.document_sha256}")

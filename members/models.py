@@ -298,6 +298,12 @@ class Signature(models.Model):
     decision_body = models.CharField(_("deciding body"), max_length=200, blank=True)
     decision_case = models.CharField(_("case number"), max_length=50, blank=True)
     decision_date = models.DateField(_("date of decision"), null=True, blank=True)
+    mandate = models.CharField(
+        _("mandate"),
+        max_length=300,
+        blank=True,
+        help_text=_("For the network's countersignature: the decision it rests on (body and case)."),
+    )
 
     class Meta:
         verbose_name = _("signature")

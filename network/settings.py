@@ -288,6 +288,9 @@ SEAL_CERTIFICATE_PATH = Path(env_str("SEAL_CERTIFICATE_PATH") or BASE_DIR / "var
 SEAL_KEY_PATH = Path(env_str("SEAL_KEY_PATH") or BASE_DIR / "var" / "seal" / "key.pem")
 SEAL_KEY_PASSWORD = env_str("SEAL_KEY_PASSWORD") or None
 SEAL_TRUST_ROOT_PATH = Path(env_str("SEAL_TRUST_ROOT_PATH") or SEAL_CERTIFICATE_PATH)
+# The mandate the leader countersigns agreements under, when the agreement text names no adopting case,
+# e.g. "Årsmøtet, sak 4/24".
+AGREEMENT_COUNTERSIGN_MANDATE = env_str("AGREEMENT_COUNTERSIGN_MANDATE") or ""
 # Minutes a signing code is valid; days an emailed agreement link is valid.
 SIGNING_CODE_MINUTES = env_int("SIGNING_CODE_MINUTES", 10)
 SIGNING_CODES_PER_HOUR = env_int("SIGNING_CODES_PER_HOUR", 3)  # per agreement, each with 5 tries

@@ -6,6 +6,7 @@ from django.urls import include, path
 from core import dev_mail, views
 from core.dashboard import dashboard
 from core.throttle import PasswordResetView
+from members import verify_views
 from members import views as member_views
 
 urlpatterns = [
@@ -47,6 +48,7 @@ urlpatterns = [
     # Public statements, linked from every page's footer.
     path("accessibility/", views.accessibility_statement, name="accessibility_statement"),
     path("privacy/", member_views.privacy, name="privacy"),
+    path("verify/", verify_views.verify, name="verify"),
     path("admin/", admin.site.urls),
     # Development: the mails the portal wrote to files (404 unless DEBUG is on).
     path("dev/mail/", dev_mail.mail_list, name="dev_mail_list"),

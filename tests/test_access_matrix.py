@@ -95,6 +95,7 @@ MATRIX: list[Case] = [
     # Public statements (accessibility, privacy).
     Case("accessibility_statement", {None: everyone(OK)}),
     Case("privacy", {None: everyone(OK)}),
+    Case("verify", {None: everyone(OK)}),
     Case("members:organisation_list", {None: everyone(OK)}),
     Case("members:organisation_create", {None: secretariat_only()}),
     Case("members:population_import", {None: secretariat_only()}),

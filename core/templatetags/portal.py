@@ -1,12 +1,19 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from core import policy, rules
-from core.formatting import format_nok
+from core.formatting import format_nok, text_paragraphs
 
 register = template.Library()
+
+
+@register.filter
+def paragraphs(value):
+    """Plain text as flowing HTML paragraphs (core.formatting.text_paragraphs escapes every piece of it)."""
+    return mark_safe(text_paragraphs(value or ""))  # noqa: S308
 
 
 @register.filter

@@ -81,10 +81,14 @@ def test_every_upload_field_in_the_portal_is_covered_here():
         "governance/forms.py",
         "governance/views.py",
         "members/forms.py",
+        "members/verify_views.py",
         "members/views.py",
     ]
     for form_module in ("members/forms.py", "funding/forms.py"):
         text = (root / form_module).read_text()
         assert text.count("forms.FileField(") == text.count("read_csv_upload(")
+    # The public verification page takes a sealed agreement (tests/members/test_agreements.py).
+    text = (root / "members/verify_views.py").read_text()
+    assert text.count("forms.FileField(") == text.count("read_pdf_upload(") == 1
     # A case attachment is a PDF: its service checks size and content (tests/governance/test_services.py).
     assert "pdf_check(data)" in (root / "governance/services.py").read_text()

@@ -96,3 +96,40 @@ def test_the_public_minutes_leave_out_the_video_link(personas):
     world.meeting.save()
     assert "video.example" in "".join(_pages(documents.minutes_pdf(world.meeting, public=False).data))
     assert "video.example" not in "".join(_pages(documents.minutes_pdf(world.meeting, public=True).data))
+
+
+def _bookmarks(reader: PdfReader, outline, depth: int = 0) -> list[tuple[int, str, int]]:
+    """Each bookmark as (depth, title, page index), in order; nested lists are the children of the item before."""
+    found = []
+    for item in outline:
+        if isinstance(item, list):
+            found.extend(_bookmarks(reader, item, depth + 1))
+        else:
+            found.append((depth, item.title, reader.get_destination_page_number(item)))
+    return found
+
+
+def test_the_board_pack_bookmarks_each_case_and_attachment_once_and_each_resolves_to_its_page(personas):
+    world = held_meeting(personas, publish=False)
+    pack = documents.board_pack_pdf(world.meeting)
+    reader = PdfReader(io.BytesIO(pack.data))
+    pages = _pages(pack.data)
+    bookmarks = _bookmarks(reader, reader.outline)
+    titles = [title for _depth, title, _page in bookmarks]
+    assert len(titles) == len(set(titles)), titles
+    assert [(depth, title) for depth, title, _page in bookmarks] == [
+        (0, "Innkalling og saksliste"),
+        (0, "1/26 Bidragsmodell 2027"),
+        (1, "Beregning"),
+        (0, "2/26 Forhandlinger om driftsavtale"),
+        (1, "Tilbud"),
+    ]
+    by_title = {title: page for _depth, title, page in bookmarks}
+    assert by_title["Innkalling og saksliste"] == 0
+    assert "Sak 1/26: Bidragsmodell 2027" in pages[by_title["1/26 Bidragsmodell 2027"]]
+    assert "Sak 2/26: Forhandlinger om driftsavtale" in pages[by_title["2/26 Forhandlinger om driftsavtale"]]
+    # Each attachment starts on the page after its paper's last page, as the contents list it.
+    contents = "\n".join(pages[:3])
+    listed = {title: int(page) for title, page in re.findall(r"(?:Saksframlegg|Vedlegg): (.+?) (\d+)\n", contents)}
+    assert by_title["Beregning"] == listed["Beregning"] - 1
+    assert by_title["Tilbud"] == listed["Tilbud"] - 1

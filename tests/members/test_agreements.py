@@ -1,6 +1,7 @@
 """The cooperation agreement signed online: by the right director only, with fresh authentication,
 countersigned by the network's leader, completed as a sealed PDF that breaks if one byte changes."""
 
+import io
 import re
 import threading
 from datetime import date, timedelta
@@ -8,10 +9,12 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from members import agreements
 from members.choices import AgreementStatus
@@ -33,6 +36,7 @@ def seal(settings, tmp_path):
         certificate,
     )
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AGREEMENT_COUNTERSIGN_MANDATE = "Årsmøtet, sak 4/24"
     return certificate
 
 
@@ -72,7 +76,9 @@ def sign_in_browser(client, people, user, *, decision=True):
     client.get(url)  # reads the agreement first
     data = {"password": "correct-horse-battery"}
     if decision:
-        data.update(decision_body="Formannskapet", decision_case="109/2020", decision_date="17.11.2020")
+        data.update(
+            decision_body="Formannskapet", decision_case="109/2020", decision_date=f"{timezone.localdate():%d.%m.%Y}"
+        )
     client.post(reverse("members:agreement_sign_start", kwargs={"pk": people.agreement.pk}), data)
     return client.post(
         reverse("members:agreement_sign_confirm", kwargs={"pk": people.agreement.pk}), {"code": code_from_mail()}
@@ -91,7 +97,7 @@ def test_director_signs_leader_countersigns_and_the_sealed_pdf_validates(client,
     assert (signature.decision_body, signature.decision_case, signature.decision_date) == (
         "Formannskapet",
         "109/2020",
-        date(2020, 11, 17),
+        timezone.localdate(),
     )
     assert signature.ip_address == "127.0.0.1"
     sign_in_browser(client, signing, signing.leader, decision=False)
@@ -160,7 +166,7 @@ def test_a_secretariat_member_who_is_not_the_leader_cannot_countersign(signing):
         code=code_from_mail(),
         decision_body="Kommunestyret",
         decision_case="12/25",
-        decision_date=date(2025, 2, 1),
+        decision_date=timezone.localdate(),
     )
     with pytest.raises(PermissionDenied):
         agreements.signing_code_send(
@@ -188,7 +194,7 @@ def test_wrong_password_and_wrong_code_are_refused(signing):
                 code=wrong,
                 decision_body="F",
                 decision_case="1",
-                decision_date=date(2025, 1, 1),
+                decision_date=timezone.localdate(),
             )
     with pytest.raises(ValidationError, match="Too many wrong codes"):
         agreements.agreement_sign(
@@ -197,7 +203,7 @@ def test_wrong_password_and_wrong_code_are_refused(signing):
             code=code,
             decision_body="F",
             decision_case="1",
-            decision_date=date(2025, 1, 1),
+            decision_date=timezone.localdate(),
         )
     assert not Signature.objects.exists()
 
@@ -216,7 +222,7 @@ def test_a_code_expires_and_works_once(signing, time_machine):
             code=code,
             decision_body="F",
             decision_case="1",
-            decision_date=date(2025, 1, 1),
+            decision_date=timezone.localdate(),
         )
 
 
@@ -304,7 +310,7 @@ def test_declining_tells_the_secretariat_and_earlier_signers(client, signing, pe
         code=code_from_mail(),
         decision_body="Kommunestyret",
         decision_case="5/25",
-        decision_date=date(2025, 1, 10),
+        decision_date=timezone.localdate(),
     )
     client.force_login(signing.director)
     client.post(
@@ -401,7 +407,7 @@ def _signed_by_the_director(signing):
         code=code_from_mail(),
         decision_body="Kommunestyret",
         decision_case="12/25",
-        decision_date=date(2025, 2, 1),
+        decision_date=timezone.localdate(),
     )
     return Agreement.objects.get(pk=signing.agreement.pk)
 
@@ -506,3 +512,138 @@ def test_the_leader_is_told_when_the_seal_cannot_be_made_and_the_countersignatur
     assert "could not be made now" in page
     agreement = Agreement.objects.get()
     assert agreement.status == AgreementStatus.COUNTERSIGNED and not agreement.sealed_sha256
+
+
+def _signed_by(people, director) -> None:
+    actor = agreements.Actor(user=director)
+    agreements.signing_code_send(
+        agreement=people.agreement, actor=actor, password="correct-horse-battery", party="member"
+    )
+    agreements.agreement_sign(
+        agreement=people.agreement,
+        actor=actor,
+        code=code_from_mail(),
+        decision_body="Kommunestyret",
+        decision_case="12/26",
+        decision_date=timezone.localdate(),
+    )
+    people.agreement = Agreement.objects.get(pk=people.agreement.pk)
+
+
+def test_who_signed_for_the_member_cannot_countersign_for_the_network(signing):
+    # The leader is also the host municipality's director: signing the host's agreement for the host is
+    # allowed, countersigning that same agreement for the network is not.
+    (signing.agreement,) = agreements.agreement_invite(
+        template=signing.agreement.template,
+        organisations=[signing.host],
+        expires_on=timezone.localdate() + timedelta(days=30),
+        actor=agreements.Actor(user=signing.secretariat),
+    )
+    _signed_by(signing, signing.leader)
+    with pytest.raises(ValidationError) as refused:
+        agreements.signing_code_send(
+            agreement=signing.agreement,
+            actor=agreements.Actor(user=as_verified(signing.leader)),
+            password="correct-horse-battery",
+            party="network",
+        )
+    assert "someone else must countersign" in " ".join(refused.value.messages)
+    assert not Signature.objects.filter(party="network").exists()
+    assert Agreement.objects.get(pk=signing.agreement.pk).status == AgreementStatus.SIGNED
+
+
+def test_the_countersignature_records_its_mandate_and_the_sealed_pdf_prints_it(signing, seal):
+    _signed_by(signing, signing.director)
+    leader = agreements.Actor(user=as_verified(signing.leader))
+    agreements.signing_code_send(
+        agreement=signing.agreement, actor=leader, password="correct-horse-battery", party="network"
+    )
+    agreements.agreement_countersign(agreement=signing.agreement, actor=leader, code=code_from_mail())
+    assert Signature.objects.get(party="network").mandate == "Årsmøtet, sak 4/24"
+    assert Signature.objects.get(party="member").mandate == ""
+    agreement = Agreement.objects.get()
+    with agreement.sealed.open("rb") as handle:
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+    assert "Årsmøtet, sak 4/24" in text
+
+
+def test_without_a_mandate_nobody_can_countersign(signing, settings):
+    _signed_by(signing, signing.director)
+    settings.AGREEMENT_COUNTERSIGN_MANDATE = ""
+    leader = agreements.Actor(user=as_verified(signing.leader))
+    agreements.signing_code_send(
+        agreement=signing.agreement, actor=leader, password="correct-horse-battery", party="network"
+    )
+    with pytest.raises(ValidationError) as refused:
+        agreements.agreement_countersign(agreement=signing.agreement, actor=leader, code=code_from_mail())
+    assert "No mandate to countersign" in " ".join(refused.value.messages)
+    assert not Signature.objects.filter(party="network").exists()
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [(1, "cannot be in the future"), (-400, "cannot be older than the agreement text")],
+)
+def test_the_decision_date_is_neither_in_the_future_nor_older_than_the_text(signing, days, message):
+    AgreementTemplate.objects.filter(pk=signing.agreement.template_id).update(
+        created_at=timezone.now() - timedelta(days=30)
+    )
+    signing.agreement = Agreement.objects.get(pk=signing.agreement.pk)
+    actor = agreements.Actor(user=signing.director)
+    agreements.signing_code_send(
+        agreement=signing.agreement, actor=actor, password="correct-horse-battery", party="member"
+    )
+    with pytest.raises(ValidationError) as refused:
+        agreements.agreement_sign(
+            agreement=signing.agreement,
+            actor=actor,
+            code=code_from_mail(),
+            decision_body="Kommunestyret",
+            decision_case="12/26",
+            decision_date=timezone.localdate() + timedelta(days=days),
+        )
+    assert message in " ".join(refused.value.messages)
+    assert not Signature.objects.exists()
+    # The code was not spent on a refused date: the same code signs with a valid one.
+    agreements.agreement_sign(
+        agreement=signing.agreement,
+        actor=actor,
+        code=code_from_mail(),
+        decision_body="Kommunestyret",
+        decision_case="12/26",
+        decision_date=timezone.localdate() - timedelta(days=29),
+    )
+    assert Signature.objects.get().decision_date == timezone.localdate() - timedelta(days=29)
+
+
+def test_anyone_can_verify_a_sealed_agreement_and_a_file_that_is_not_ours_says_so(client, signing):
+    _signed_by(signing, signing.director)
+    leader = agreements.Actor(user=as_verified(signing.leader))
+    agreements.signing_code_send(
+        agreement=signing.agreement, actor=leader, password="correct-horse-battery", party="network"
+    )
+    agreements.agreement_countersign(agreement=signing.agreement, actor=leader, code=code_from_mail())
+    with Agreement.objects.get().sealed.open("rb") as handle:
+        sealed = handle.read()
+    url = reverse("verify")
+
+    page = client.post(url, {"document": SimpleUploadedFile("avtale.pdf", sealed, "application/pdf")})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "unchanged since it was sealed" in text
+    assert "Samarbeidsavtale DigiVestland" in text and signing.own.legal_name in text
+    assert "Årsmøtet, sak 4/24" in text and "Kommunestyret" in text
+    assert "not an agreement sealed by the network" not in text
+    assert page.context["seal"].valid
+
+    tampered = bytearray(sealed)
+    tampered[sealed.index(b"stream") + 40] ^= 0x01
+    page = client.post(url, {"document": SimpleUploadedFile("avtale.pdf", bytes(tampered), "application/pdf")})
+    text = page.content.decode()
+    assert "not an agreement sealed by the network" in text
+    assert signing.own.legal_name not in text
+
+    page = client.post(url, {"document": SimpleUploadedFile("avtale.pdf", b"kommune;innbyggere\n", "text/csv")})
+    assert page.context["form"].errors["document"] == ["The file is not a PDF."]
+    page = client.post(url, {"document": SimpleUploadedFile("avtale.csv", sealed, "text/csv")})
+    assert page.context["form"].errors["document"] == ["Choose a .pdf file."]
