@@ -8,6 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Network")
     default = True
 
+    def ready(self):
+        from core import converters
+
+        converters.register()
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False
