@@ -1,5 +1,6 @@
-"""Path converters for numbers in URLs, bounded so that a number no column can hold finds no page (404) rather
-than reaching the database."""
+"""Path converters for numbers in URLs, bounded so that a number outside what may be stored finds no page (404)
+rather than reaching a service or the database. (Ids need none: Django finds no row for an id beyond the
+column's range.)"""
 
 from django.urls import register_converter
 
@@ -21,22 +22,5 @@ class YearConverter:
         return str(int(value))
 
 
-class IdConverter:
-    """A primary key: a positive number that fits PostgreSQL's bigint."""
-
-    regex = "[0-9]{1,19}"
-    largest = 2**63 - 1
-
-    def to_python(self, value: str) -> int:
-        number = int(value)
-        if number > self.largest:
-            raise ValueError(f"{number} is beyond the largest id")
-        return number
-
-    def to_url(self, value) -> str:
-        return str(int(value))
-
-
 def register() -> None:
     register_converter(YearConverter, "year")
-    register_converter(IdConverter, "id")
