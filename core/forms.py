@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import EARLIEST_YEAR, LATEST_YEAR, check_date_in_range, check_year_in_range
@@ -45,3 +46,14 @@ class DateTimeField(_Bounded, forms.DateTimeField):
 
 class YearField(_Bounded, forms.IntegerField):
     check = staticmethod(check_year_in_range)
+
+
+def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal shown on the form: beside the field it names when the form has that field, above the
+    form otherwise (a service may name a field the form does not show, e.g. the end of a membership that a
+    notice date moves)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 
 from core import two_factor
-from core.forms import OneTimeCodeForm
+from core.forms import OneTimeCodeForm, add_service_error
 from core.models import NetworkProfile
 
 
@@ -49,7 +49,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         try:
             two_factor.code_verify(request=request, token=form.cleaned_data["token"])
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             return redirect(next_url)
     return render(request, "registration/otp_verify.html", {"form": form, "next": next_url})
@@ -67,7 +67,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         try:
             codes = two_factor.authenticator_confirm(request=request, device=device, token=form.cleaned_data["token"])
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             # The backup codes are shown this once; only their use is stored.
             return render(request, "registration/otp_backup_codes.html", {"codes": codes, "next": next_url})

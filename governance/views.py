@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core import policy
 from core.access import require
+from core.forms import add_service_error
 from governance import links, selectors, services
 from governance.choices import DocumentKind
 from governance.forms import (
@@ -36,11 +37,7 @@ def _save(form, call: Callable[[], Any]) -> Any:
     try:
         return call()
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+        add_service_error(form, error)
     return None
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core import policy
 from core.access import require
 from core.exports import spreadsheet_response
+from core.forms import add_service_error
 from funding import invoice_selectors as selectors
 from funding import services
 from funding.choices import InvoiceKind, InvoiceStatus
@@ -207,7 +208,7 @@ def invoice_run(request: HttpRequest, year: int) -> HttpResponse:
         try:
             run = services.invoice_run_start(year=year, requested_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             return redirect(run)
     return render(request, "funding/invoice_run.html", {"preview": preview, "form": form, "year": year})

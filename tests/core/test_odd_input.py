@@ -114,3 +114,18 @@ def test_a_form_date_beyond_python_dates_is_an_ordinary_error(client, personas):
     )
     assert response.status_code == 200
     assert "notice_given_on" in response.context["form"].errors
+
+
+def test_a_notice_before_the_membership_began_is_shown_on_the_form_not_a_500(client, personas):
+    """The service names a field the form does not have (the membership's end): shown above the form."""
+    client.force_login(personas.secretariat)
+    response = client.post(
+        reverse("members:organisation_withdraw", args=[personas.own.pk]),
+        {"notice_given_on": "1950-01-01", "notice_months": 6},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "Notice cannot be given before the membership starts." in form.errors["notice_given_on"]
+    assert "The membership cannot end before it starts." in form.non_field_errors()
+    personas.own.refresh_from_db()
+    assert (personas.own.notice_given_on, personas.own.member_until) == (None, None)
