@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -17,8 +18,21 @@ from core.forms import OneTimeCodeForm, add_service_error
 from core.models import NetworkProfile
 
 
+class LoginForm(AuthenticationForm):
+    """Django's login form, which sets the username's max_length after the field is built and so never checks it:
+    a longer name went on to the login throttle, whose record of the attempt cannot hold it (a 500 on the login
+    page). The length is checked here, before anyone tries to authenticate."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
 class LoginView(auth_views.LoginView):
     """The password step; the secretariat goes on to the second step (core.two_factor)."""
+
+    form_class = LoginForm
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)

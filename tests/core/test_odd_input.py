@@ -129,3 +129,10 @@ def test_a_notice_before_the_membership_began_is_shown_on_the_form_not_a_500(cli
     assert "The membership cannot end before it starts." in form.non_field_errors()
     personas.own.refresh_from_db()
     assert (personas.own.notice_given_on, personas.own.member_until) == (None, None)
+
+
+def test_a_username_longer_than_any_user_has_is_refused_on_the_login_page(client, personas):
+    """Found by the form fuzzer: the login throttle could not record the attempt and the page answered 500."""
+    response = client.post(reverse("login"), {"username": "x" * 300, "password": "wrong"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"] == ["Ensure this value has at most 150 characters (it has 300)."]
