@@ -31,7 +31,7 @@ def make_kid(series: str, number: int) -> str:
 
 
 def is_valid_kid(kid: str) -> bool:
-    return kid.isdigit() and luhn.is_valid(kid)
+    return kid.isascii() and kid.isdigit() and luhn.is_valid(kid)
 
 
 def address(street: str, postal_code: str, city: str, country: str = "NO") -> dict[str, str]:

@@ -254,7 +254,9 @@ def document_run_status(request: HttpRequest, pk: int) -> JsonResponse:
 @require("governance.view")
 def case_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year")
-    cases = selectors.case_list(user=request.user, year=int(year) if year and year.isdigit() else None)
+    cases = selectors.case_list(
+        user=request.user, year=int(year) if year and year.isascii() and year.isdigit() else None
+    )
     return render(request, "governance/case_list.html", {"cases": cases[:200], "year": year})
 
 
@@ -279,7 +281,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_create(request: HttpRequest) -> HttpResponse:
     meeting_id = request.GET.get("meeting")
     initial: dict[str, Any] = {"case_officer": request.user.pk}
-    if meeting_id and meeting_id.isdigit():
+    if meeting_id and meeting_id.isascii() and meeting_id.isdigit():
         meeting = selectors.meeting_get(user=request.user, pk=int(meeting_id))
         initial.update(meeting=meeting.pk, body=meeting.body_id)
     form = CaseForm(request.POST or None, initial=initial)

@@ -347,7 +347,7 @@ def contribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require("budget.view")
 def budget_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
-    if year.isdigit() and 2000 <= int(year) <= 2100 and policy.can(request.user, "budget.manage"):
+    if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100 and policy.can(request.user, "budget.manage"):
         return redirect("funding:budget_edit", year=int(year))
     budgets = selectors.budget_list_with_contributions(user=request.user)
     rows = [(b, b.contributions_total) for b in budgets]

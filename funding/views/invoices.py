@@ -29,7 +29,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         "kind": request.GET.get("kind", ""),
         "q": request.GET.get("q", "").strip(),
     }
-    if filters["year"].isdigit():
+    if filters["year"].isascii() and filters["year"].isdigit():
         invoices = invoices.filter(year=int(filters["year"]))
     if filters["status"] in InvoiceStatus.values:
         invoices = invoices.filter(status=filters["status"])

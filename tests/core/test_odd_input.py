@@ -136,3 +136,10 @@ def test_a_username_longer_than_any_user_has_is_refused_on_the_login_page(client
     response = client.post(reverse("login"), {"username": "x" * 300, "password": "wrong"})
     assert response.status_code == 200
     assert response.context["form"].errors["username"] == ["Ensure this value has at most 150 characters (it has 300)."]
+
+
+@pytest.mark.parametrize("url", ["/funding/budget/", "/funding/invoices/", "/governance/cases/"])
+def test_a_year_filter_of_superscript_digits_is_ignored_not_a_500(client, personas, url):
+    """Found by the form fuzzer: '²' passes str.isdigit, but int() refuses it."""
+    client.force_login(personas.secretariat)
+    assert client.get(url, {"year": "²"}).status_code == 200
