@@ -165,11 +165,11 @@ def seed_invoices(count: int = INVOICES) -> dict:
 def seed_agreements() -> dict:
     """An agreement text and an open invitation for every member (the document a stand-in: the pages only
     list it)."""
-    from members.models import AgreementTemplate, Invitation, Organisation
+    from members.models import Agreement, AgreementTemplate, Organisation
 
     template = AgreementTemplate.objects.create(title="Samarbeidsavtale", period_start=date(2025, 1, 1), body="§ 1")
-    Invitation.objects.bulk_create(
-        Invitation(
+    Agreement.objects.bulk_create(
+        Agreement(
             template=template,
             organisation=organisation,
             document="agreements/bench-stand-in.pdf",
@@ -395,7 +395,7 @@ def _plan() -> dict:
             info(f"load: reusing the data seeded before ({saved})")
             return plan
         info("load: the data seeded before is gone (another benchmark emptied the database); seeding again")
-    info(f"load: seeding {MEMBERS} members, {INVOICES} invoices, an invitation per member")
+    info(f"load: seeding {MEMBERS} members, {INVOICES} invoices, an agreement per member")
     plan = seed()
     saved.write_text(json.dumps(plan), encoding="utf-8")
     return plan

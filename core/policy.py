@@ -93,7 +93,7 @@ ORGANISATION_PATH: dict[str, str] = {
     "members.user": "organisation",
     "funding.contribution": "organisation",
     "funding.invoice": "organisation",
-    "members.invitation": "organisation",
+    "members.agreement": "organisation",
 }
 
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from demo.members import DEMO_PASSWORD
 from members import agreements
-from members.choices import InvitationStatus, SignatureParty
-from members.models import AgreementTemplate, Invitation, Organisation, Signature, User
+from members.choices import AgreementStatus, SignatureParty
+from members.models import Agreement, AgreementTemplate, Organisation, Signature, User
 from members.sealing import create_development_certificate
 
 BODY = """§ 1 Formål
@@ -92,15 +92,15 @@ def load_demo() -> None:
         expires_on=expires,
         actor=agreements.Actor(user=secretariat, ip_address="127.0.0.1"),
     )
-    for invitation in invited:
-        number = invitation.organisation.number
+    for agreement in invited:
+        number = agreement.organisation.number
         if number in COMPLETED:
             for party, user, body in (
-                (SignatureParty.MEMBER, _director(invitation.organisation), "Kommunestyret"),
+                (SignatureParty.MEMBER, _director(agreement.organisation), "Kommunestyret"),
                 (SignatureParty.NETWORK, leader, ""),
             ):
                 Signature.objects.create(
-                    invitation=invitation,
+                    agreement=agreement,
                     party=party,
                     user=user,
                     organisation=user.organisation,
@@ -109,23 +109,23 @@ def load_demo() -> None:
                     signed_at=timezone.now(),
                     ip_address="127.0.0.1",
                     user_agent="Demo",
-                    document_sha256=invitation.document_sha256,
+                    document_sha256=agreement.document_sha256,
                     decision_body=body,
                     decision_case="45/2024" if body else "",
                     decision_date=date(2024, 12, 12) if body else None,
                 )
                 agreements._event(
-                    invitation,
+                    agreement,
                     "signed" if party == SignatureParty.MEMBER else "countersigned",
                     agreements.Actor(user=user, ip_address="127.0.0.1"),
                     "Demo",
                 )
-            Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.SIGNED)
-            agreements.agreement_complete(invitation=Invitation.objects.get(pk=invitation.pk))
+            Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.SIGNED)
+            agreements.agreement_complete(agreement=Agreement.objects.get(pk=agreement.pk))
         elif number == DECLINED:
-            Invitation.objects.filter(pk=invitation.pk).update(
-                status=InvitationStatus.DECLINED,
+            Agreement.objects.filter(pk=agreement.pk).update(
+                status=AgreementStatus.DECLINED,
                 declined_at=timezone.now(),
                 decline_reason="Kommunestyret vedtok 10.12.2024 ikke å slutte seg til samarbeidet nå.",
             )
-            agreements._event(invitation, "declined", None, "Demo")
+            agreements._event(agreement, "declined", None, "Demo")

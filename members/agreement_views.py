@@ -23,8 +23,8 @@ from members.agreement_forms import (
     SignStartForm,
     WithdrawForm,
 )
-from members.choices import InvitationStatus
-from members.models import AgreementTemplate, Invitation
+from members.choices import AgreementStatus
+from members.models import Agreement, AgreementTemplate
 
 SESSION_KEY = "agreement-signing"
 
@@ -39,10 +39,10 @@ def _actor(request: HttpRequest) -> agreements.Actor:
 
 @require("agreement.view")
 def agreement_list(request: HttpRequest) -> HttpResponse:
-    invitations = selectors.invitation_list(user=request.user)
+    shown = selectors.agreement_list(user=request.user)
     status = request.GET.get("status", "")
-    if status in InvitationStatus.values:
-        invitations = invitations.filter(status=status)
+    if status in AgreementStatus.values:
+        shown = shown.filter(status=status)
     if request.GET.get("_export") in ("csv", "xlsx"):
         header = [_("Organisation"), _("Agreement text"), _("Status"), _("Invited"), _("Expires"), _("Completed")]
         rows = [
@@ -54,20 +54,20 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
                 i.expires_on,
                 i.completed_at.date() if i.completed_at else "",
             ]
-            for i in invitations
+            for i in shown
         ]
         return spreadsheet_response(request.GET["_export"], "avtaler", header, rows)
-    counts = dict.fromkeys(InvitationStatus.values, 0)
-    for value in selectors.invitation_list(user=request.user).values_list("status", flat=True):
+    counts = dict.fromkeys(AgreementStatus.values, 0)
+    for value in selectors.agreement_list(user=request.user).values_list("status", flat=True):
         counts[value] += 1
     can_manage = policy.can(request.user, "agreement.manage")
     return render(
         request,
         "members/agreement_list.html",
         {
-            "invitations": invitations,
+            "agreements": shown,
             "status": status,
-            "counts": [(value, label, counts[value]) for value, label in InvitationStatus.choices],
+            "counts": [(value, label, counts[value]) for value, label in AgreementStatus.choices],
             "templates": AgreementTemplate.objects.select_related("adopted_in_case") if can_manage else [],
             "can_manage": can_manage,
         },
@@ -121,41 +121,41 @@ def invite(request: HttpRequest) -> HttpResponse:
 def agreement_link(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the invitation email: works once, then sends the reader to the agreement (after login)."""
     try:
-        invitation = agreements.agreement_link_open(token=token, actor=_actor(request))
+        agreement = agreements.agreement_link_open(token=token, actor=_actor(request))
     except ValidationError as error:
         return render(request, "members/agreement_link_invalid.html", {"message": " ".join(error.messages)}, status=410)
-    return redirect(invitation)
+    return redirect(agreement)
 
 
 @require("agreement.view")
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = selectors.invitation_get(user=request.user, pk=pk)
-    agreements.agreement_opened(invitation=invitation, actor=_actor(request))
-    invitation.refresh_from_db()
-    return _detail_page(request, invitation)
+    agreement = selectors.agreement_get(user=request.user, pk=pk)
+    agreements.agreement_opened(agreement=agreement, actor=_actor(request))
+    agreement.refresh_from_db()
+    return _detail_page(request, agreement)
 
 
-def _signing_rights(request: HttpRequest, invitation: Invitation) -> tuple[bool, bool]:
+def _signing_rights(request: HttpRequest, agreement: Agreement) -> tuple[bool, bool]:
     """Whether the user may sign for the organisation now, and whether they may countersign for the network now."""
-    can_sign = policy.can(request.user, "agreement.sign", invitation) and invitation.status in agreements.OPEN
-    can_countersign = policy.can(request.user, "agreement.countersign") and invitation.status == InvitationStatus.SIGNED
+    can_sign = policy.can(request.user, "agreement.sign", agreement) and agreement.status in agreements.OPEN
+    can_countersign = policy.can(request.user, "agreement.countersign") and agreement.status == AgreementStatus.SIGNED
     return can_sign, can_countersign
 
 
 def _detail_page(
-    request: HttpRequest, invitation: Invitation, *, bound_start_form: forms.Form | None = None
+    request: HttpRequest, agreement: Agreement, *, bound_start_form: forms.Form | None = None
 ) -> HttpResponse:
     """The agreement with the forms the user may fill in; a rejected start form comes back with its errors."""
     pending = request.session.get(SESSION_KEY, {})
-    code_sent = pending.get("invitation") == invitation.pk
-    can_sign, can_countersign = _signing_rights(request, invitation)
+    code_sent = pending.get("agreement") == agreement.pk
+    can_sign, can_countersign = _signing_rights(request, agreement)
     return render(
         request,
         "members/agreement_detail.html",
         {
-            "invitation": invitation,
-            "signatures": invitation.signatures.all(),
-            "events": invitation.events.select_related("actor") if policy.can(request.user, "agreement.manage") else [],
+            "agreement": agreement,
+            "signatures": agreement.signatures.all(),
+            "events": agreement.events.select_related("actor") if policy.can(request.user, "agreement.manage") else [],
             "can_sign": can_sign,
             "can_countersign": can_countersign,
             "code_sent": code_sent,
@@ -168,14 +168,14 @@ def _detail_page(
 
 
 def _download(request: HttpRequest, pk: int, sealed: bool) -> HttpResponse:
-    invitation = selectors.invitation_get(user=request.user, pk=pk)
-    field = invitation.sealed if sealed else invitation.document
+    agreement = selectors.agreement_get(user=request.user, pk=pk)
+    field = agreement.sealed if sealed else agreement.document
     if not field:
         raise PermissionDenied
     with field.open("rb") as handle:
         content = handle.read()
     response = HttpResponse(content, content_type="application/pdf")
-    name = f"samarbeidsavtale-{invitation.organisation.name.lower()}{'-signert' if sealed else ''}.pdf"
+    name = f"samarbeidsavtale-{agreement.organisation.name.lower()}{'-signert' if sealed else ''}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -193,13 +193,13 @@ def agreement_sealed(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require("agreement.view")
 def agreement_sign_start(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = selectors.invitation_get(user=request.user, pk=pk)
-    countersign = invitation.status == InvitationStatus.SIGNED
+    agreement = selectors.agreement_get(user=request.user, pk=pk)
+    countersign = agreement.status == AgreementStatus.SIGNED
     form = (CountersignStartForm if countersign else SignStartForm)(request.POST)
     if form.is_valid():
         try:
             agreements.signing_code_send(
-                invitation=invitation,
+                agreement=agreement,
                 actor=_actor(request),
                 password=form.cleaned_data["password"],
                 party="network" if countersign else "member",
@@ -208,36 +208,36 @@ def agreement_sign_start(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_error(form, error)
         else:
             decision = {k: str(v) for k, v in form.cleaned_data.items() if k != "password"}
-            request.session[SESSION_KEY] = {"invitation": invitation.pk, **decision}
+            request.session[SESSION_KEY] = {"agreement": agreement.pk, **decision}
             messages.success(request, _("A one-time code was sent to %(email)s.") % {"email": request.user.email})
-            return redirect(invitation)
-    if not any(_signing_rights(request, invitation)):
+            return redirect(agreement)
+    if not any(_signing_rights(request, agreement)):
         for error in form.errors.values():
             messages.error(request, " ".join(error))
-        return redirect(invitation)
+        return redirect(agreement)
     # The errors stay beside the fields they concern (the password, the decision's date...).
-    return _detail_page(request, invitation, bound_start_form=form)
+    return _detail_page(request, agreement, bound_start_form=form)
 
 
 @require_POST
 @require("agreement.view")
 def agreement_sign_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = selectors.invitation_get(user=request.user, pk=pk)
+    agreement = selectors.agreement_get(user=request.user, pk=pk)
     pending = request.session.get(SESSION_KEY, {})
     form = CodeForm(request.POST)
-    if pending.get("invitation") != invitation.pk:
+    if pending.get("agreement") != agreement.pk:
         messages.error(request, _("Start again: confirm with your password to get a code."))
-        return redirect(invitation)
+        return redirect(agreement)
     if form.is_valid():
         try:
-            if invitation.status == InvitationStatus.SIGNED:
+            if agreement.status == AgreementStatus.SIGNED:
                 agreements.agreement_countersign(
-                    invitation=invitation, actor=_actor(request), code=form.cleaned_data["code"]
+                    agreement=agreement, actor=_actor(request), code=form.cleaned_data["code"]
                 )
                 messages.success(request, _("Countersigned. The agreement is sealed and stored."))
             else:
                 agreements.agreement_sign(
-                    invitation=invitation,
+                    agreement=agreement,
                     actor=_actor(request),
                     code=form.cleaned_data["code"],
                     decision_body=pending["decision_body"],
@@ -247,31 +247,29 @@ def agreement_sign_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Signed. The network's leader countersigns next."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            return redirect(invitation)
+            return redirect(agreement)
         request.session.pop(SESSION_KEY, None)
     else:
         for error in form.errors.values():
             messages.error(request, " ".join(error))
-    return redirect(invitation)
+    return redirect(agreement)
 
 
 @require_POST
 @require("agreement.sign")
 def agreement_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = selectors.invitation_get(user=request.user, pk=pk)
+    agreement = selectors.agreement_get(user=request.user, pk=pk)
     form = DeclineForm(request.POST)
     if form.is_valid():
         try:
-            agreements.agreement_decline(
-                invitation=invitation, actor=_actor(request), reason=form.cleaned_data["reason"]
-            )
+            agreements.agreement_decline(agreement=agreement, actor=_actor(request), reason=form.cleaned_data["reason"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("The agreement was declined. The secretariat has been told."))
     else:
         messages.error(request, _("Give the reason for declining."))
-    return redirect(invitation)
+    return redirect(agreement)
 
 
 @require("organisation.change")

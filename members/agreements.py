@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from core import policy
 from core.documents import html_to_pdf
 from core.emails import send_templated
-from members.choices import InvitationStatus, MembershipStatus, SignatureParty
-from members.models import AgreementEvent, AgreementTemplate, Invitation, OneTimeSecret, Organisation, Signature, User
+from members.choices import AgreementStatus, MembershipStatus, SignatureParty
+from members.models import Agreement, AgreementEvent, AgreementTemplate, OneTimeSecret, Organisation, Signature, User
 from members.sealing import seal_pdf
 
-OPEN = (InvitationStatus.INVITED, InvitationStatus.OPENED)
+OPEN = (AgreementStatus.INVITED, AgreementStatus.OPENED)
 MAX_CODE_ATTEMPTS = 5
 
 
@@ -45,9 +45,9 @@ def _digest(secret: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), secret.encode(), hashlib.sha256).hexdigest()
 
 
-def _event(invitation: Invitation, action: str, actor: Actor | None = None, detail: str = "") -> None:
+def _event(agreement: Agreement, action: str, actor: Actor | None = None, detail: str = "") -> None:
     AgreementEvent.objects.create(
-        invitation=invitation,
+        agreement=agreement,
         action=action,
         detail=detail[:500],
         actor=actor.user if actor and getattr(actor.user, "pk", None) else None,
@@ -90,11 +90,11 @@ def _secretariat_addresses() -> list[str]:
     )
 
 
-def _send_link(invitation: Invitation, recipients: list[User], *, reminder: bool) -> None:
+def _send_link(agreement: Agreement, recipients: list[User], *, reminder: bool) -> None:
     for person in recipients:
         token = secrets.token_urlsafe(32)
         OneTimeSecret.objects.create(
-            invitation=invitation,
+            agreement=agreement,
             user=person,
             purpose=OneTimeSecret.LINK,
             digest=_digest(token),
@@ -104,7 +104,7 @@ def _send_link(invitation: Invitation, recipients: list[User], *, reminder: bool
         send_templated(
             "agreement-reminder" if reminder else "agreement-invitation",
             {
-                "invitation": invitation,
+                "agreement": agreement,
                 "person": person,
                 "path": path,
                 "link_days": settings.AGREEMENT_LINK_DAYS,
@@ -117,7 +117,7 @@ def _send_link(invitation: Invitation, recipients: list[User], *, reminder: bool
 @transaction.atomic
 def agreement_invite(
     *, template: AgreementTemplate, organisations: list[Organisation], expires_on: date, actor: Actor
-) -> list[Invitation]:
+) -> list[Agreement]:
     """Invite organisations to sign a published text; each gets its own PDF, stored with its SHA-256."""
     if template.published_at is None:
         raise ValidationError(_("Publish the text before inviting anyone to sign it."))
@@ -129,36 +129,36 @@ def agreement_invite(
             _("These organisations have no municipal director with an email address: %(names)s.")
             % {"names": ", ".join(missing)}
         )
-    invitations = []
+    agreements = []
     for organisation in organisations:
         if (
-            Invitation.objects.filter(template=template, organisation=organisation)
-            .exclude(status__in=[InvitationStatus.DECLINED, InvitationStatus.EXPIRED])
+            Agreement.objects.filter(template=template, organisation=organisation)
+            .exclude(status__in=[AgreementStatus.DECLINED, AgreementStatus.EXPIRED])
             .exists()
         ):
             continue
         content = agreement_document(template, organisation)
-        invitation = Invitation(
+        agreement = Agreement(
             template=template,
             organisation=organisation,
             expires_on=expires_on,
             invited_by=actor.user if getattr(actor.user, "pk", None) else None,
             document_sha256=hashlib.sha256(content).hexdigest(),
         )
-        invitation.document.save(f"avtale-{organisation.pk}-{template.pk}.pdf", ContentFile(content), save=False)
-        invitation.save()
-        _event(invitation, "invited", actor, _("Expires %(date)s") % {"date": expires_on.strftime("%d.%m.%Y")})
-        _send_link(invitation, _directors(organisation), reminder=False)
-        invitations.append(invitation)
-    return invitations
+        agreement.document.save(f"avtale-{organisation.pk}-{template.pk}.pdf", ContentFile(content), save=False)
+        agreement.save()
+        _event(agreement, "invited", actor, _("Expires %(date)s") % {"date": expires_on.strftime("%d.%m.%Y")})
+        _send_link(agreement, _directors(organisation), reminder=False)
+        agreements.append(agreement)
+    return agreements
 
 
 @transaction.atomic
-def agreement_link_open(*, token: str, actor: Actor) -> Invitation:
-    """Use an emailed link: it works once and expires; the invitation counts as opened."""
+def agreement_link_open(*, token: str, actor: Actor) -> Agreement:
+    """Use an emailed link: it works once and expires; the agreement counts as opened."""
     secret = (
         OneTimeSecret.objects.select_for_update()
-        .select_related("invitation")
+        .select_related("agreement")
         .filter(digest=_digest(token), purpose=OneTimeSecret.LINK)
         .first()
     )
@@ -166,61 +166,61 @@ def agreement_link_open(*, token: str, actor: Actor) -> Invitation:
         raise ValidationError(_("This link has been used or has expired. Log in to find the agreement."))
     secret.used_at = timezone.now()
     secret.save(update_fields=["used_at"])
-    invitation = secret.invitation
-    _event(invitation, "link_used", actor)
-    return invitation
+    agreement = secret.agreement
+    _event(agreement, "link_used", actor)
+    return agreement
 
 
-def agreement_opened(*, invitation: Invitation, actor: Actor) -> None:
+def agreement_opened(*, agreement: Agreement, actor: Actor) -> None:
     """The first time an invited director looks at the agreement."""
-    if invitation.status == InvitationStatus.INVITED and policy.can(actor.user, "agreement.sign", invitation):
+    if agreement.status == AgreementStatus.INVITED and policy.can(actor.user, "agreement.sign", agreement):
         with transaction.atomic():
-            Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.INVITED).update(
-                status=InvitationStatus.OPENED, opened_at=timezone.now()
+            Agreement.objects.filter(pk=agreement.pk, status=AgreementStatus.INVITED).update(
+                status=AgreementStatus.OPENED, opened_at=timezone.now()
             )
-            _event(invitation, "opened", actor)
+            _event(agreement, "opened", actor)
 
 
 # ------------------------------------------------------------------------------------------------
 # Signing: decision and password, then a one-time code by email
 
 
-def _check_signer(invitation: Invitation, actor: Actor, party: str) -> None:
+def _check_signer(agreement: Agreement, actor: Actor, party: str) -> None:
     if party == SignatureParty.MEMBER:
-        allowed = policy.can(actor.user, "agreement.sign", invitation) and invitation.status in OPEN
+        allowed = policy.can(actor.user, "agreement.sign", agreement) and agreement.status in OPEN
     else:
-        allowed = policy.can(actor.user, "agreement.countersign") and invitation.status == InvitationStatus.SIGNED
+        allowed = policy.can(actor.user, "agreement.countersign") and agreement.status == AgreementStatus.SIGNED
     if not allowed:
         raise PermissionDenied
-    if invitation.expires_on < timezone.localdate() and party == SignatureParty.MEMBER:
+    if agreement.expires_on < timezone.localdate() and party == SignatureParty.MEMBER:
         raise ValidationError(_("The invitation has expired."))
 
 
-def _document_hash(invitation: Invitation) -> str:
-    with invitation.document.open("rb") as handle:
+def _document_hash(agreement: Agreement) -> str:
+    with agreement.document.open("rb") as handle:
         digest = hashlib.sha256(handle.read()).hexdigest()
-    if digest != invitation.document_sha256:
+    if digest != agreement.document_sha256:
         raise ValidationError(_("The stored agreement document has been altered; it cannot be signed."))
     return digest
 
 
-def signing_code_send(*, invitation: Invitation, actor: Actor, password: str, party: str) -> None:
+def signing_code_send(*, agreement: Agreement, actor: Actor, password: str, party: str) -> None:
     """Fresh authentication, step 1: the password again, then a one-time code by email."""
-    _check_signer(invitation, actor, party)
+    _check_signer(agreement, actor, party)
     if not actor.user.check_password(password):
-        _event(invitation, "password_refused", actor)  # kept: the refusal is part of the audit trail
+        _event(agreement, "password_refused", actor)  # kept: the refusal is part of the audit trail
         raise ValidationError({"password": _("The password is not correct.")})
     with transaction.atomic():
-        _send_code(invitation, actor, party)
+        _send_code(agreement, actor, party)
 
 
-def _send_code(invitation: Invitation, actor: Actor, party: str) -> None:
+def _send_code(agreement: Agreement, actor: Actor, party: str) -> None:
     OneTimeSecret.objects.filter(
-        invitation=invitation, user=actor.user, purpose=OneTimeSecret.CODE, used_at__isnull=True
+        agreement=agreement, user=actor.user, purpose=OneTimeSecret.CODE, used_at__isnull=True
     ).update(used_at=timezone.now())
     code = f"{secrets.randbelow(10**6):06d}"
     secret = OneTimeSecret.objects.create(
-        invitation=invitation,
+        agreement=agreement,
         user=actor.user,
         purpose=OneTimeSecret.CODE,
         digest=secrets.token_hex(32),  # replaced below by a digest bound to this record
@@ -230,19 +230,19 @@ def _send_code(invitation: Invitation, actor: Actor, party: str) -> None:
     secret.save(update_fields=["digest"])
     send_templated(
         "signing-code",
-        {"invitation": invitation, "code": code, "minutes": settings.SIGNING_CODE_MINUTES},
+        {"agreement": agreement, "code": code, "minutes": settings.SIGNING_CODE_MINUTES},
         [actor.user.email],
     )
-    _event(invitation, "code_sent", actor, party)
+    _event(agreement, "code_sent", actor, party)
 
 
-def _use_code(invitation: Invitation, actor: Actor, code: str) -> None:
+def _use_code(agreement: Agreement, actor: Actor, code: str) -> None:
     """Spend the user's current code, or raise; wrong attempts are counted and kept even when signing fails."""
     refusal = None
     with transaction.atomic():
         secret = (
             OneTimeSecret.objects.select_for_update()
-            .filter(invitation=invitation, user=actor.user, purpose=OneTimeSecret.CODE, used_at__isnull=True)
+            .filter(agreement=agreement, user=actor.user, purpose=OneTimeSecret.CODE, used_at__isnull=True)
             .order_by("-pk")
             .first()
         )
@@ -253,7 +253,7 @@ def _use_code(invitation: Invitation, actor: Actor, code: str) -> None:
         elif not hmac.compare_digest(secret.digest, _digest(f"code:{secret.pk}:{code.strip()}")):
             secret.attempts += 1
             secret.save(update_fields=["attempts"])
-            _event(invitation, "code_refused", actor)
+            _event(agreement, "code_refused", actor)
             refusal = _("The code is not correct.")
         else:
             secret.used_at = timezone.now()
@@ -263,29 +263,29 @@ def _use_code(invitation: Invitation, actor: Actor, code: str) -> None:
 
 
 def agreement_sign(
-    *, invitation: Invitation, actor: Actor, code: str, decision_body: str, decision_case: str, decision_date: date
+    *, agreement: Agreement, actor: Actor, code: str, decision_body: str, decision_case: str, decision_date: date
 ) -> Signature:
     """Fresh authentication, step 2: the code; then the director's signature on the exact bytes they read."""
-    _check_signer(invitation, actor, SignatureParty.MEMBER)
-    _use_code(invitation, actor, code)
+    _check_signer(agreement, actor, SignatureParty.MEMBER)
+    _use_code(agreement, actor, code)
     with transaction.atomic():
-        return _sign(invitation, actor, decision_body, decision_case, decision_date)
+        return _sign(agreement, actor, decision_body, decision_case, decision_date)
 
 
-def _record_signature(invitation: Invitation, actor: Actor, party: str, **decision: Any) -> Signature:
-    """Lock the invitation, check the signer again and record their signature on the stored document's bytes."""
+def _record_signature(agreement: Agreement, actor: Actor, party: str, **decision: Any) -> Signature:
+    """Lock the agreement, check the signer again and record their signature on the stored document's bytes."""
     member = party == SignatureParty.MEMBER
     signature = Signature(
-        invitation=invitation,
+        agreement=agreement,
         party=party,
         user=actor.user,
-        organisation=invitation.organisation if member else actor.user.organisation,
+        organisation=agreement.organisation if member else actor.user.organisation,
         role=_("Municipal director") if member else _("Leader of the network"),
         signer_name=actor.user.get_full_name() or actor.user.username,
         signed_at=timezone.now(),
         ip_address=actor.ip_address,
         user_agent=actor.user_agent[:500],
-        document_sha256=_document_hash(invitation),
+        document_sha256=_document_hash(agreement),
         **decision,
     )
     signature.full_clean()
@@ -293,60 +293,60 @@ def _record_signature(invitation: Invitation, actor: Actor, party: str, **decisi
     return signature
 
 
-def _sign(invitation: Invitation, actor: Actor, decision_body: str, decision_case: str, decision_date: date):
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    _check_signer(invitation, actor, SignatureParty.MEMBER)
+def _sign(agreement: Agreement, actor: Actor, decision_body: str, decision_case: str, decision_date: date):
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _check_signer(agreement, actor, SignatureParty.MEMBER)
     signature = _record_signature(
-        invitation,
+        agreement,
         actor,
         SignatureParty.MEMBER,
         decision_body=decision_body,
         decision_case=decision_case,
         decision_date=decision_date,
     )
-    Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.SIGNED)
+    Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.SIGNED)
     _event(
-        invitation,
+        agreement,
         "signed",
         actor,
         f"{decision_body}, sak {decision_case}, {decision_date:%d.%m.%Y}; SHA-256 {signature.document_sha256}",
     )
-    send_templated("agreement-signed", {"invitation": invitation, "signature": signature}, _secretariat_addresses())
+    send_templated("agreement-signed", {"agreement": agreement, "signature": signature}, _secretariat_addresses())
     return signature
 
 
-def agreement_countersign(*, invitation: Invitation, actor: Actor, code: str) -> Invitation:
+def agreement_countersign(*, agreement: Agreement, actor: Actor, code: str) -> Agreement:
     """The network's leader countersigns; the agreement is completed, sealed and (from its start) in force."""
-    _check_signer(invitation, actor, SignatureParty.NETWORK)
-    _use_code(invitation, actor, code)
+    _check_signer(agreement, actor, SignatureParty.NETWORK)
+    _use_code(agreement, actor, code)
     with transaction.atomic():
-        return _countersign(invitation, actor)
+        return _countersign(agreement, actor)
 
 
-def _countersign(invitation: Invitation, actor: Actor) -> Invitation:
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    _check_signer(invitation, actor, SignatureParty.NETWORK)
-    signature = _record_signature(invitation, actor, SignatureParty.NETWORK)
-    _event(invitation, "countersigned", actor, f"SHA-256 {signature.document_sha256}")
-    agreement_complete(invitation=invitation)
-    return Invitation.objects.get(pk=invitation.pk)
+def _countersign(agreement: Agreement, actor: Actor) -> Agreement:
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _check_signer(agreement, actor, SignatureParty.NETWORK)
+    signature = _record_signature(agreement, actor, SignatureParty.NETWORK)
+    _event(agreement, "countersigned", actor, f"SHA-256 {signature.document_sha256}")
+    agreement_complete(agreement=agreement)
+    return Agreement.objects.get(pk=agreement.pk)
 
 
-def agreement_complete(*, invitation: Invitation) -> None:
+def agreement_complete(*, agreement: Agreement) -> None:
     """Render the agreement with its signature page and audit trail, seal it, store it once."""
-    if invitation.sealed_sha256:
+    if agreement.sealed_sha256:
         return
-    signatures = list(invitation.signatures.select_related("organisation").order_by("signed_at"))
-    events = list(invitation.events.select_related("actor").order_by("at", "pk"))
+    signatures = list(agreement.signatures.select_related("organisation").order_by("signed_at"))
+    events = list(agreement.events.select_related("actor").order_by("at", "pk"))
     with translation.override("nb"):
         html = render_to_string(
             "members/pdf/agreement.html",
             {
-                "template": invitation.template,
-                "organisation": invitation.organisation,
+                "template": agreement.template,
+                "organisation": agreement.organisation,
                 "signatures": signatures,
                 "events": events,
-                "invitation": invitation,
+                "agreement": agreement,
             },
         )
     sealed = seal_pdf(
@@ -354,41 +354,39 @@ def agreement_complete(*, invitation: Invitation) -> None:
         certificate_path=settings.SEAL_CERTIFICATE_PATH,
         key_path=settings.SEAL_KEY_PATH,
         key_password=settings.SEAL_KEY_PASSWORD.encode() if settings.SEAL_KEY_PASSWORD else None,
-        reason=f"Samarbeidsavtale {invitation.organisation.legal_name}",
+        reason=f"Samarbeidsavtale {agreement.organisation.legal_name}",
     )
-    invitation.sealed.save(
-        f"avtale-{invitation.organisation.pk}-{invitation.template.pk}-signert.pdf", ContentFile(sealed), save=False
+    agreement.sealed.save(
+        f"avtale-{agreement.organisation.pk}-{agreement.template.pk}-signert.pdf", ContentFile(sealed), save=False
     )
-    invitation.sealed_sha256 = hashlib.sha256(sealed).hexdigest()
-    invitation.completed_at = timezone.now()
-    in_force = invitation.template.period_start <= timezone.localdate()
-    invitation.status = InvitationStatus.IN_FORCE if in_force else InvitationStatus.COUNTERSIGNED
-    invitation.save(update_fields=["sealed", "sealed_sha256", "completed_at", "status"])
-    _event(invitation, "sealed", None, f"SHA-256 {invitation.sealed_sha256}")
+    agreement.sealed_sha256 = hashlib.sha256(sealed).hexdigest()
+    agreement.completed_at = timezone.now()
+    in_force = agreement.template.period_start <= timezone.localdate()
+    agreement.status = AgreementStatus.IN_FORCE if in_force else AgreementStatus.COUNTERSIGNED
+    agreement.save(update_fields=["sealed", "sealed_sha256", "completed_at", "status"])
+    _event(agreement, "sealed", None, f"SHA-256 {agreement.sealed_sha256}")
 
 
 @transaction.atomic
-def agreement_decline(*, invitation: Invitation, actor: Actor, reason: str) -> Invitation:
+def agreement_decline(*, agreement: Agreement, actor: Actor, reason: str) -> Agreement:
     """Decline on behalf of the organisation; the secretariat and earlier signers of the same text are told."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    _check_signer(invitation, actor, SignatureParty.MEMBER)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _check_signer(agreement, actor, SignatureParty.MEMBER)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for declining.")})
-    Invitation.objects.filter(pk=invitation.pk).update(
-        status=InvitationStatus.DECLINED, declined_at=timezone.now(), decline_reason=reason
+    Agreement.objects.filter(pk=agreement.pk).update(
+        status=AgreementStatus.DECLINED, declined_at=timezone.now(), decline_reason=reason
     )
-    _event(invitation, "declined", actor, reason)
+    _event(agreement, "declined", actor, reason)
     earlier = (
-        User.objects.filter(
-            signatures__invitation__template=invitation.template, signatures__party=SignatureParty.MEMBER
-        )
+        User.objects.filter(signatures__agreement__template=agreement.template, signatures__party=SignatureParty.MEMBER)
         .exclude(email="")
         .distinct()
     )
     recipients = sorted(set(_secretariat_addresses()) | {person.email for person in earlier})
-    send_templated("agreement-declined", {"invitation": invitation, "reason": reason}, recipients)
-    invitation.refresh_from_db()
-    return invitation
+    send_templated("agreement-declined", {"agreement": agreement, "reason": reason}, recipients)
+    agreement.refresh_from_db()
+    return agreement
 
 
 # ------------------------------------------------------------------------------------------------
@@ -399,22 +397,22 @@ def agreements_remind_and_expire(*, today: date | None = None, days_before: int 
     """Remind directors a week before an invitation expires; expire the ones whose date has passed."""
     today = today or timezone.localdate()
     reminded = expired = 0
-    for invitation in Invitation.objects.filter(status__in=OPEN, expires_on__lt=today):
+    for agreement in Agreement.objects.filter(status__in=OPEN, expires_on__lt=today):
         with transaction.atomic():
-            Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.EXPIRED)
-            _event(invitation, "expired")
+            Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.EXPIRED)
+            _event(agreement, "expired")
         expired += 1
-    due = Invitation.objects.filter(
+    due = Agreement.objects.filter(
         status__in=OPEN,
         reminded_at__isnull=True,
         expires_on__lte=today + timedelta(days=days_before),
         expires_on__gte=today,
     )
-    for invitation in due.select_related("organisation", "template"):
+    for agreement in due.select_related("organisation", "template"):
         with transaction.atomic():
-            _send_link(invitation, _directors(invitation.organisation), reminder=True)
-            Invitation.objects.filter(pk=invitation.pk).update(reminded_at=timezone.now())
-            _event(invitation, "reminded")
+            _send_link(agreement, _directors(agreement.organisation), reminder=True)
+            Agreement.objects.filter(pk=agreement.pk).update(reminded_at=timezone.now())
+            _event(agreement, "reminded")
         reminded += 1
     return reminded, expired
 

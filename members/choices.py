@@ -19,7 +19,7 @@ class MembershipStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class InvitationStatus(models.TextChoices):
+class AgreementStatus(models.TextChoices):
     INVITED = "invited", _("Invited")
     OPENED = "opened", _("Opened")
     SIGNED = "signed", _("Signed, awaiting countersignature")

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 from core import fields
 from members.choices import (
     AGREEMENT_EVENT_LABELS,
-    InvitationStatus,
+    AgreementStatus,
     MembershipStatus,
     OrganisationKind,
     Role,
@@ -241,13 +241,13 @@ class AgreementTemplate(models.Model):
         return [(title, text) for title, text in named if text]
 
 
-class Invitation(models.Model):
-    """An organisation's invitation to sign one version of the cooperation agreement, and its progress."""
+class Agreement(models.Model):
+    """An organisation's agreement on one version of the text, from the invitation to sign until it is in force."""
 
-    template = models.ForeignKey(AgreementTemplate, on_delete=models.PROTECT, related_name="invitations")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invitations")
+    template = models.ForeignKey(AgreementTemplate, on_delete=models.PROTECT, related_name="agreements")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="agreements")
     status = models.CharField(
-        _("status"), max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.INVITED
+        _("status"), max_length=16, choices=AgreementStatus.choices, default=AgreementStatus.INVITED
     )
     invited_at = models.DateTimeField(_("invited"), auto_now_add=True)
     invited_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -265,14 +265,14 @@ class Invitation(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("agreement invitation")
-        verbose_name_plural = _("agreement invitations")
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
         ordering = ["-invited_at", "organisation__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["template", "organisation"],
                 condition=Q(status__in=["invited", "opened", "signed", "countersigned", "in_force"]),
-                name="one_open_invitation_per_organisation_and_text",
+                name="one_open_agreement_per_organisation_and_text",
             )
         ]
 
@@ -286,7 +286,7 @@ class Invitation(models.Model):
 class Signature(models.Model):
     """A signature on an agreement: who, for which organisation and role, when, from where, on which bytes."""
 
-    invitation = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="signatures")
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="signatures")
     party = models.CharField(_("party"), max_length=10, choices=SignatureParty.choices)
     user = models.ForeignKey("User", on_delete=models.PROTECT, related_name="signatures")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -303,8 +303,8 @@ class Signature(models.Model):
     class Meta:
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
-        ordering = ["invitation", "signed_at"]
-        constraints = [models.UniqueConstraint(fields=["invitation", "party"], name="one_signature_per_party")]
+        ordering = ["agreement", "signed_at"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "party"], name="one_signature_per_party")]
 
     def __str__(self) -> str:
         return f"{self.signer_name} ({self.organisation}) {self.signed_at:%d.%m.%Y %H:%M}"
@@ -318,7 +318,7 @@ class Signature(models.Model):
 class AgreementEvent(models.Model):
     """One step in an agreement's audit trail."""
 
-    invitation = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="events")
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("when"), auto_now_add=True)
     actor = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     action = models.CharField(_("what"), max_length=40)
@@ -328,7 +328,7 @@ class AgreementEvent(models.Model):
     class Meta:
         verbose_name = _("agreement event")
         verbose_name_plural = _("agreement events")
-        ordering = ["invitation", "at", "pk"]
+        ordering = ["agreement", "at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} {self.action}"
@@ -343,7 +343,7 @@ class OneTimeSecret(models.Model):
 
     LINK, CODE = "link", "code"
 
-    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="secrets")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="secrets")
     user = models.ForeignKey("User", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     purpose = models.CharField(max_length=8, choices=[(LINK, "link"), (CODE, "code")])
     digest = models.CharField(max_length=64, unique=True)
@@ -356,4 +356,4 @@ class OneTimeSecret(models.Model):
         verbose_name_plural = _("one-time secrets")
 
     def __str__(self) -> str:
-        return f"{self.purpose} for {self.invitation_id}"
+        return f"{self.purpose} for {self.agreement_id}"

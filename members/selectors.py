@@ -140,18 +140,18 @@ def organisation_history(*, user: Any, organisation: Organisation) -> list[Histo
     return sorted(entries, key=lambda e: e.when, reverse=True)
 
 
-def invitation_list(*, user: Any):
-    """Agreement invitations the user may see: the secretariat all, a director their organisation's."""
-    from members.models import Invitation
+def agreement_list(*, user: Any):
+    """Agreements the user may see: the secretariat all, a director their organisation's."""
+    from members.models import Agreement
 
-    queryset = Invitation.objects.select_related("template", "organisation").order_by("-invited_at")
+    queryset = Agreement.objects.select_related("template", "organisation").order_by("-invited_at")
     return policy.restrict(queryset, user, "agreement.view")
 
 
-def invitation_get(*, user: Any, pk: int):
-    from members.models import Invitation
+def agreement_get(*, user: Any, pk: int):
+    from members.models import Agreement
 
     try:
-        return invitation_list(user=user).get(pk=pk)
-    except Invitation.DoesNotExist:
+        return agreement_list(user=user).get(pk=pk)
+    except Agreement.DoesNotExist:
         raise Http404 from None

@@ -217,16 +217,16 @@ for _name in ("funding:invoice_payment", "funding:invoice_remind", "funding:invo
 
 def agreement(personas: Personas, which: str) -> dict:
     """The organisation's open agreement, not yet signed."""
-    from members.models import Invitation
+    from members.models import Agreement
 
-    return {"pk": Invitation.objects.get(organisation=getattr(personas, which), sealed="").pk}
+    return {"pk": Agreement.objects.get(organisation=getattr(personas, which), sealed="").pk}
 
 
 def sealed_agreement(personas: Personas, which: str) -> dict:
     """The organisation's agreement in force, with its sealed PDF."""
-    from members.models import Invitation
+    from members.models import Agreement
 
-    return {"pk": Invitation.objects.exclude(sealed="").get(organisation=getattr(personas, which)).pk}
+    return {"pk": Agreement.objects.exclude(sealed="").get(organisation=getattr(personas, which)).pk}
 
 
 def agreement_draft(personas: Personas, which: str) -> dict:
@@ -505,8 +505,8 @@ def _agreements(personas):
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from members.choices import InvitationStatus
-    from members.models import AgreementTemplate, Invitation
+    from members.choices import AgreementStatus
+    from members.models import Agreement, AgreementTemplate
 
     template = AgreementTemplate.objects.create(title="Avtale", period_start=datetime.date(2025, 1, 1), body="§ 1")
     earlier = AgreementTemplate.objects.create(
@@ -514,15 +514,15 @@ def _agreements(personas):
     )
     AgreementTemplate.objects.create(title="Utkast", period_start=datetime.date(2029, 1, 1), body="§ 1")
     for organisation in (personas.own, personas.foreign):
-        invitation = Invitation(
+        agreement = Agreement(
             template=template, organisation=organisation, document_sha256="0" * 64, expires_on=datetime.date(2030, 1, 1)
         )
-        invitation.document.save(f"a-{organisation.pk}.pdf", ContentFile(b"%PDF-1.7 stand-in"), save=False)
-        invitation.save()
-        in_force = Invitation(
+        agreement.document.save(f"a-{organisation.pk}.pdf", ContentFile(b"%PDF-1.7 stand-in"), save=False)
+        agreement.save()
+        in_force = Agreement(
             template=earlier,
             organisation=organisation,
-            status=InvitationStatus.IN_FORCE,
+            status=AgreementStatus.IN_FORCE,
             document_sha256="0" * 64,
             sealed_sha256="1" * 64,
             expires_on=datetime.date(2021, 3, 1),

@@ -17,9 +17,9 @@ def test_demo_is_a_realistic_network_and_loading_it_again_changes_nothing(db, ca
     assert "sekretariat" in output and "demo-passord-2026" in output
     first = counts()
     assert first[0] == 47 and first[1] == 43  # 43 Vestland municipalities, the county and three partners
-    from members.models import Invitation
+    from members.models import Agreement
 
-    assert sorted(set(Invitation.objects.values_list("status", flat=True))) == ["declined", "in_force", "invited"]
+    assert sorted(set(Agreement.objects.values_list("status", flat=True))) == ["declined", "in_force", "invited"]
     assert Organisation.objects.get(is_host=True).name == "Bergen"
     assert Organisation.objects.filter(membership_status__in=["member", "notice_given"]).count() == 40
     assert set(ContributionModel.objects.filter(status="adopted").values_list("year", flat=True)) == {2025, 2026}

@@ -121,15 +121,15 @@ def _grow_payments(personas: Personas, n: int) -> str:
     return references[-1]
 
 
-def _grow_invitations(personas: Personas, n: int) -> str:
-    from members.models import AgreementTemplate, Invitation
+def _grow_agreements(personas: Personas, n: int) -> str:
+    from members.models import Agreement, AgreementTemplate
 
     template = AgreementTemplate.objects.first() or AgreementTemplate.objects.create(
         title="Avtale", period_start=date(2025, 1, 1), body="§ 1"
     )
     organisations = _members(personas, n)
     for organisation in organisations:
-        Invitation.objects.create(
+        Agreement.objects.create(
             template=template,
             organisation=organisation,
             document="agreements/stand-in.pdf",
@@ -176,7 +176,7 @@ PAGES = {
     "invoice detail (payments)": ListPage(
         "funding:invoice_detail", "secretariat", _grow_payments, kwargs=lambda p: {"pk": _one_invoice(p).pk}
     ),
-    "agreement list": ListPage("members:agreement_list", "secretariat", _grow_invitations),
+    "agreement list": ListPage("members:agreement_list", "secretariat", _grow_agreements),
     "model list": ListPage("funding:model_list", "secretariat", _grow_models),
     "budget list": ListPage("funding:budget_list", "secretariat", _grow_budgets),
 }

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members import agreements
-from members.choices import InvitationStatus
-from members.models import AgreementEvent, AgreementTemplate, ImmutableRecordError, Invitation, Signature
+from members.choices import AgreementStatus
+from members.models import Agreement, AgreementEvent, AgreementTemplate, ImmutableRecordError, Signature
 from members.sealing import create_development_certificate, verify_seal
 from tests.conftest import with_authenticator
 from tests.factories import UserFactory
@@ -34,7 +34,7 @@ def seal(settings, tmp_path):
 
 
 @pytest.fixture
-def agreement(personas, seal):
+def signing(personas, seal):
     template = AgreementTemplate.objects.create(
         title="Samarbeidsavtale DigiVestland",
         version=1,
@@ -48,14 +48,14 @@ def agreement(personas, seal):
         UserFactory(username="lena", organisation=personas.host, is_secretariat=True, is_director=True)
     )
     actor = agreements.Actor(user=personas.secretariat, ip_address="10.0.0.1")
-    (invitation,) = agreements.agreement_invite(
+    (agreement,) = agreements.agreement_invite(
         template=template,
         organisations=[personas.own],
         expires_on=timezone.localdate() + timedelta(days=30),
         actor=actor,
     )
     personas.leader = leader
-    personas.invitation = invitation
+    personas.agreement = agreement
     return personas
 
 
@@ -65,56 +65,56 @@ def code_from_mail() -> str:
 
 def sign_in_browser(client, people, user, *, decision=True):
     client.force_login(user)
-    url = people.invitation.get_absolute_url()
+    url = people.agreement.get_absolute_url()
     client.get(url)  # reads the agreement first
     data = {"password": "correct-horse-battery"}
     if decision:
         data.update(decision_body="Formannskapet", decision_case="109/2020", decision_date="17.11.2020")
-    client.post(reverse("members:agreement_sign_start", kwargs={"pk": people.invitation.pk}), data)
+    client.post(reverse("members:agreement_sign_start", kwargs={"pk": people.agreement.pk}), data)
     return client.post(
-        reverse("members:agreement_sign_confirm", kwargs={"pk": people.invitation.pk}), {"code": code_from_mail()}
+        reverse("members:agreement_sign_confirm", kwargs={"pk": people.agreement.pk}), {"code": code_from_mail()}
     ), url
 
 
-def test_director_signs_leader_countersigns_and_the_sealed_pdf_validates(client, agreement, seal):
+def test_director_signs_leader_countersigns_and_the_sealed_pdf_validates(client, signing, seal):
     invitation_mail = mail.outbox[0]
-    assert invitation_mail.to == [agreement.director.email]
-    sign_in_browser(client, agreement, agreement.director, decision=True)
-    invitation = Invitation.objects.get()
-    assert invitation.status == InvitationStatus.SIGNED
+    assert invitation_mail.to == [signing.director.email]
+    sign_in_browser(client, signing, signing.director, decision=True)
+    agreement = Agreement.objects.get()
+    assert agreement.status == AgreementStatus.SIGNED
     signature = Signature.objects.get(party="member")
-    assert (signature.user, signature.organisation) == (agreement.director, agreement.own)
-    assert signature.document_sha256 == invitation.document_sha256
+    assert (signature.user, signature.organisation) == (signing.director, signing.own)
+    assert signature.document_sha256 == agreement.document_sha256
     assert (signature.decision_body, signature.decision_case, signature.decision_date) == (
         "Formannskapet",
         "109/2020",
         date(2020, 11, 17),
     )
     assert signature.ip_address == "127.0.0.1"
-    sign_in_browser(client, agreement, agreement.leader, decision=False)
-    invitation.refresh_from_db()
-    assert invitation.status == InvitationStatus.IN_FORCE
-    sealed = client.get(reverse("members:agreement_sealed", kwargs={"pk": invitation.pk})).content
+    sign_in_browser(client, signing, signing.leader, decision=False)
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.IN_FORCE
+    sealed = client.get(reverse("members:agreement_sealed", kwargs={"pk": agreement.pk})).content
     check = verify_seal(sealed, trust_roots=[seal])
     assert check.valid and check.intact and check.trusted and check.covers_whole_document, check.problems
     tampered = bytearray(sealed)
     index = sealed.index(b"stream") + 40
     tampered[index] ^= 0x01
     assert not verify_seal(bytes(tampered), trust_roots=[seal]).valid
-    client.force_login(agreement.director)
-    assert client.get(reverse("members:agreement_sealed", kwargs={"pk": invitation.pk})).content == sealed
-    client.force_login(UserFactory(organisation=agreement.foreign, is_director=True))
-    assert client.get(reverse("members:agreement_sealed", kwargs={"pk": invitation.pk})).status_code == 404
+    client.force_login(signing.director)
+    assert client.get(reverse("members:agreement_sealed", kwargs={"pk": agreement.pk})).content == sealed
+    client.force_login(UserFactory(organisation=signing.foreign, is_director=True))
+    assert client.get(reverse("members:agreement_sealed", kwargs={"pk": agreement.pk})).status_code == 404
     actions = list(AgreementEvent.objects.values_list("action", flat=True))
     assert actions[:2] == ["invited", "opened"] and "signed" in actions and actions[-1] == "sealed"
 
 
 @pytest.mark.parametrize("role", ["finance", "contact", "outsider", "secretariat"])
-def test_nobody_else_can_sign_for_the_organisation(client, agreement, role):
-    user = getattr(agreement, role)
+def test_nobody_else_can_sign_for_the_organisation(client, signing, role):
+    user = getattr(signing, role)
     client.force_login(user)
     response = client.post(
-        reverse("members:agreement_sign_start", kwargs={"pk": agreement.invitation.pk}),
+        reverse("members:agreement_sign_start", kwargs={"pk": signing.agreement.pk}),
         {
             "password": "correct-horse-battery",
             "decision_body": "x",
@@ -125,7 +125,7 @@ def test_nobody_else_can_sign_for_the_organisation(client, agreement, role):
     assert response.status_code in (403, 404)
     with pytest.raises(PermissionDenied):
         agreements.signing_code_send(
-            invitation=agreement.invitation,
+            agreement=signing.agreement,
             actor=agreements.Actor(user=user),
             password="correct-horse-battery",
             party="member",
@@ -133,26 +133,26 @@ def test_nobody_else_can_sign_for_the_organisation(client, agreement, role):
     assert not Signature.objects.exists()
 
 
-def test_a_director_of_another_municipality_cannot_see_or_sign(client, agreement):
-    other = UserFactory(organisation=agreement.foreign, is_director=True)
+def test_a_director_of_another_municipality_cannot_see_or_sign(client, signing):
+    other = UserFactory(organisation=signing.foreign, is_director=True)
     client.force_login(other)
-    assert client.get(agreement.invitation.get_absolute_url()).status_code == 404
+    assert client.get(signing.agreement.get_absolute_url()).status_code == 404
     with pytest.raises(PermissionDenied):
         agreements.signing_code_send(
-            invitation=agreement.invitation,
+            agreement=signing.agreement,
             actor=agreements.Actor(user=other),
             password="correct-horse-battery",
             party="member",
         )
 
 
-def test_a_secretariat_member_who_is_not_the_leader_cannot_countersign(agreement):
-    actor = agreements.Actor(user=agreement.director)
+def test_a_secretariat_member_who_is_not_the_leader_cannot_countersign(signing):
+    actor = agreements.Actor(user=signing.director)
     agreements.signing_code_send(
-        invitation=agreement.invitation, actor=actor, password="correct-horse-battery", party="member"
+        agreement=signing.agreement, actor=actor, password="correct-horse-battery", party="member"
     )
     agreements.agreement_sign(
-        invitation=agreement.invitation,
+        agreement=signing.agreement,
         actor=actor,
         code=code_from_mail(),
         decision_body="Kommunestyret",
@@ -161,26 +161,26 @@ def test_a_secretariat_member_who_is_not_the_leader_cannot_countersign(agreement
     )
     with pytest.raises(PermissionDenied):
         agreements.signing_code_send(
-            invitation=agreement.invitation,
-            actor=agreements.Actor(user=agreement.secretariat),
+            agreement=signing.agreement,
+            actor=agreements.Actor(user=signing.secretariat),
             password="correct-horse-battery",
             party="network",
         )
 
 
-def test_wrong_password_and_wrong_code_are_refused(agreement):
-    actor = agreements.Actor(user=agreement.director)
+def test_wrong_password_and_wrong_code_are_refused(signing):
+    actor = agreements.Actor(user=signing.director)
     with pytest.raises(ValidationError, match="password is not correct"):
-        agreements.signing_code_send(invitation=agreement.invitation, actor=actor, password="nope", party="member")
+        agreements.signing_code_send(agreement=signing.agreement, actor=actor, password="nope", party="member")
     agreements.signing_code_send(
-        invitation=agreement.invitation, actor=actor, password="correct-horse-battery", party="member"
+        agreement=signing.agreement, actor=actor, password="correct-horse-battery", party="member"
     )
     code = code_from_mail()
     wrong = "000000" if code != "000000" else "111111"
     for _attempt in range(agreements.MAX_CODE_ATTEMPTS):
         with pytest.raises(ValidationError, match="code is not correct"):
             agreements.agreement_sign(
-                invitation=agreement.invitation,
+                agreement=signing.agreement,
                 actor=actor,
                 code=wrong,
                 decision_body="F",
@@ -189,7 +189,7 @@ def test_wrong_password_and_wrong_code_are_refused(agreement):
             )
     with pytest.raises(ValidationError, match="Too many wrong codes"):
         agreements.agreement_sign(
-            invitation=agreement.invitation,
+            agreement=signing.agreement,
             actor=actor,
             code=code,
             decision_body="F",
@@ -199,16 +199,16 @@ def test_wrong_password_and_wrong_code_are_refused(agreement):
     assert not Signature.objects.exists()
 
 
-def test_a_code_expires_and_works_once(agreement, time_machine):
-    actor = agreements.Actor(user=agreement.director)
+def test_a_code_expires_and_works_once(signing, time_machine):
+    actor = agreements.Actor(user=signing.director)
     agreements.signing_code_send(
-        invitation=agreement.invitation, actor=actor, password="correct-horse-battery", party="member"
+        agreement=signing.agreement, actor=actor, password="correct-horse-battery", party="member"
     )
     code = code_from_mail()
     time_machine.move_to(timezone.now() + timedelta(minutes=11))
     with pytest.raises(ValidationError, match="expired"):
         agreements.agreement_sign(
-            invitation=agreement.invitation,
+            agreement=signing.agreement,
             actor=actor,
             code=code,
             decision_body="F",
@@ -217,58 +217,58 @@ def test_a_code_expires_and_works_once(agreement, time_machine):
         )
 
 
-def test_the_emailed_link_works_once_and_expires(client, agreement, time_machine):
+def test_the_emailed_link_works_once_and_expires(client, signing, time_machine):
     path = re.search(r"(/members/agreements/link/[^\s\"]+/)", mail.outbox[0].body).group(1)
     first = client.get(path)
-    assert first.status_code == 302 and first.url == agreement.invitation.get_absolute_url()
+    assert first.status_code == 302 and first.url == signing.agreement.get_absolute_url()
     assert client.get(path).status_code == 410
-    agreements._send_link(agreement.invitation, [agreement.director], reminder=True)
+    agreements._send_link(signing.agreement, [signing.director], reminder=True)
     later = re.search(r"(/members/agreements/link/[^\s\"]+/)", mail.outbox[-1].body).group(1)
     time_machine.move_to(timezone.now() + timedelta(days=15))
     assert client.get(later).status_code == 410
 
 
-def test_declining_tells_the_secretariat_and_earlier_signers(client, agreement, personas):
+def test_declining_tells_the_secretariat_and_earlier_signers(client, signing, personas):
     from members.services import organisation_update
 
     organisation_update(organisation=personas.foreign, buyer_reference="x")
     earlier = UserFactory(organisation=personas.foreign, is_director=True)
     (other,) = agreements.agreement_invite(
-        template=agreement.invitation.template,
+        template=signing.agreement.template,
         organisations=[personas.foreign],
         expires_on=timezone.localdate() + timedelta(days=30),
         actor=agreements.Actor(user=personas.secretariat),
     )
     actor = agreements.Actor(user=earlier)
-    agreements.signing_code_send(invitation=other, actor=actor, password="correct-horse-battery", party="member")
+    agreements.signing_code_send(agreement=other, actor=actor, password="correct-horse-battery", party="member")
     agreements.agreement_sign(
-        invitation=other,
+        agreement=other,
         actor=actor,
         code=code_from_mail(),
         decision_body="Kommunestyret",
         decision_case="5/25",
         decision_date=date(2025, 1, 10),
     )
-    client.force_login(agreement.director)
+    client.force_login(signing.director)
     client.post(
-        reverse("members:agreement_decline", kwargs={"pk": agreement.invitation.pk}),
+        reverse("members:agreement_decline", kwargs={"pk": signing.agreement.pk}),
         {"reason": "Kommunestyret vedtok ikke å slutte seg til."},
     )
-    invitation = Invitation.objects.get(pk=agreement.invitation.pk)
-    assert invitation.status == InvitationStatus.DECLINED
+    agreement = Agreement.objects.get(pk=signing.agreement.pk)
+    assert agreement.status == AgreementStatus.DECLINED
     notice = mail.outbox[-1]
-    assert set(notice.to) == {personas.secretariat.email, agreement.leader.email, earlier.email}
+    assert set(notice.to) == {personas.secretariat.email, signing.leader.email, earlier.email}
     assert "Kommunestyret vedtok ikke" in notice.body
 
 
-def test_a_published_text_never_changes(agreement):
-    template = agreement.invitation.template
+def test_a_published_text_never_changes(signing):
+    template = signing.agreement.template
     template.body = "changed"
     with pytest.raises(ImmutableRecordError):
         template.save()
 
 
-def test_reminder_before_expiry_and_expiry(agreement, time_machine):
+def test_reminder_before_expiry_and_expiry(signing, time_machine):
     sent = len(mail.outbox)
     start = timezone.now()
     time_machine.move_to(start + timedelta(days=24))
@@ -277,10 +277,10 @@ def test_reminder_before_expiry_and_expiry(agreement, time_machine):
     assert agreements.agreements_remind_and_expire() == (0, 0)  # reminded once
     time_machine.move_to(start + timedelta(days=34))
     assert agreements.agreements_remind_and_expire() == (0, 1)
-    assert Invitation.objects.get().status == InvitationStatus.EXPIRED
+    assert Agreement.objects.get().status == AgreementStatus.EXPIRED
 
 
-def test_withdrawal_ends_membership_after_notice_and_contributions_follow(agreement, personas):
+def test_withdrawal_ends_membership_after_notice_and_contributions_follow(signing, personas):
     from funding.services import contributions_recompute
     from tests.factories import contribution_model
 
@@ -296,20 +296,20 @@ def test_withdrawal_ends_membership_after_notice_and_contributions_follow(agreem
     assert not personas.own.contributions.filter(year=2027).exists()
 
 
-def test_export_signed_writes_every_sealed_agreement(client, agreement, tmp_path):
-    sign_in_browser(client, agreement, agreement.director, decision=True)
-    sign_in_browser(client, agreement, agreement.leader, decision=False)
+def test_export_signed_writes_every_sealed_agreement(client, signing, tmp_path):
+    sign_in_browser(client, signing, signing.director, decision=True)
+    sign_in_browser(client, signing, signing.leader, decision=False)
     call_command("agreements", "export-signed", "--out", str(tmp_path / "out"))
     files = list((tmp_path / "out").iterdir())
     assert len(files) == 1 and files[0].read_bytes().startswith(b"%PDF")
 
 
-def test_a_wrong_password_or_date_comes_back_beside_the_field_and_sends_no_code(client, agreement):
-    client.force_login(agreement.director)
+def test_a_wrong_password_or_date_comes_back_beside_the_field_and_sends_no_code(client, signing):
+    client.force_login(signing.director)
     sent = len(mail.outbox)
     data = {"decision_body": "Formannskapet", "decision_case": "109/2020", "password": "correct-horse-battery"}
     response = client.post(
-        reverse("members:agreement_sign_start", kwargs={"pk": agreement.invitation.pk}),
+        reverse("members:agreement_sign_start", kwargs={"pk": signing.agreement.pk}),
         {**data, "decision_date": "31.02.2020"},
     )
     assert response.status_code == 200 and "decision_date" in response.context["start_form"].errors
@@ -318,16 +318,16 @@ def test_a_wrong_password_or_date_comes_back_beside_the_field_and_sends_no_code(
     assert 'aria-describedby="id_decision_date_helptext id_decision_date_error"' in page
     assert response.context["start_form"]["decision_body"].value() == "Formannskapet"  # what was typed stays
     response = client.post(
-        reverse("members:agreement_sign_start", kwargs={"pk": agreement.invitation.pk}),
+        reverse("members:agreement_sign_start", kwargs={"pk": signing.agreement.pk}),
         {**data, "decision_date": "17.11.2020", "password": "wrong"},
     )
     assert response.context["start_form"].errors["password"] == ["The password is not correct."]
     assert len(mail.outbox) == sent
 
 
-def test_the_audit_trail_names_each_step_in_words(client, agreement):
-    sign_in_browser(client, agreement, agreement.director)
-    client.force_login(agreement.secretariat)
-    page = client.get(agreement.invitation.get_absolute_url()).content.decode()
+def test_the_audit_trail_names_each_step_in_words(client, signing):
+    sign_in_browser(client, signing, signing.director)
+    client.force_login(signing.secretariat)
+    page = client.get(signing.agreement.get_absolute_url()).content.decode()
     assert "<td>One-time code sent</td>" in page and "<td>Signed</td>" in page
     assert "code_sent" not in page

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from members.models import Invitation
+from members.models import Agreement
 
 
 class Command(BaseCommand):
@@ -21,12 +21,12 @@ class Command(BaseCommand):
     def handle_export_signed(self, *, out: Path, **options):
         out.mkdir(parents=True, exist_ok=True)
         count = 0
-        for invitation in Invitation.objects.exclude(sealed_sha256="").select_related("organisation", "template"):
+        for agreement in Agreement.objects.exclude(sealed_sha256="").select_related("organisation", "template"):
             name = (
-                f"samarbeidsavtale-{invitation.organisation.number or invitation.organisation.pk}-"
-                f"{invitation.organisation.name.lower().replace(' ', '-')}-v{invitation.template.version}.pdf"
+                f"samarbeidsavtale-{agreement.organisation.number or agreement.organisation.pk}-"
+                f"{agreement.organisation.name.lower().replace(' ', '-')}-v{agreement.template.version}.pdf"
             )
-            with invitation.sealed.open("rb") as handle:
+            with agreement.sealed.open("rb") as handle:
                 (out / name).write_bytes(handle.read())
             count += 1
         self.stdout.write(f"{count} sealed agreements written to {out}")
