@@ -9,10 +9,14 @@ class CoreConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        from core import checks  # noqa: F401 (registers the production checks)
+        from core import (
+            checks,  # noqa: F401 (registers the production checks)
+            converters,
+        )
         from core.observability import connect_celery_signals
 
         connect_celery_signals()
+        converters.register()
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

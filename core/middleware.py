@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import QueryDict
 from django.utils import translation
 
 
@@ -18,3 +19,20 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class NullCharacterMiddleware:
+    """Query parameters lose NUL characters before any view reads them: no text column can hold one (PostgreSQL
+    refuses it, and a search for it answered 500), and no search or filter means one. Forms refuse NUL in posted
+    text themselves (Django's ProhibitNullCharactersValidator)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace("\x00", ""), [value.replace("\x00", "") for value in values])
+            request.GET = QueryDict(cleaned.urlencode())
+        return self.get_response(request)

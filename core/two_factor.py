@@ -102,7 +102,7 @@ def backup_codes_issue(*, user: Any) -> list[str]:
 
 def _wait_seconds(user: Any, token: str) -> int:
     """Seconds before the device this code is for may be tried again (django-otp doubles it after each miss)."""
-    model = TOTPDevice if token.isdigit() and len(token) == TOTP_DIGITS else StaticDevice
+    model = TOTPDevice if token.isascii() and token.isdigit() and len(token) == TOTP_DIGITS else StaticDevice
     for device in model.objects.filter(user=user, confirmed=True):
         allowed, data = device.verify_is_allowed()
         if not allowed and data and data.get("locked_until"):

@@ -1,10 +1,12 @@
 from datetime import date
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -13,13 +15,28 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core import two_factor
-from core.forms import OneTimeCodeForm
+from core.forms import OneTimeCodeForm, add_service_error
 from core.health import liveness
 from core.models import NetworkProfile
 
 
+class LoginForm(AuthenticationForm):
+    """Django's login form, which sets the username's max_length after the field is built and so never checks it:
+    a longer name went on to the login throttle, whose record of the attempt cannot hold it (a 500 on the login
+    page). The length is checked here, before anyone tries to authenticate."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        assert isinstance(username, forms.CharField)  # Django's login form: a CharField with the model's max_length
+        if username.max_length is not None:
+            username.validators.append(MaxLengthValidator(username.max_length))
+
+
 class LoginView(auth_views.LoginView):
     """The password step; the secretariat goes on to the second step (core.two_factor)."""
+
+    form_class = LoginForm
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
@@ -50,7 +67,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         try:
             two_factor.code_verify(request=request, token=form.cleaned_data["token"])
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             return redirect(next_url)
     return render(request, "registration/otp_verify.html", {"form": form, "next": next_url})
@@ -68,7 +85,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         try:
             codes = two_factor.authenticator_confirm(request=request, device=device, token=form.cleaned_data["token"])
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             # The backup codes are shown this once; only their use is stored.
             return render(request, "registration/otp_backup_codes.html", {"codes": codes, "next": next_url})

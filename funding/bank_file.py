@@ -13,7 +13,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.validators import EARLIEST_YEAR, LATEST_YEAR
+
 HEADER = ["date", "amount", "kid", "reference"]
+# What the payment's columns hold: amounts of at most 12 digits before the decimal comma (numeric(14, 2)),
+# a KID of at most 25 digits and a reference of at most 200 characters.
+LARGEST_AMOUNT = Decimal("999999999999.99")
+LONGEST_KID = 25
+LONGEST_REFERENCE = 200
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,12 @@ def parse_bank_file(raw: bytes, *, max_errors: int = 50) -> list[BankRow]:
                 % {"line": line, "value": date_text}
             )
             paid_on = None
+        if paid_on and not EARLIEST_YEAR <= paid_on.year <= LATEST_YEAR:
+            errors.append(
+                _("Line %(line)d, date: %(value)s is not between the years %(earliest)d and %(latest)d.")
+                % {"line": line, "value": date_text, "earliest": EARLIEST_YEAR, "latest": LATEST_YEAR}
+            )
+            paid_on = None
         amount: Decimal | None
         try:
             amount = _amount(amount_text)
@@ -108,9 +121,27 @@ def parse_bank_file(raw: bytes, *, max_errors: int = 50) -> list[BankRow]:
                     _("Line %(line)d, amount: %(value)r must be more than 0.") % {"line": line, "value": amount_text}
                 )
                 amount = None
-        if not kid.isdigit():
+            elif amount > LARGEST_AMOUNT:
+                errors.append(
+                    _("Line %(line)d, amount: %(value)s is more than %(largest)s.")
+                    % {"line": line, "value": amount_text, "largest": LARGEST_AMOUNT}
+                )
+                amount = None
+        # Digits 0-9 only: str.isdigit also accepts superscripts such as '²'.
+        kid_ok = kid.isascii() and kid.isdigit() and len(kid) <= LONGEST_KID
+        if not (kid.isascii() and kid.isdigit()):
             errors.append(_("Line %(line)d, kid: %(value)r is not a KID (digits only).") % {"line": line, "value": kid})
-        if paid_on and amount is not None and kid.isdigit():
+        elif len(kid) > LONGEST_KID:
+            errors.append(
+                _("Line %(line)d, kid: %(length)d digits, more than the %(longest)d a KID has.")
+                % {"line": line, "length": len(kid), "longest": LONGEST_KID}
+            )
+        if len(reference) > LONGEST_REFERENCE:
+            errors.append(
+                _("Line %(line)d, reference: %(length)d characters, more than the %(longest)d allowed.")
+                % {"line": line, "length": len(reference), "longest": LONGEST_REFERENCE}
+            )
+        if paid_on and amount is not None and kid_ok and len(reference) <= LONGEST_REFERENCE:
             rows.append(BankRow(line, paid_on, amount, kid, reference))
         if len(errors) >= max_errors:
             break

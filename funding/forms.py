@@ -6,6 +6,7 @@ from django import forms
 from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
+from core import forms as core_forms
 from core.uploads import read_csv_upload
 from funding.models import Budget, ContributionModel, Deflator
 from funding.services import BUDGET_FIELDS, MODEL_FIELDS
@@ -76,7 +77,7 @@ OverrideFormSet = forms.formset_factory(OverrideForm, extra=1, can_delete=True)
 
 
 class AdoptForm(forms.Form):
-    adopted_on = forms.DateField(label=_("Adopted on"), widget=DateInput())
+    adopted_on = core_forms.DateField(label=_("Adopted on"), widget=DateInput())
     adopted_in_case = forms.ModelChoiceField(
         label=_("Case that adopted it"),
         queryset=None,
@@ -160,22 +161,22 @@ class PaymentForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2, localize=True
     )
-    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
+    paid_on = core_forms.DateField(label=_("Paid on"), widget=DateInput())
     reference = forms.CharField(label=_("Reference"), max_length=200, required=False)
 
 
 class ReminderForm(forms.Form):
-    new_due_date = forms.DateField(label=_("New due date"), widget=DateInput())
+    new_due_date = core_forms.DateField(label=_("New due date"), widget=DateInput())
 
 
 class CreditNoteForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
-    issue_date = forms.DateField(label=_("Credit note date"), widget=DateInput())
+    issue_date = core_forms.DateField(label=_("Credit note date"), widget=DateInput())
 
 
 class InvoiceRunForm(forms.Form):
-    issue_date = forms.DateField(label=_("Invoice date"), widget=DateInput())
-    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+    issue_date = core_forms.DateField(label=_("Invoice date"), widget=DateInput())
+    due_date = core_forms.DateField(label=_("Due date"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -28,4 +28,4 @@ def make_kid(series: str, number: int) -> str:
 
 
 def is_valid_kid(kid: str) -> bool:
-    return kid.isdigit() and luhn.is_valid(kid)
+    return kid.isascii() and kid.isdigit() and luhn.is_valid(kid)

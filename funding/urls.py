@@ -13,15 +13,15 @@ urlpatterns = [
     path("models/<int:pk>/copy/", views.model_copy, name="model_copy"),
     path("models/<int:pk>/adopt/", views.model_adopt, name="model_adopt"),
     path("deflators/set/", views.deflator_set, name="deflator_set"),
-    path("recompute/<int:year>/", views.recompute, name="recompute"),
+    path("recompute/<year:year>/", views.recompute, name="recompute"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
     path("runs/<int:pk>/status/", views.run_status, name="run_status"),
     path("scenarios/", views.scenario_compare, name="scenario_compare"),
     path("contributions/", views.contribution_list, name="contribution_list"),
     path("contributions/<int:pk>/", views.contribution_detail, name="contribution_detail"),
     path("budget/", views.budget_list, name="budget_list"),
-    path("budget/<int:year>/", views.budget_detail, name="budget_detail"),
-    path("budget/<int:year>/edit/", views.budget_edit, name="budget_edit"),
+    path("budget/<year:year>/", views.budget_detail, name="budget_detail"),
+    path("budget/<year:year>/edit/", views.budget_edit, name="budget_edit"),
 ]
 
 urlpatterns += [
@@ -33,7 +33,7 @@ urlpatterns += [
     path("invoices/<int:pk>/remind/", invoice_views.invoice_remind, name="invoice_remind"),
     path("invoices/<int:pk>/credit/", invoice_views.invoice_credit, name="invoice_credit"),
     path("invoices/<int:pk>/send/", invoice_views.invoice_send, name="invoice_send"),
-    path("invoices/run/<int:year>/", invoice_views.invoice_run, name="invoice_run"),
+    path("invoices/run/<year:year>/", invoice_views.invoice_run, name="invoice_run"),
     path("invoice-runs/<int:pk>/", invoice_views.invoice_run_detail, name="invoice_run_detail"),
     path("invoice-runs/<int:pk>/status/", invoice_views.invoice_run_status, name="invoice_run_status"),
     path("payments/import/", invoice_views.bank_import, name="bank_import"),

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core import fields
 from core.runs import BackgroundRun
 from governance.choices import (
     AttendanceStatus,
@@ -87,8 +88,8 @@ class BodyMembership(models.Model):
         verbose_name=_("represents"),
     )
     role = models.CharField(_("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
-    term_start = models.DateField(_("term from"))
-    term_end = models.DateField(_("term to"), null=True, blank=True)
+    term_start = fields.DateField(_("term from"))
+    term_end = fields.DateField(_("term to"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -140,8 +141,8 @@ class Meeting(models.Model):
     """A meeting of a body: when and where, and how far it has come (planned, notice sent, held, minutes approved)."""
 
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("body"))
-    starts_at = models.DateTimeField(_("starts"))
-    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    starts_at = fields.DateTimeField(_("starts"))
+    ends_at = fields.DateTimeField(_("ends"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     video_link = models.URLField(_("video link"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core import policy
 from core.access import require
+from core.forms import add_service_error
 from governance import links, selectors, services
 from governance.choices import DocumentKind
 from governance.forms import (
@@ -36,11 +37,7 @@ def _save(form, call: Callable[[], Any]) -> Any:
     try:
         return call()
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+        add_service_error(form, error)
     return None
 
 
@@ -261,7 +258,9 @@ def document_run_status(request: HttpRequest, pk: int) -> JsonResponse:
 @require("governance.view")
 def case_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year")
-    cases = selectors.case_list(user=request.user, year=int(year) if year and year.isdigit() else None)
+    cases = selectors.case_list(
+        user=request.user, year=int(year) if year and year.isascii() and year.isdigit() else None
+    )
     return render(request, "governance/case_list.html", {"cases": cases[:200], "year": year})
 
 
@@ -287,7 +286,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_create(request: HttpRequest) -> HttpResponse:
     meeting_id = request.GET.get("meeting")
     initial: dict[str, Any] = {"case_officer": request.user.pk}
-    if meeting_id and meeting_id.isdigit():
+    if meeting_id and meeting_id.isascii() and meeting_id.isdigit():
         meeting = selectors.meeting_get(user=request.user, pk=int(meeting_id))
         initial.update(meeting=meeting.pk, body=meeting.body_id)
     form = CaseForm(request.POST or None, initial=initial)

@@ -3,6 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import forms as core_forms
 from members.choices import MembershipStatus
 from members.forms import DateInput
 from members.models import AgreementTemplate, Organisation
@@ -47,7 +48,7 @@ class InviteForm(forms.Form):
         queryset=Organisation.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 12}),
     )
-    expires_on = forms.DateField(label=_("Sign by"), widget=DateInput())
+    expires_on = core_forms.DateField(label=_("Sign by"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,7 +78,7 @@ class SignStartForm(forms.Form):
     )
     decision_case = forms.CharField(label=_("Case number"), max_length=50, help_text=_("E.g. 109/2020."))
     # Plain text (dd.mm.åååå): typed the way the decision is written, and easy with the keyboard alone.
-    decision_date = forms.DateField(
+    decision_date = core_forms.DateField(
         label=_("Date of the decision"),
         help_text=_("As on the decision, e.g. 17.11.2020."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -107,7 +108,7 @@ class DeclineForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    notice_given_on = forms.DateField(label=_("Notice received on"), widget=DateInput())
+    notice_given_on = core_forms.DateField(label=_("Notice received on"), widget=DateInput())
     notice_months = forms.IntegerField(label=_("Notice period (months)"), min_value=0, max_value=36, initial=6)
 
     def __init__(self, *args, **kwargs):

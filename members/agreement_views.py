@@ -15,6 +15,7 @@ from core import policy
 from core.access import require
 from core.client_ip import client_ip
 from core.exports import spreadsheet_response
+from core.forms import add_service_error
 from members import agreements, selectors
 from members.agreement_forms import (
     AgreementTemplateForm,
@@ -115,7 +116,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 actor=_actor(request),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("%(count)d invitations were sent.") % {"count": len(invited)})
             return redirect("members:agreement_list")
@@ -220,7 +221,7 @@ def agreement_sign_start(request: HttpRequest, pk: int) -> HttpResponse:
                 party="network" if countersign else "member",
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             decision = {k: str(v) for k, v in form.cleaned_data.items() if k != "password"}
             request.session[SESSION_KEY] = {"agreement": agreement.pk, **decision}
@@ -299,7 +300,7 @@ def organisation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             agreements.membership_withdraw(organisation=organisation, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             organisation.refresh_from_db()
             messages.success(

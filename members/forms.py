@@ -3,6 +3,7 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import forms as core_forms
 from core.uploads import read_csv_upload
 from members.models import Organisation, PopulationFigure
 from members.services import ORGANISATION_FIELDS
@@ -69,7 +70,7 @@ class OrganisationForm(forms.ModelForm):
 
 class NumberChangeForm(forms.Form):
     number = forms.CharField(label=_("New number"), max_length=4, validators=[validate_region_number])
-    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
+    valid_from = core_forms.DateField(label=_("Valid from"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

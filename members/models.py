@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import fields
 from members.choices import (
     AGREEMENT_EVENT_LABELS,
     AgreementStatus,
@@ -49,10 +50,10 @@ class Organisation(models.Model):
     membership_status = models.CharField(
         _("membership status"), max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.NOT_MEMBER
     )
-    invited_on = models.DateField(_("invited on"), null=True, blank=True)
-    member_from = models.DateField(_("member from"), null=True, blank=True)
-    notice_given_on = models.DateField(_("notice given on"), null=True, blank=True)
-    member_until = models.DateField(_("member until"), null=True, blank=True)
+    invited_on = fields.DateField(_("invited on"), null=True, blank=True)
+    member_from = fields.DateField(_("member from"), null=True, blank=True)
+    notice_given_on = fields.DateField(_("notice given on"), null=True, blank=True)
+    member_until = fields.DateField(_("member until"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()
@@ -104,8 +105,8 @@ class OrganisationNumber(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="numbers")
     number = models.CharField(_("number"), max_length=4, validators=[validate_region_number])
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    valid_from = fields.DateField(_("valid from"))
+    valid_to = fields.DateField(_("valid to"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -128,7 +129,7 @@ class PopulationFigure(models.Model):
     """The number of inhabitants of an organisation at a reference date, from official statistics."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="population_figures")
-    reference_date = models.DateField(_("reference date"))
+    reference_date = fields.DateField(_("reference date"))
     count = models.PositiveIntegerField(_("inhabitants"))
     source = models.CharField(_("source"), max_length=200)
     registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
@@ -195,8 +196,8 @@ class AgreementTemplate(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     version = models.PositiveIntegerField(_("version"), default=1)
-    period_start = models.DateField(_("period from"))
-    period_end = models.DateField(_("period to"), null=True, blank=True)
+    period_start = fields.DateField(_("period from"))
+    period_end = fields.DateField(_("period to"), null=True, blank=True)
     body = models.TextField(_("agreement text"))
     funding_appendix = models.TextField(_("appendix: funding model"), blank=True)
     organisation_appendix = models.TextField(_("appendix: organisation"), blank=True)
@@ -250,7 +251,7 @@ class Agreement(models.Model):
     )
     invited_at = models.DateTimeField(_("invited"), auto_now_add=True)
     invited_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    expires_on = models.DateField(_("expires"))
+    expires_on = fields.DateField(_("expires"))
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
     declined_at = models.DateTimeField(_("declined"), null=True, blank=True)
@@ -297,7 +298,7 @@ class Signature(models.Model):
     document_sha256 = models.CharField(_("SHA-256 of the document signed"), max_length=64)
     decision_body = models.CharField(_("deciding body"), max_length=200, blank=True)
     decision_case = models.CharField(_("case number"), max_length=50, blank=True)
-    decision_date = models.DateField(_("date of decision"), null=True, blank=True)
+    decision_date = fields.DateField(_("date of decision"), null=True, blank=True)
     mandate = models.CharField(
         _("mandate"),
         max_length=300,

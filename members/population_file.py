@@ -11,7 +11,17 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core.validators import EARLIEST_YEAR, LATEST_YEAR
+
 EXPECTED_HEADER = ["kommunenummer", "name", "county", "population", "population_date"]
+# The largest count the inhabitants column holds (PostgreSQL integer), and the longest name and county stored.
+LARGEST_POPULATION = 2_147_483_647
+LONGEST = {"name": 200, "county": 100}
+
+
+def _digits(text: str) -> bool:
+    """Only the digits 0-9 (str.isdigit also accepts superscripts such as '²', which int() refuses)."""
+    return text.isascii() and text.isdigit()
 
 
 @dataclass(frozen=True)
@@ -88,18 +98,29 @@ def parse_population_file(text: str, *, max_errors: int = 50) -> tuple[list[Popu
             continue
         number, name, county, population_text, date_text = (cell.strip() for cell in record)
         line_errors: list[str] = []
-        if not (len(number) == 4 and number.isdigit()):
+        if not (len(number) == 4 and _digits(number)):
             line_errors.append(
                 _("Line %(line)d, kommunenummer: %(value)r is not a four-digit municipality number.")
                 % {"line": line, "value": number}
             )
+        for column, text in (("name", name), ("county", county)):
+            if len(text) > LONGEST[column]:
+                line_errors.append(
+                    _("Line %(line)d, %(column)s: %(length)d characters, more than the %(longest)d allowed.")
+                    % {"line": line, "column": column, "length": len(text), "longest": LONGEST[column]}
+                )
         population: int | None = None
-        if not population_text.isdigit():
-            if population_text.lstrip("-").isdigit():
+        if not _digits(population_text):
+            if _digits(population_text.removeprefix("-")):
                 message = _("Line %(line)d, population: %(value)r is negative.")
             else:
                 message = _("Line %(line)d, population: %(value)r is not a whole number.")
             line_errors.append(message % {"line": line, "value": population_text})
+        elif int(population_text) > LARGEST_POPULATION:
+            line_errors.append(
+                _("Line %(line)d, population: %(value)s is more than %(largest)s.")
+                % {"line": line, "value": population_text, "largest": LARGEST_POPULATION}
+            )
         else:
             population = int(population_text)
         reference_date: date | None = None
@@ -110,6 +131,13 @@ def parse_population_file(text: str, *, max_errors: int = 50) -> tuple[list[Popu
                 _("Line %(line)d, population_date: %(value)r is not a date in the form YYYY-MM-DD.")
                 % {"line": line, "value": date_text}
             )
+        else:
+            if not EARLIEST_YEAR <= reference_date.year <= LATEST_YEAR:
+                line_errors.append(
+                    _("Line %(line)d, population_date: %(value)s is not between the years %(earliest)d and %(latest)d.")
+                    % {"line": line, "value": date_text, "earliest": EARLIEST_YEAR, "latest": LATEST_YEAR}
+                )
+                reference_date = None
         if not line_errors and reference_date is not None and population is not None:
             key = (number, reference_date)
             if key in seen:

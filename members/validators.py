@@ -10,7 +10,7 @@ __all__ = ["validate_org_number", "validate_region_number"]
 
 def validate_region_number(value: str) -> None:
     """A municipality (four digits) or county (two digits) number."""
-    if not (value.isdigit() and len(value) in (2, 4)):
+    if not (value.isascii() and value.isdigit() and len(value) in (2, 4)):
         raise ValidationError(
             _("%(value)s is not a municipality number (four digits) or county number (two digits)."),
             code="invalid_region_number",

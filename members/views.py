@@ -9,6 +9,7 @@ from django_tables2.export import TableExport
 from core import policy, retention
 from core import views as core_views
 from core.access import require
+from core.forms import add_service_error
 from members import selectors, services
 from members.filters import OrganisationFilter
 from members.forms import NumberChangeForm, OrganisationForm, PopulationFigureForm, PopulationImportForm
@@ -66,7 +67,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
                 number=data["number"], **{name: data[name] for name in ORGANISATION_FIELDS}
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("%(name)s was registered.") % {"name": organisation.name})
             return redirect(organisation)
@@ -83,7 +84,7 @@ def organisation_update(request: HttpRequest, pk: int) -> HttpResponse:
                 organisation=organisation, **{name: form.cleaned_data[name] for name in ORGANISATION_FIELDS}
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect(organisation)
@@ -102,7 +103,7 @@ def organisation_change_number(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.organisation_change_number(organisation=organisation, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The number was changed."))
             return redirect(organisation)
@@ -125,7 +126,7 @@ def population_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.population_figure_record(organisation=organisation, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The population figure was saved."))
             return redirect(organisation)

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -63,8 +62,5 @@ handler500 = "core.views.server_error"
 
 # Operations: a plain liveness check for load balancers, monitoring and the load benchmark.
 urlpatterns += [path("healthz", views.health, name="health")]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Stored documents (MEDIA_ROOT) have no URL of their own, on any setting: each is served by a view that asks
+# the policy (invoice_pdf, agreement_document, attachment_download, ...).

@@ -3,6 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import forms as core_forms
 from governance.models import Case
 from members.forms import DateInput
 from portfolio import lifecycle, selectors
@@ -150,7 +151,7 @@ class BenefitForm(_Helped, forms.ModelForm):
 
 class BenefitValueForm(_Helped, forms.Form):
     benefit = forms.ModelChoiceField(label=_("Benefit"), queryset=Benefit.objects.none())
-    measured_on = forms.DateField(label=_("Measured on"), widget=DateInput())
+    measured_on = core_forms.DateField(label=_("Measured on"), widget=DateInput())
     value = forms.DecimalField(label=_("Value"), max_digits=14, decimal_places=2)
 
     def __init__(self, *args, initiative, **kwargs):
@@ -161,7 +162,7 @@ class BenefitValueForm(_Helped, forms.Form):
 
 class AdoptionForm(_Helped, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=AdoptionStatus.choices, widget=forms.RadioSelect)
-    status_date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+    status_date = core_forms.DateField(label=_("Date"), required=False, widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core import fields
 from portfolio.choices import (
     AdoptionStatus,
     FocusArea,
@@ -74,8 +75,8 @@ class Initiative(models.Model):
         verbose_name=_("owner organisation"),
     )
     project_leader = models.CharField(_("project leader"), max_length=200, blank=True)
-    start = models.DateField(_("start"), null=True, blank=True)
-    end = models.DateField(_("end"), null=True, blank=True)
+    start = fields.DateField(_("start"), null=True, blank=True)
+    end = fields.DateField(_("end"), null=True, blank=True)
     escalated_to_ks = models.BooleanField(
         _("national relevance (escalated to KS)"), default=False, help_text=_("Raised with KS at the national level.")
     )
@@ -167,7 +168,7 @@ class FundingPlanLine(models.Model):
     """One source in an initiative's funding plan for one year: budget against actual, in NOK (and hours)."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="funding_lines")
-    year = models.PositiveIntegerField(_("year"))
+    year = fields.YearField(_("year"))
     source = models.CharField(_("source"), max_length=24, choices=FundingSource.choices)
     organisation = models.ForeignKey(
         "members.Organisation",
@@ -229,7 +230,7 @@ class BenefitValue(models.Model):
     """A realised value of a benefit's indicator on a date."""
 
     benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="values")
-    measured_on = models.DateField(_("measured on"))
+    measured_on = fields.DateField(_("measured on"))
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
 
     class Meta:
@@ -248,8 +249,8 @@ class StatusReport(models.Model):
     """A project's status for one period (green, yellow or red, with text); earlier reports are kept."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="status_reports")
-    period_start = models.DateField(_("period from"))
-    period_end = models.DateField(_("period to"))
+    period_start = fields.DateField(_("period from"))
+    period_end = fields.DateField(_("period to"))
     rag = models.CharField(_("status"), max_length=8, choices=Rag.choices)
     summary = models.TextField(_("report"), help_text=_("Progress, risks and deviations in the period."))
     next_steps = models.TextField(_("next steps"), blank=True)
@@ -310,7 +311,7 @@ class Adoption(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=AdoptionStatus.choices, default=AdoptionStatus.NOT_STARTED
     )
-    status_date = models.DateField(_("date"), null=True, blank=True)
+    status_date = fields.DateField(_("date"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from django_tables2 import RequestConfig
 from core import policy
 from core.access import require
 from core.exports import spreadsheet_response
+from core.forms import add_service_error
 from governance.models import Case
 from portfolio import lifecycle, selectors, services
 from portfolio.choices import AdoptionStatus, FocusArea, OfferingKind, Rag, ServiceArea, State
@@ -128,11 +129,7 @@ def _saved(request, form, action) -> bool:
     try:
         action()
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+        add_service_error(form, error)
         return False
     return True
 

@@ -6,11 +6,13 @@ who is refused (403) and for whom the object does not exist (404).
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, clear_url_caches, reverse
 
 from tests.conftest import ROLES, Personas, client_for
 
@@ -215,9 +217,24 @@ for _name in ("funding:invoice_payment", "funding:invoice_remind", "funding:invo
 
 
 def agreement(personas: Personas, which: str) -> dict:
+    """The organisation's open agreement, not yet signed."""
     from members.models import Agreement
 
-    return {"pk": Agreement.objects.get(organisation=getattr(personas, which)).pk}
+    return {"pk": Agreement.objects.get(organisation=getattr(personas, which), sealed="").pk}
+
+
+def sealed_agreement(personas: Personas, which: str) -> dict:
+    """The organisation's agreement in force, with its sealed PDF."""
+    from members.models import Agreement
+
+    return {"pk": Agreement.objects.exclude(sealed="").get(organisation=getattr(personas, which)).pk}
+
+
+def agreement_draft(personas: Personas, which: str) -> dict:
+    """An agreement text not yet published."""
+    from members.models import AgreementTemplate
+
+    return {"pk": AgreementTemplate.objects.get(title="Utkast").pk}
 
 
 def directors_only(own_org: bool) -> dict[str, object]:
@@ -256,11 +273,15 @@ MATRIX += [
         },
     ),
     Case("members:agreement_template_create", {None: secretariat_only()}),
-    Case("members:agreement_template_publish", {None: everyone(NOT_ALLOWED)}, kwargs={"pk": 1}),
+    Case("members:agreement_template_publish", {"draft": everyone(NOT_ALLOWED)}, target=agreement_draft),
+    # Publishing is for the secretariat alone: the POST is what the permission guards.
+    Case("members:agreement_template_publish", {"draft": secretariat_post()}, target=agreement_draft, method="post"),
     Case("members:agreement_invite", {None: secretariat_only()}),
     Case("members:agreement_link", {None: everyone(410)}, kwargs={"token": "not-a-real-token"}),
     Case("members:agreement_detail", own_and_foreign(directors_only(True), directors_only(False)), target=agreement),
     Case("members:agreement_document", own_and_foreign(directors_only(True), directors_only(False)), target=agreement),
+    # An agreement not yet sealed has no sealed document to give anyone (403); a sealed one goes to the
+    # secretariat and the organisation's director.
     Case(
         # Not sealed yet: there is nothing to download.
         "members:agreement_sealed",
@@ -269,6 +290,11 @@ MATRIX += [
             {**directors_only(False), "secretariat": NOT_FOUND, "outsider": NOT_FOUND},
         ),
         target=agreement,
+    ),
+    Case(
+        "members:agreement_sealed",
+        own_and_foreign(directors_only(True), directors_only(False)),
+        target=sealed_agreement,
     ),
     Case("members:agreement_sign_start", {"own": everyone(NOT_ALLOWED)}, target=agreement),
     Case(
@@ -488,20 +514,39 @@ def _portfolio(personas):
 
 
 def _agreements(personas):
-    """An open invitation for the own and the foreign organisation (documents are small stand-in files)."""
+    """An open invitation and an agreement in force, sealed, for the own and the foreign organisation, and a text
+    not yet published (documents are small stand-in files)."""
     import datetime
 
     from django.core.files.base import ContentFile
+    from django.utils import timezone
 
+    from members.choices import AgreementStatus
     from members.models import Agreement, AgreementTemplate
 
     template = AgreementTemplate.objects.create(title="Avtale", period_start=datetime.date(2025, 1, 1), body="§ 1")
+    earlier = AgreementTemplate.objects.create(
+        title="Avtale 2021", period_start=datetime.date(2021, 1, 1), body="§ 1", published_at=timezone.now()
+    )
+    AgreementTemplate.objects.create(title="Utkast", period_start=datetime.date(2029, 1, 1), body="§ 1")
     for organisation in (personas.own, personas.foreign):
         agreement = Agreement(
             template=template, organisation=organisation, document_sha256="0" * 64, expires_on=datetime.date(2030, 1, 1)
         )
         agreement.document.save(f"a-{organisation.pk}.pdf", ContentFile(b"%PDF-1.7 stand-in"), save=False)
         agreement.save()
+        in_force = Agreement(
+            template=earlier,
+            organisation=organisation,
+            status=AgreementStatus.IN_FORCE,
+            document_sha256="0" * 64,
+            sealed_sha256="1" * 64,
+            expires_on=datetime.date(2021, 3, 1),
+            completed_at=timezone.now(),
+        )
+        in_force.document.save(f"b-{organisation.pk}.pdf", ContentFile(b"%PDF-1.7 stand-in"), save=False)
+        in_force.sealed.save(f"b-{organisation.pk}-sealed.pdf", ContentFile(b"%PDF-1.7 sealed"), save=False)
+        in_force.save()
 
 
 def _governance(personas):
@@ -537,22 +582,71 @@ def test_access(client, world, case, which, role, expected):
         assert response.status_code == expected, f"{url} as {role}: {response.status_code}"
 
 
-def _walk(patterns, namespace=None):
+def _walk(patterns, namespace=None, prefix=""):
+    """Every route's name, and for a route without a name a label that no matrix case matches."""
     for pattern in patterns:
+        route = prefix + str(pattern.pattern)
         if isinstance(pattern, URLResolver):
             inner = pattern.namespace or namespace
             if pattern.namespace and namespace:
                 inner = f"{namespace}:{pattern.namespace}"
-            yield from _walk(pattern.url_patterns, inner)
+            yield from _walk(pattern.url_patterns, inner, route)
         elif isinstance(pattern, URLPattern) and pattern.name:
             yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+        else:
+            unnamed = f"unnamed route {route!r}"
+            yield f"{namespace}:{unnamed}" if namespace else unnamed
 
 
-def test_every_url_is_in_the_matrix():
-    names = {name for name in _walk(get_resolver().url_patterns) if name.split(":")[0] not in WALK_EXEMPT_NAMESPACES}
+@contextlib.contextmanager
+def _urlconf(settings, *, debug: bool):
+    """The project's URLconf as it is built with DEBUG on or off (routes may be added for DEBUG only)."""
+    import network.urls
+
+    settings.DEBUG = debug
+    clear_url_caches()
+    importlib.reload(network.urls)
+    try:
+        yield network.urls
+    finally:
+        settings.DEBUG = False
+        importlib.reload(network.urls)
+        clear_url_caches()
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+def test_every_url_is_in_the_matrix(settings, debug):
+    with _urlconf(settings, debug=debug) as urlconf:
+        walked = set(_walk(urlconf.urlpatterns))
+    names = {name for name in walked if name.split(":")[0] not in WALK_EXEMPT_NAMESPACES}
     covered = {case.name for case in MATRIX}
     assert names - covered == set(), "views missing from the access matrix"
     assert covered - names == set(), "matrix names that are no longer URLs"
+
+
+def test_the_walk_sees_routes_without_a_name():
+    from django.urls import path
+
+    def view(request):
+        raise AssertionError
+
+    walked = list(_walk([path("files/<path:name>", view), path("named/", view, name="named")]))
+    assert walked == ["unnamed route 'files/<path:name>'", "named"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+@pytest.mark.parametrize(
+    "stored",
+    ["invoices/2026/faktura-30.pdf", "agreements/avtale-23-1.pdf", "governance/cases/1/vedlegg.pdf"],
+)
+def test_stored_documents_have_no_url_of_their_own(client, settings, tmp_path, debug, stored):
+    """Documents are reached only through views that ask the policy, whatever the setting."""
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / stored).parent.mkdir(parents=True)
+    (tmp_path / stored).write_bytes(b"%PDF-1.7 stand-in")
+    with _urlconf(settings, debug=debug):
+        assert client.get(f"/media/{stored}").status_code == 404
 
 
 @pytest.mark.django_db

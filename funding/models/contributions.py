@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import fields
 from core.runs import BackgroundRun
 from funding.choices import Basis, ModelMode, ModelStatus
 from members.choices import OrganisationKind
@@ -23,7 +24,7 @@ NON_NEGATIVE = [MinValueValidator(Decimal(0))]
 class Deflator(models.Model):
     """The municipal price deflator for a year (e.g. 0.035 for 3.5 %), by which models index their amounts."""
 
-    year = models.PositiveIntegerField(_("year"), unique=True)
+    year = fields.YearField(_("year"), unique=True)
     rate = models.DecimalField(
         _("rate"),
         max_digits=6,
@@ -48,8 +49,8 @@ class ContributionModel(models.Model):
     """How the members' yearly contributions are computed for a budget year: adopted, or a proposal."""
 
     name = models.CharField(_("name"), max_length=200)
-    year = models.PositiveIntegerField(_("budget year"))
-    base_year = models.PositiveIntegerField(
+    year = fields.YearField(_("budget year"))
+    base_year = fields.YearField(
         _("base year"), help_text=_("The year the amounts are stated in; later years are indexed by the deflator.")
     )
     mode = models.CharField(_("mode"), max_length=10, choices=ModelMode.choices, default=ModelMode.FORMULA)
@@ -68,7 +69,7 @@ class ContributionModel(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
         help_text=_("Share mode: the fraction of the total divided equally (0.3 is 30 %); the rest by population."),
     )
-    population_date = models.DateField(
+    population_date = fields.DateField(
         _("population reference date"),
         help_text=_(
             "Population figures with this reference date are used (usually 1 January of the budget year, "
@@ -76,7 +77,7 @@ class ContributionModel(models.Model):
         ),
     )
     description = models.TextField(_("description"), blank=True)
-    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    adopted_on = fields.DateField(_("adopted on"), null=True, blank=True)
     adopted_by = models.CharField(
         _("adopted by"), max_length=200, blank=True, help_text=_("The body and case, e.g. Styringsgruppen, sak 37/25.")
     )
@@ -173,11 +174,11 @@ class Contribution(models.Model):
     """What one organisation pays for a budget year, with the figures it was computed from."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="contributions")
-    year = models.PositiveIntegerField(_("budget year"))
+    year = fields.YearField(_("budget year"))
     model = models.ForeignKey(ContributionModel, on_delete=models.PROTECT, related_name="contributions")
     model_version = models.PositiveIntegerField(_("model version"))
     population = models.PositiveIntegerField(_("inhabitants"), null=True, blank=True)
-    population_date = models.DateField(_("population reference date"), null=True, blank=True)
+    population_date = fields.DateField(_("population reference date"), null=True, blank=True)
     months = models.PositiveSmallIntegerField(_("months of membership"), default=12)
     basis = models.CharField(_("basis"), max_length=16, choices=Basis.choices)
     index_factor = models.DecimalField(_("index factor"), max_digits=12, decimal_places=8, default=Decimal(1))
@@ -236,7 +237,7 @@ class RecomputeRun(BackgroundRun):
 class Budget(models.Model):
     """The network's budget for a year: cost estimate and income besides the members' contributions."""
 
-    year = models.PositiveIntegerField(_("year"), unique=True)
+    year = fields.YearField(_("year"), unique=True)
     staff_costs = models.DecimalField(_("staff"), **MONEY, default=Decimal(0), validators=NON_NEGATIVE)
     project_costs = models.DecimalField(_("projects"), **MONEY, default=Decimal(0), validators=NON_NEGATIVE)
     other_costs = models.DecimalField(_("other costs"), **MONEY, default=Decimal(0), validators=NON_NEGATIVE)

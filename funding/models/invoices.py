@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import fields
 from core.runs import BackgroundRun
 from funding.choices import OPEN_STATUSES, InvoiceKind, InvoiceStatus, PaymentSource
 from funding.models.contributions import MONEY, Contribution
@@ -82,8 +83,8 @@ class NumberSeries(models.Model):
 class InvoiceRun(BackgroundRun):
     """Issuing the invoices of a budget year in the background, with its progress and result."""
 
-    issue_date = models.DateField(_("invoice date"))
-    due_date = models.DateField(_("due date"))
+    issue_date = fields.DateField(_("invoice date"))
+    due_date = fields.DateField(_("due date"))
     issued = models.PositiveIntegerField(_("invoices issued"), default=0)
     skipped = models.PositiveIntegerField(_("already invoiced"), default=0)
 
@@ -120,11 +121,11 @@ class Invoice(models.Model):
         blank=True,
         verbose_name=_("credited invoice"),
     )
-    year = models.PositiveIntegerField(_("budget year"))
-    issue_date = models.DateField(_("invoice date"))
-    due_date = models.DateField(_("due date"), null=True, blank=True)
-    period_start = models.DateField(_("period from"), null=True, blank=True)
-    period_end = models.DateField(_("period to"), null=True, blank=True)
+    year = fields.YearField(_("budget year"))
+    issue_date = fields.DateField(_("invoice date"))
+    due_date = fields.DateField(_("due date"), null=True, blank=True)
+    period_start = fields.DateField(_("period from"), null=True, blank=True)
+    period_end = fields.DateField(_("period to"), null=True, blank=True)
     # The seller as it was on the invoice date.
     seller_name = models.CharField(_("network"), max_length=200)
     seller_legal_name = models.CharField(_("seller"), max_length=200)
@@ -286,7 +287,7 @@ class Payment(models.Model):
     """Money received for an invoice, registered by hand or from a bank statement."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
-    paid_on = models.DateField(_("paid on"))
+    paid_on = fields.DateField(_("paid on"))
     amount = models.DecimalField(_("amount"), **MONEY)
     source = models.CharField(_("source"), max_length=10, choices=PaymentSource.choices, default=PaymentSource.MANUAL)
     reference = models.CharField(_("reference"), max_length=200, blank=True)
@@ -327,7 +328,7 @@ class Reminder(models.Model):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
     sent_at = models.DateTimeField(_("sent"))
-    new_due_date = models.DateField(_("new due date"))
+    new_due_date = fields.DateField(_("new due date"))
     sent_to = models.JSONField(_("sent to"), default=list)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from core import policy
 from core.access import require
 from core.exports import spreadsheet_response
+from core.forms import add_service_error
 from funding import invoice_selectors, scenarios, selectors, services
 from funding.forms import (
     AdoptForm,
@@ -113,7 +114,7 @@ def _model_form_page(request: HttpRequest, model=None) -> HttpResponse:
                 requested_by=request.user,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             if services.contribution_model_is_in_force(saved):
                 messages.success(request, _("The model was saved; the year's contributions are being recomputed."))
@@ -163,7 +164,7 @@ def model_adopt(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.contribution_model_adopt(model=model, requested_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The model is adopted; the year's contributions are being recomputed."))
             return redirect(model)
@@ -214,7 +215,7 @@ def deflator_set(request: HttpRequest) -> HttpResponse:
         try:
             services.deflator_set(requested_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The deflator was saved."))
             return redirect("funding:model_list")
@@ -349,7 +350,7 @@ def contribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require("budget.view")
 def budget_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
-    if year.isdigit() and 2000 <= int(year) <= 2100 and policy.can(request.user, "budget.manage"):
+    if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100 and policy.can(request.user, "budget.manage"):
         return redirect("funding:budget_edit", year=int(year))
     budgets = selectors.budget_list_with_contributions(user=request.user)
     rows = [(b, b.contributions_total) for b in budgets]
@@ -399,7 +400,7 @@ def budget_edit(request: HttpRequest, year: int) -> HttpResponse:
         try:
             services.budget_save(year=year, **{name: form.cleaned_data[name] for name in services.BUDGET_FIELDS})
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The budget was saved."))
             return redirect("funding:budget_detail", year=year)

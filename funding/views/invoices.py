@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core import policy
 from core.access import require
 from core.exports import spreadsheet_response
+from core.forms import add_service_error
 from funding import invoice_selectors as selectors
 from funding import selectors as funding_selectors
 from funding import services
@@ -29,7 +30,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         "kind": request.GET.get("kind", ""),
         "q": request.GET.get("q", "").strip(),
     }
-    if filters["year"].isdigit():
+    if filters["year"].isascii() and filters["year"].isdigit():
         invoices = invoices.filter(year=int(filters["year"]))
     if filters["status"] in InvoiceStatus.values:
         invoices = invoices.filter(status=filters["status"])
@@ -224,7 +225,7 @@ def invoice_run(request: HttpRequest, year: int) -> HttpResponse:
         try:
             run = services.invoice_run_start(year=year, requested_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             return redirect(run)
     return render(request, "funding/invoice_run.html", {"preview": preview, "form": form, "year": year})

@@ -181,3 +181,21 @@ def test_a_malformed_bank_statement_is_refused_whole_naming_line_and_column(clie
     assert "Line 3, amount: 'abc' is not an amount in kroner and øre." in errors
     assert "Line 3, kid: '12x' is not a KID (digits only)." in errors
     assert not Payment.objects.exists() and not BankImport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("2026-12-01,100.00,{kid},R" + "x" * 200, "Line 2, reference: 201 characters, more than the 200 allowed."),
+        ("2026-12-01,100.00,1²,ok", "Line 2, kid: '1²' is not a KID (digits only)."),
+        ("2026-12-01,100.00," + "1" * 26 + ",ok", "Line 2, kid: 26 digits, more than the 25 a KID has."),
+        ("2026-12-01,1000000000000.00,{kid},ok", "Line 2, amount: 1000000000000.00 is more than 999999999999.99."),
+        ("0001-01-01,100.00,{kid},ok", "Line 2, date: 0001-01-01 is not between the years 1900 and 2200."),
+    ],
+)
+def test_bank_values_beyond_their_columns_are_refused_naming_line_and_column(client, issued, line, message):
+    client.force_login(issued.secretariat)
+    response = client.post(reverse("funding:bank_import"), {"file": bank_file(line.format(kid=own(issued).kid))})
+    assert response.status_code == 200
+    assert message in response.context["form"].errors["file"]
+    assert not Payment.objects.exists() and not BankImport.objects.exists()

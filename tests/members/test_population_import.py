@@ -61,6 +61,17 @@ def test_a_correction_is_kept_in_the_history(vestland):
             "Line 3, kommunenummer: 4601 for 2024-01-01 repeats line 2.",
         ),
         ("4601,Bergen,Vestland,5\n", "Line 3: expected 5 columns, found 4."),
+        # Beyond what the inhabitants column holds, digits int() cannot read, and dates and names out of range.
+        ("4634,Masfjorden,Vestland,2147483648,2024-01-01\n", "Line 3, population: 2147483648 is more than 2147483647."),
+        ("4634,Masfjorden,Vestland,1²,2024-01-01\n", "Line 3, population: '1²' is not a whole number."),
+        ("4634,Masfjorden,Vestland,²,2024-01-01\n", "Line 3, population: '²' is not a whole number."),
+        ("463²,Masfjorden,Vestland,12,2024-01-01\n", "Line 3, kommunenummer: '463²' is not a four-digit"),
+        (
+            "4634,Masfjorden,Vestland,12,0001-01-01\n",
+            "Line 3, population_date: 0001-01-01 is not between the years 1900 and 2200.",
+        ),
+        ("4634," + "M" * 201 + ",Vestland,12,2024-01-01\n", "Line 3, name: 201 characters, more than the 200 allowed."),
+        ("4634,Masfjorden," + "V" * 101 + ",12,2024-01-01\n", "Line 3, county: 101 characters, more than the 100"),
     ],
 )
 def test_a_bad_file_is_refused_whole_and_names_line_and_field(vestland, rows, message):
