@@ -30,7 +30,7 @@ from funding.ehf import address, stored_endpoint_problem
 from funding.invoice_numbers import CREDIT_NOTE_SERIES, INVOICE_SERIES, SERIES_PREFIX, display_number, make_kid
 from funding.models import BankImport, Contribution, Invoice, InvoiceLine, InvoiceRun, NumberSeries, Payment, Reminder
 from funding.models.invoices import PARTY_FIELDS
-from funding.services.contributions import RecomputeBlocked, adopted_model, contributions_out_of_date
+from funding.services.contributions import RecomputeBlocked, adopted_model, contributions_out_of_date, recompute_start
 from members.domain import membership_period
 from members.models import Organisation, User
 
@@ -392,7 +392,12 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
     invoice.status = InvoiceStatus.CREDITED
     invoice.save(update_fields=["status"])
     if invoice.contribution_id:
+        # Credited, the contribution is no longer invoiced: it follows its inputs again, so the year is recomputed
+        # (an adopted model may have changed, or the member left, since it was frozen).
         Contribution.objects.filter(pk=invoice.contribution_id).update(frozen_at=None)
+        if adopted_model(invoice.year) is not None:
+            requester = issued_by if getattr(issued_by, "pk", None) else None
+            recompute_start(year=invoice.year, requested_by=requester, reason=_("Invoice credited"))
     return credit
 
 
@@ -754,8 +759,8 @@ def effective_due_date(invoice: Invoice) -> date | None:
 def reminder_allowed(invoice: Invoice, today: date | None = None) -> bool:
     """An open invoice with something outstanding whose due date (as reminders moved it) has passed."""
     today = today or timezone.localdate()
-    if invoice.kind != InvoiceKind.INVOICE or invoice.status not in OPEN_STATUSES:
-        return False
+    if not invoice.pk or invoice.kind != InvoiceKind.INVOICE or invoice.status not in OPEN_STATUSES:
+        return False  # an invoice not yet saved has no payments or reminders to ask about
     due = effective_due_date(invoice)
     outstanding = invoice.outstanding
     return due is not None and due < today and outstanding is not None and outstanding > 0
