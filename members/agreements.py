@@ -249,6 +249,10 @@ def countersign_mandate(template: AgreementTemplate) -> str:
 def _check_decision_date(agreement: Agreement, decision_date: date) -> None:
     """The member's decision is dated: not in the future, and not before the agreement text existed."""
     written = timezone.localdate(agreement.template.created_at)
+    # A text entered after it was adopted existed from the meeting that adopted it.
+    case = agreement.template.adopted_in_case
+    if case is not None and case.meeting is not None:
+        written = min(written, timezone.localdate(case.meeting.starts_at))
     if decision_date > timezone.localdate():
         raise ValidationError({"decision_date": _("The date of the decision cannot be in the future.")})
     if decision_date < written:

@@ -236,6 +236,19 @@ def main_menu(page: Page) -> Locator:
     return menu
 
 
+def menu_link(page: Page, name: str) -> Locator:
+    """A link of the main menu, ready to click: its group's dropdown (Members, Money) is opened first when the link
+    sits in one, and the link is returned once it is visible."""
+    menu = main_menu(page)
+    link = menu.get_by_role("link", name=name, exact=True, include_hidden=True)
+    if not link.is_visible():
+        toggle = menu.locator("li.dropdown").filter(has=link).locator(".dropdown-toggle")
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(link).to_be_visible()
+    return link
+
+
 def submit(page: Page, button: Locator) -> None:
     """Click a button that sends a form and wait until the page it leads to has loaded (not just the old one)."""
     with page.expect_navigation(wait_until="load"):

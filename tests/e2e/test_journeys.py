@@ -9,7 +9,7 @@ from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
 from demo.members import DEMO_PASSWORD
-from tests.e2e.conftest import LOGINS, Visit, log_in, main_menu
+from tests.e2e.conftest import LOGINS, Visit, log_in, menu_link
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +22,7 @@ RUN_TIMEOUT = 240_000
 
 
 def open_model(page: Page, name: str, year: int) -> None:
-    main_menu(page).get_by_role("link", name="Bidragsmodeller").click()
+    menu_link(page, "Bidragsmodeller").click()
     expect(page).to_have_url(re.compile(r"/funding/models/(\?.*)?$"))  # the list, not the page it was opened from
     row = page.get_by_role("row").filter(has_text=name).filter(has=page.get_by_role("cell", name=str(year)))
     row.get_by_role("link", name=name).click()
@@ -71,7 +71,7 @@ def test_secretariat_adjusts_a_proposal_compares_recomputes_and_invoices(visit: 
     wait_for_run(page)
     visit.shot("invoices-issued")
 
-    main_menu(page).get_by_role("link", name="Fakturaer").click()
+    menu_link(page, "Fakturaer").click()
     expect(page.get_by_role("table").first).to_contain_text("2026")
     visit.shot("invoice-list")
 
@@ -125,11 +125,11 @@ def sign_with_keyboard(
 def test_director_signs_the_agreement_with_the_keyboard_alone_and_the_leader_countersigns(visit: Visit):
     page = visit.page
     log_in(visit, LOGINS["director"])
-    decision = {"Vedtaksorgan": "Formannskapet", "Saksnummer": "109/2020", "Vedtaksdato": "17.11.2020"}
+    decision = {"Vedtaksorgan": "Formannskapet", "Saksnummer": "109/2025", "Vedtaksdato": "09.12.2025"}
     sign_with_keyboard(visit, LOGINS["director"], decision, mistype_password=True)
     expect(page.get_by_role("status")).to_contain_text("Signert. Nå skal nettverkets leder kontrasignere.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Signert, venter på kontrasignering")
-    expect(page.locator("main")).to_contain_text("Formannskapet, sak 109/2020, 17.11.2020")
+    expect(page.locator("main")).to_contain_text("Formannskapet, sak 109/2025, 09.12.2025")
     visit.shot("signed")
 
     page.context.clear_cookies()
@@ -146,12 +146,12 @@ def test_finance_officer_reads_the_explanation_and_downloads_the_invoice_pdf_and
     log_in(visit, LOGINS["finance"])
     visit.shot("dashboard")
 
-    main_menu(page).get_by_role("link", name="Medlemsbidrag").click()
+    menu_link(page, "Medlemsbidrag").click()
     page.get_by_role("row").filter(has_text="2026").get_by_role("link").first.click()
     expect(page.locator("main")).to_contain_text("innbyggere")
     visit.shot("contribution-explained")
 
-    main_menu(page).get_by_role("link", name="Fakturaer").click()
+    menu_link(page, "Fakturaer").click()
     visit.shot("invoice-list")
     page.get_by_role("row").filter(has_text="2025").get_by_role("link").first.click()
     visit.shot("invoice")
@@ -168,7 +168,7 @@ def test_finance_officer_reads_the_explanation_and_downloads_the_invoice_pdf_and
 def test_anonymous_visitor_reads_the_open_portfolio(visit: Visit):
     page = visit.page
     visit.go("/")
-    main_menu(page).get_by_role("link", name="Portefølje").click()
+    menu_link(page, "Portefølje").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nettverkets portefølje")
     visit.shot("overview")
 
@@ -193,7 +193,7 @@ def test_anonymous_visitor_reads_the_open_portfolio(visit: Visit):
 def test_steering_group_member_downloads_the_board_pack(visit: Visit):
     page = visit.page
     log_in(visit, LOGINS["board"])
-    main_menu(page).get_by_role("link", name="Styring").click()
+    menu_link(page, "Styring").click()
     visit.shot("bodies")
     visit.go("/governance/meetings/")
     coming = page.get_by_role("row").filter(has_text="Innkalling sendt")
