@@ -242,7 +242,7 @@ def menu_link(page: Page, name: str) -> Locator:
     menu = main_menu(page)
     link = menu.get_by_role("link", name=name, exact=True, include_hidden=True)
     if not link.is_visible():
-        toggle = menu.locator("li.dropdown").filter(has=link).locator(".dropdown-toggle")
+        toggle = menu.locator("li.dropdown", has_text=name).locator(".dropdown-toggle")
         toggle.click()
         expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(link).to_be_visible()
