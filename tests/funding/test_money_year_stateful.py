@@ -76,7 +76,8 @@ CHECK = {name: on or _switched_on == "all" or name in _switched_on.split(",") fo
 
 IN_CI = bool(os.environ.get("CI"))
 PROFILE = settings(
-    max_examples=int(os.environ.get("MONEY_YEAR_EXAMPLES", 200 if IN_CI else 15)),
+    # Hypothesis ends a few examples before their last step; CI asks for 220 so that at least 200 run all 30.
+    max_examples=int(os.environ.get("MONEY_YEAR_EXAMPLES", 220 if IN_CI else 15)),
     stateful_step_count=int(os.environ.get("MONEY_YEAR_STEPS", 30 if IN_CI else 20)),
     derandomize=IN_CI,
     deadline=None,
@@ -576,5 +577,7 @@ def test_the_money_year_holds_in_any_order_of_events(money_year, monkeypatch):
         f"money year: {len(STEPS)} examples, {sum(STEPS)} steps (at least {min(STEPS)}, at most {max(STEPS)}) "
         f"in {elapsed:.0f} s"
     )
+    full = sum(1 for steps in STEPS if steps >= PROFILE.stateful_step_count)
+    print(f"money year: {full} examples ran all {PROFILE.stateful_step_count} steps")
     assert len(STEPS) >= PROFILE.max_examples
-    assert min(STEPS) >= PROFILE.stateful_step_count
+    assert full >= (200 if IN_CI else PROFILE.max_examples * 9 // 10)
