@@ -40,16 +40,13 @@ class Migration(migrations.Migration):
         migrations.RemoveConstraint(model_name="invitation", name="one_open_invitation_per_organisation_and_text"),
         migrations.RenameModel(old_name="Invitation", new_name="Agreement"),
         migrations.RenameModel(old_name="HistoricalInvitation", new_name="HistoricalAgreement"),
+        # The unique constraint names the column: dropped before the rename and made again after it, so every
+        # database (SQLite rebuilds the table from the model's state) renames it the same way.
+        migrations.RemoveConstraint(model_name="signature", name="one_signature_per_party"),
         migrations.RenameField(model_name="signature", old_name="invitation", new_name="agreement"),
-        # The database renames the column inside the unique constraint by itself; only the state needs telling.
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.RemoveConstraint(model_name="signature", name="one_signature_per_party"),
-                migrations.AddConstraint(
-                    model_name="signature",
-                    constraint=models.UniqueConstraint(fields=("agreement", "party"), name="one_signature_per_party"),
-                ),
-            ]
+        migrations.AddConstraint(
+            model_name="signature",
+            constraint=models.UniqueConstraint(fields=("agreement", "party"), name="one_signature_per_party"),
         ),
         migrations.RenameField(model_name="agreementevent", old_name="invitation", new_name="agreement"),
         migrations.RenameField(model_name="onetimesecret", old_name="invitation", new_name="agreement"),
