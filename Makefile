@@ -8,7 +8,7 @@ PORT ?= 8000
 # Tool commands (translations, migration check) need settings but serve nothing.
 TOOL_ENV := DEBUG=true
 
-.PHONY: install system-packages run test lint check-migrations messages bench clean
+.PHONY: install system-packages run test lint check-migrations messages bench clean print-typed
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ TYPED := $(wildcard core/*.py) \
 	$(wildcard funding/services/*.py) funding/selectors.py funding/invoice_selectors.py funding/tasks.py \
 	funding/choices.py funding/calculation.py funding/explanations.py funding/fairness.py funding/model_io.py \
 	funding/ehf.py funding/bank_file.py funding/invoice_numbers.py funding/scenarios.py funding/documents.py
+
+# The files mypy checks, one per line (for running mypy by hand).
+print-typed:
+	@printf '%s\n' $(TYPED)
 
 lint: | $(STAMP)
 	$(BIN)/ruff check .
