@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
+
+M = TypeVar("M", bound=models.Model)
+
+
+def counter_lock(model: type[M], *, defaults: dict[str, Any] | None = None, **key: Any) -> M:
+    """The counter row `key` of `model`, created if missing and locked until the caller's transaction ends.
+
+    Two first takers meet at the row's unique key, and the loser takes the row the winner made.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a counter row is locked inside the transaction that uses it")
+    model._default_manager.bulk_create([model(**key, **(defaults or {}))], ignore_conflicts=True)
+    return model._default_manager.select_for_update().get(**key)
 
 
 def counter_advance(
@@ -18,8 +31,7 @@ def counter_advance(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("counter_advance must run inside the transaction that saves the numbered object")
-    model._default_manager.bulk_create([model(**key, **(defaults or {}))], ignore_conflicts=True)
-    row = model._default_manager.select_for_update().get(**key)
+    row = counter_lock(model, defaults=defaults, **key)
     value = getattr(row, field) + 1
     setattr(row, field, value)
     row.save(update_fields=[field])

@@ -53,10 +53,9 @@ def invoice_get(*, user: Any, pk: int) -> Invoice:
 
 def invoices_due(*, user: Any, today: date, within_days: int = 14) -> QuerySet[Invoice]:
     """The user's unpaid invoices that are overdue or fall due within `within_days`, the earliest first."""
-    open_statuses = [InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID, InvoiceStatus.OVERDUE]
     return (
         invoice_list(user=user)
-        .filter(kind=InvoiceKind.INVOICE, status__in=open_statuses)
+        .open()
         .filter(Q(due_date__lte=today + timedelta(days=within_days)) | Q(status=InvoiceStatus.OVERDUE))
         .order_by("due_date", "number")
     )

@@ -15,7 +15,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.counters import counter_advance
+from core.counters import counter_advance, counter_lock
 from core.emails import send_templated
 from core.rules import rule
 from core.runs import RunStatus
@@ -64,8 +64,7 @@ def case_number_allocate(*, body: Body, year: int) -> int:
 @transaction.atomic
 def case_counter_continue(*, body: Body, year: int, last_number: int) -> None:
     """Continue a series begun before the portal: the next case of `year` gets `last_number` + 1."""
-    CaseCounter.objects.bulk_create([CaseCounter(body=body, year=year)], ignore_conflicts=True)
-    counter = CaseCounter.objects.select_for_update().get(body=body, year=year)
+    counter = counter_lock(CaseCounter, body=body, year=year)
     if last_number < counter.last_number:
         raise ValidationError(
             {

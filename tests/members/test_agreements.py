@@ -397,19 +397,8 @@ def test_the_audit_trail_names_each_step_in_words(client, signing):
 
 
 def _signed_by_the_director(signing):
-    actor = agreements.Actor(user=signing.director)
-    agreements.signing_code_send(
-        agreement=signing.agreement, actor=actor, password="correct-horse-battery", party="member"
-    )
-    agreements.agreement_sign(
-        agreement=signing.agreement,
-        actor=actor,
-        code=code_from_mail(),
-        decision_body="Kommunestyret",
-        decision_case="12/25",
-        decision_date=timezone.localdate(),
-    )
-    return Agreement.objects.get(pk=signing.agreement.pk)
+    _signed_by(signing, signing.director)
+    return signing.agreement
 
 
 def test_a_countersignature_is_kept_when_sealing_fails_and_two_sealers_at_once_store_one_seal(
