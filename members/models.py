@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -170,6 +171,8 @@ class User(AbstractUser):
     is_director = models.BooleanField(_("municipal director (signatory)"), default=False)
     is_finance_officer = models.BooleanField(_("finance officer"), default=False)
     is_contact = models.BooleanField(_("contact"), default=False)
+    # The interface language the person chose, on any device (core.middleware.LanguageMiddleware); blank: not chosen.
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
