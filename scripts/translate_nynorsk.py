@@ -287,12 +287,33 @@ CORRECTIONS = {
     "Behandlingsansvarlig": "Behandlingsansvarleg",
     "behandlingsansvarlig": "behandlingsansvarleg",
     "bruker": "brukar",
+    "Bidragene": "Bidraga",
+    "bidragene": "bidraga",
+    "Innkallingen": "Innkallinga",
+    "innkallingen": "innkallinga",
+    "Saken": "Saka",
+    "saken": "saka",
+    "ein noverande medlem": "eit noverande medlem",
+    "Ein utmeld medlem": "Eit utmeldt medlem",
+    "medlemmen": "medlemmet",
+    "Møtet er planlagd": "Møtet er planlagt",
+    "liggja": "liggje",
+    "vera": "vere",
+    "Såg lenge": "Så lenge",
+    "kvart steig": "kvart steg",
+    "blir over hoppa": "blir hoppa over",
+    "utskriv": "utferdar",
+    "Skal blir dekt": "Skal dekkjast",
+    "kvar medlem": "kvart medlem",
+    "ei avtale": "ein avtale",
+    "ei forsegla samarbeidsavtale": "ein forsegla samarbeidsavtale",
 }
 
 # Forms the translator writes that this portal writes otherwise (applied after CORRECTIONS, plain substrings).
 AFTERWARDS = [
     (" me ", " vi "),
     ("Me ", "Vi "),
+    ("@@<", "<"),  # the translator's mark before markup it could not place
 ]
 
 
