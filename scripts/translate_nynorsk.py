@@ -327,9 +327,9 @@ CORRECTIONS = {
     "avgjerdsstyresmakter": "avgjerdsmynde",
     "styresmakt": "mynde",
     "møtet blir halden": "møtet blir halde",
-    'såg inn': 'så inn',
-    'Økten': 'Økta',
-    'økten': 'økta',
+    "såg inn": "så inn",
+    "Økten": "Økta",
+    "økten": "økta",
 }
 
 # Forms the translator writes that this portal writes otherwise (applied after CORRECTIONS, plain substrings).
