@@ -330,6 +330,14 @@ CORRECTIONS = {
     "såg inn": "så inn",
     "Økten": "Økta",
     "økten": "økta",
+    "Utløper": "Går ut",
+    "utløper": "går ut",
+    "Utløpt": "Utgått",
+    "utløpt": "utgått",
+    "Tjenesteområde": "Tenesteområde",
+    "tjenesteområde": "tenesteområde",
+    "Tjeneste": "Teneste",
+    "tjeneste": "teneste",
 }
 
 # Forms the translator writes that this portal writes otherwise (applied after CORRECTIONS, plain substrings).

@@ -171,3 +171,31 @@ def test_a_run_reason_is_told_in_each_readers_language(client, money_year):
     for language, text in (("en", "Started by hand"), ("nb", "Startet manuelt"), ("nn", "Starta manuelt")):
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         assert text in client.get(run.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("action", "stored", "english", "nynorsk"),
+    [
+        ("invited", "2026-12-31", "Expires 31.12.2026", "Går ut 31.12.2026"),
+        ("invited", "Utløper 31.12.2026", "Expires 31.12.2026", "Går ut 31.12.2026"),  # written before
+        (
+            "signed",
+            "Formannskapet, sak 109/2020, 01.12.2026; SHA-256 ab12",
+            "Formannskapet, case 109/2020, 01.12.2026; SHA-256 ab12",
+            "Formannskapet, sak 109/2020, 01.12.2026; SHA-256 ab12",
+        ),
+        ("code_sent", "member", "Member", None),
+        ("declined", "For dyrt", "For dyrt", "For dyrt"),  # what the person wrote stays as written
+    ],
+)
+def test_agreement_audit_details_are_told_in_the_readers_language(action, stored, english, nynorsk):
+    from django.utils import translation
+
+    from members.models import AgreementEvent
+
+    event = AgreementEvent(action=action, detail=stored)
+    with translation.override("en"):
+        assert event.detail_text == english
+    if nynorsk is not None:
+        with translation.override("nn"):
+            assert event.detail_text == nynorsk
