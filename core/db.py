@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import Field, JSONField, Model
 from django.utils import timezone
 
 HISTORY_FIELDS = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
@@ -49,6 +49,13 @@ def _fields(model: type[Model], attnames: Sequence[str]) -> list[Field]:
     return [by_attname[name] for name in attnames]
 
 
+def _values(field: Field, values: list[Any]) -> list[Any]:
+    """A column's values as parameters: JSON (a dict or a list) travels as jsonb, the rest as it is."""
+    if isinstance(field, JSONField):
+        return [field.get_db_prep_value(value, connection) for value in values]
+    return values
+
+
 def _unnest(fields: Sequence[Field]) -> str:
     return ", ".join(f"%b::{field.db_type(connection)}[]" for field in fields)
 
@@ -68,7 +75,8 @@ def insert_rows(model: type[Model], rows: Sequence[Row]) -> list[Any]:
         f"SELECT {names} FROM unnest({_unnest(fields)}) WITH ORDINALITY AS v({names}, position) ORDER BY position "
         f"RETURNING {_quote(_column(model._meta.pk))}"
     )
-    return [key for (key,) in _execute(sql, [[row[name] for row in rows] for name in attnames], fetch=True)]
+    params = [_values(field, [row[name] for row in rows]) for field, name in zip(fields, attnames, strict=True)]
+    return [key for (key,) in _execute(sql, params, fetch=True)]
 
 
 def update_rows(model: type[Model], rows: Sequence[Row]) -> None:
@@ -93,7 +101,8 @@ def update_rows(model: type[Model], rows: Sequence[Row]) -> None:
         f"UPDATE {table} AS t SET {assignments} FROM unnest({_unnest([meta.pk, *fields])}) "  # noqa: S608
         f"AS v({aliases}) WHERE t.{key} = v.{key}"
     )
-    _execute(sql, [[row["pk"] for row in rows], *([row[name] for row in rows] for name in attnames)])
+    columns = [_values(field, [row[name] for row in rows]) for field, name in zip(fields, attnames, strict=True)]
+    _execute(sql, [[row["pk"] for row in rows], *columns])
 
 
 def history_snapshot(model: type[Model], keys: Sequence[Any], history_type: str, user: Any = None) -> None:

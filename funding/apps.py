@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from core import told
 
 
 class FundingConfig(AppConfig):
@@ -22,11 +25,11 @@ def _recompute_for_population(sender, reference_dates, **kwargs) -> None:
     from funding import services
 
     for year in services.recompute_years_affected(population_dates=reference_dates):
-        services.recompute_start(year=year, reason=str(_("Population figures changed")))
+        services.recompute_start(year=year, reason=told.kept(gettext_noop("Population figures changed")))
 
 
 def _recompute_for_membership(sender, since, **kwargs) -> None:
     from funding import services
 
     for year in services.recompute_years_affected(since=since):
-        services.recompute_start(year=year, reason=str(_("Membership changed")))
+        services.recompute_start(year=year, reason=told.kept(gettext_noop("Membership changed")))

@@ -9,8 +9,8 @@ The rules are those of the reference README (shared/reference/contributions/READ
   a fraction equal_share equally and the rest by population, to whole NOK by the largest remainder.
 
 Error messages are English and name the file and the key, or the file, line and column. Beside the engine:
-the Bokmål explanation of each amount (funding.explanations), the fairness figures (funding.fairness) and
-reading and writing models and member lists (funding.model_io).
+the facts behind each amount and their explanation in the portal's languages (funding.explanations), the
+fairness figures (funding.fairness) and reading and writing models and member lists (funding.model_io).
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ class Override:
     exempt: bool = False
     fixed_amount: Decimal | None = None
     description: str = ""
+    in_kind_value: Decimal | None = None  # a share paid in kind (the host's work), named in the explanation
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class Member:
 
 @dataclass(frozen=True)
 class Contribution:
-    """One member's contribution, with the figures behind it and a Bokmål explanation."""
+    """One member's contribution, with the figures behind it and their explanation."""
 
     member_id: str
     amount: Decimal  # whole NOK: rounded once, half up (share mode: by the largest remainder)
@@ -127,7 +128,9 @@ class Contribution:
     cap: Decimal | None  # the cap that applied (cap * f when cap_indexed); None without a rule cap
     months: int
     population: int
-    explanation: str  # Bokmål, for a finance officer; its result figure is `amount`
+    explanation: str  # Bokmål (the documents' language), for a finance officer; its result figure is `amount`
+    # What the explanation is made of, to tell it again in the reader's language (funding.explanations.tell).
+    facts: Mapping[str, object] = field(default_factory=dict, compare=False)
 
 
 def index_factor(model: ContributionModel) -> Decimal:
@@ -188,12 +191,7 @@ def _formula_contribution(model: ContributionModel, factor: Decimal, member: Mem
         return _exempt_contribution(member, override)
     if override is not None and override.fixed_amount is not None:
         contribution = _prorated(member, FIXED_AMOUNT, override.fixed_amount, index_factor=_ONE)
-        text = explanations.fixed_amount_text(override.fixed_amount, override.description)
-        if member.months == MONTHS_IN_YEAR:
-            text = explanations.rounded(text, contribution)
-        return replace(
-            contribution, explanation=explanations.prorated_text(text, member, override.fixed_amount, contribution)
-        )
+        return _explained(contribution, explanations.fixed_amount_facts(override.fixed_amount, override, contribution))
     rule = model.rules.get(member.kind)
     if rule is None:
         raise ModelError(f"rules: no rule for kind {member.kind!r}, needed by member {member.id}")
@@ -215,10 +213,12 @@ def _formula_contribution(model: ContributionModel, factor: Decimal, member: Mem
         per_inhabitant_part=per_inhabitant_part,
         cap=cap,
     )
-    text = explanations.formula_text(model, rule, factor, member, contribution)
-    if override is not None and override.description:
-        text += f" ({override.description})"
-    return replace(contribution, explanation=text)
+    return _explained(contribution, explanations.formula_facts(model, rule, factor, contribution, override))
+
+
+def _explained(contribution: Contribution, facts: dict[str, object]) -> Contribution:
+    """The contribution with its facts and their explanation in the documents' language."""
+    return replace(contribution, facts=facts, explanation=explanations.tell(facts))
 
 
 def _prorated(
@@ -252,7 +252,7 @@ def _prorated(
 
 
 def _exempt_contribution(member: Member, override: Override) -> Contribution:
-    return Contribution(
+    contribution = Contribution(
         member_id=member.id,
         amount=_ZERO,
         exact=_ZERO,
@@ -263,8 +263,9 @@ def _exempt_contribution(member: Member, override: Override) -> Contribution:
         cap=None,
         months=member.months,
         population=member.population,
-        explanation=explanations.exempt_text(override.description),
+        explanation="",
     )
+    return _explained(contribution, explanations.exempt_facts(override))
 
 
 def _compute_share(model: ContributionModel, members: Sequence[Member]) -> list[Contribution]:
@@ -341,12 +342,15 @@ def _compute_share(model: ContributionModel, members: Sequence[Member]) -> list[
                 population=member.population,
                 explanation="",
             )
-            text = explanations.share_text(
-                model, contribution, fixed_total=fixed_total, count=count, population=population
+            facts = explanations.share_facts(
+                model,
+                contribution,
+                fixed_total=fixed_total,
+                count=count,
+                population=population,
+                override=override,
             )
-            if override is not None and override.description:
-                text += f" ({override.description})"
-            results.append(replace(contribution, explanation=text))
+            results.append(_explained(contribution, facts))
     return results
 
 
@@ -354,7 +358,7 @@ def _share_exception(member: Member, override: Override) -> Contribution:
     """An exempt or fixed-amount member in share mode: months are ignored, the fixed amount is paid as is."""
     if override.exempt or override.fixed_amount is None:
         return _exempt_contribution(member, override)
-    return Contribution(
+    contribution = Contribution(
         member_id=member.id,
         amount=_round_half_up(override.fixed_amount),  # whole already: this only normalises it
         exact=override.fixed_amount,
@@ -365,8 +369,9 @@ def _share_exception(member: Member, override: Override) -> Contribution:
         cap=None,
         months=member.months,
         population=member.population,
-        explanation=explanations.deducted_fixed_amount_text(override.fixed_amount, override.description),
+        explanation="",
     )
+    return _explained(contribution, explanations.deducted_fixed_amount_facts(override.fixed_amount, override))
 
 
 def _is_whole(value: Decimal) -> bool:

@@ -61,4 +61,5 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
                 )
             },
         ),
+        (_("Language"), {"fields": ("language",)}),
     )

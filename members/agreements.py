@@ -170,7 +170,7 @@ def agreement_invite(
         )
         agreement.document.save(f"avtale-{organisation.pk}-{template.pk}.pdf", ContentFile(content), save=False)
         agreement.save()
-        _event(agreement, "invited", actor, _("Expires %(date)s") % {"date": expires_on.strftime("%d.%m.%Y")})
+        _event(agreement, "invited", actor, expires_on.isoformat())  # shown as "Expires …" (detail_text)
         _send_link(agreement, _directors(organisation), reminder=False)
         agreements.append(agreement)
     return agreements

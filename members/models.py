@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import datetime
+import re
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -165,6 +171,8 @@ class User(AbstractUser):
     is_director = models.BooleanField(_("municipal director (signatory)"), default=False)
     is_finance_officer = models.BooleanField(_("finance officer"), default=False)
     is_contact = models.BooleanField(_("contact"), default=False)
+    # The interface language the person chose, on any device (core.middleware.LanguageMiddleware); blank: not chosen.
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -342,6 +350,47 @@ class AgreementEvent(models.Model):
     @property
     def action_label(self) -> str:
         return str(AGREEMENT_EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def detail_text(self) -> str:
+        """The detail in the reader's language: an invitation's expiry date, a signature's decision, a party.
+
+        The stored detail is language-neutral where it can be (an ISO date, a party code); details written in
+        Bokmål before ("Utløper 01.12.2026", "Styret, sak 12/26, 01.12.2026; SHA-256 …") are read the same way."""
+        if self.action == "invited":
+            expires = _date_in(self.detail)
+            if expires is not None:
+                return gettext("Expires %(date)s") % {"date": date_format(expires, "SHORT_DATE_FORMAT")}
+        elif self.action == "signed":
+            decision = _SIGNED_DETAIL.match(self.detail)
+            decided_on = _date_in(decision["date"]) if decision else None
+            if decision and decided_on is not None:
+                return gettext("%(body)s, case %(case)s, %(date)s; %(fingerprint)s") % {
+                    "body": decision["body"],
+                    "case": decision["case"],
+                    "date": date_format(decided_on, "SHORT_DATE_FORMAT"),
+                    "fingerprint": decision["fingerprint"],
+                }
+        elif self.action == "code_sent" and self.detail in SignatureParty.values:
+            return str(SignatureParty(self.detail).label)
+        return self.detail
+
+
+_SIGNED_DETAIL = re.compile(
+    r"^(?P<body>.*), sak (?P<case>[^,]*), (?P<date>[0-9.\-]+); (?P<fingerprint>SHA-256 .*)$", re.S
+)
+
+
+def _date_in(text: str) -> datetime.date | None:
+    """A date written as 2026-12-01 or 01.12.2026, alone or at the end of the text."""
+    found = re.search(r"(\d{4})-(\d{2})-(\d{2})$|(\d{2})\.(\d{2})\.(\d{4})$", text.strip())
+    if found is None:
+        return None
+    year, month, day = (found[1], found[2], found[3]) if found[1] else (found[6], found[5], found[4])
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 class OneTimeSecret(models.Model):

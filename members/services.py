@@ -256,3 +256,16 @@ def population_import(*, text: str, source: str) -> PopulationImportResult:
         if result.created or result.updated:
             _announce_population_change(result.reference_dates)
     return result
+
+
+@transaction.atomic
+def user_language_set(*, user: Any, language: str) -> None:
+    """Keep the interface language a person chose on their account, so every device they log in on uses it."""
+    from django.conf import settings
+
+    from members.models import User
+
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError({"language": _("Choose one of the portal's languages.")})
+    User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)
+    user.language = language

@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
@@ -168,6 +170,16 @@ def population_import(request: HttpRequest) -> HttpResponse:
             )
             return redirect("members:organisation_list")
     return render(request, "members/population_import.html", {"form": form, "errors": errors})
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher: Django's view sets the cookie (on POST; any other request is only sent on), and a
+    logged-in person's choice is also kept on the account."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and language in {code for code, _name in settings.LANGUAGES}:
+        services.user_language_set(user=request.user, language=language)
+    return response
 
 
 def privacy(request: HttpRequest) -> HttpResponse:

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.AccountLanguageMiddleware",
     "core.observability.UserIdMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -123,8 +124,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "dashboard"
 
-# Language and formats: Norwegian Bokmål by default; Nynorsk and English selectable, each person's choice kept a
-# year in the language cookie. A string not yet translated into Nynorsk shows in Bokmål (the default's catalogue).
+# Language and formats: Norwegian Bokmål by default; Nynorsk and English selectable. A logged-in person's choice
+# is kept on their account (every device), anyone else's a year in the language cookie (core.middleware).
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "nb")
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("nn", _("Norwegian Nynorsk")), ("en", _("English"))]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60

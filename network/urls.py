@@ -43,7 +43,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", member_views.set_language, name="set_language"),
     # Public statements, linked from every page's footer.
     path("accessibility/", views.accessibility_statement, name="accessibility_statement"),
     path("privacy/", member_views.privacy, name="privacy"),

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core import fields
+from core import fields, told
 from core.runs import BackgroundRun
+from funding import explanations
 from funding.choices import Basis, ModelMode, ModelStatus
 from members.choices import OrganisationKind
 from members.models import Organisation
@@ -189,7 +190,10 @@ class Contribution(models.Model):
     cap = models.DecimalField(_("cap"), max_digits=20, decimal_places=8, null=True, blank=True)
     exact = models.DecimalField(_("exact amount"), max_digits=20, decimal_places=8)
     amount = models.DecimalField(_("amount"), **MONEY)
+    # In Bokmål, the documents' language (the invoice line's basis); pages tell `explanation_facts` in the
+    # reader's language instead (funding.explanations).
     explanation = models.TextField(_("explanation"))
+    explanation_facts = models.JSONField(_("facts behind the explanation"), default=dict, blank=True)
     computed_at = models.DateTimeField(_("computed"))
     frozen_at = models.DateTimeField(
         _("invoiced"),
@@ -213,6 +217,11 @@ class Contribution(models.Model):
         return reverse("funding:contribution_detail", kwargs={"pk": self.pk})
 
     @property
+    def explanation_for_reader(self) -> str:
+        """The explanation in the language the reader chose (the stored Bokmål text where no facts were kept)."""
+        return explanations.told_for_reader(self.explanation_facts, self.explanation)
+
+    @property
     def per_inhabitant(self) -> Decimal | None:
         if not self.population:
             return None
@@ -223,6 +232,8 @@ class RecomputeRun(BackgroundRun):
     """One recomputation of a year's contributions, with its progress and what it found."""
 
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # The reason as a message told in the reader's language (core.told); `reason` keeps its English text.
+    reason_message = models.JSONField(_("reason (message)"), default=dict, blank=True)
     missing_population = models.JSONField(_("members without a population figure"), default=list, blank=True)
     report = models.JSONField(_("report"), default=dict, blank=True)
 
@@ -232,6 +243,10 @@ class RecomputeRun(BackgroundRun):
 
     def get_absolute_url(self) -> str:
         return reverse("funding:run_detail", kwargs={"pk": self.pk})
+
+    @property
+    def reason_text(self) -> str:
+        return told.tell(self.reason_message, self.reason)
 
 
 class Budget(models.Model):

@@ -217,6 +217,13 @@ class Invoice(models.Model):
         return display_number(self.series, self.number)
 
     @property
+    def credit_reason(self) -> str:
+        """The reason given for a credit note, as the user wrote it (its document text says it in Bokmål)."""
+        if self.kind != InvoiceKind.CREDIT_NOTE:
+            return ""
+        return self.note.partition("Årsak: ")[2]
+
+    @property
     def is_credit_note(self) -> bool:
         return self.kind == InvoiceKind.CREDIT_NOTE
 
@@ -258,6 +265,8 @@ class InvoiceLine(models.Model):
     position = models.PositiveSmallIntegerField(_("line"))
     description = models.CharField(_("description"), max_length=200)
     note = models.TextField(_("basis"), blank=True)
+    # What the basis says, kept to tell it in the reader's language on pages (funding.explanations).
+    note_facts = models.JSONField(_("facts behind the basis"), default=dict, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2, default=Decimal(1))
     unit_price = models.DecimalField(_("unit price"), **MONEY)
     amount = models.DecimalField(_("amount"), **MONEY)
@@ -281,6 +290,12 @@ class InvoiceLine(models.Model):
         if self.invoice.status != InvoiceStatus.DRAFT:
             raise ImmutableInvoiceError(f"{self.invoice} is issued; its lines cannot change.")
         return super().delete(*args, **kwargs)
+
+    @property
+    def note_for_reader(self) -> str:
+        from funding.explanations import told_for_reader
+
+        return told_for_reader(self.note_facts, self.note)
 
 
 class Payment(models.Model):

@@ -12,10 +12,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import rules as portal_rules
+from core import told
 from core.db import history_snapshot, insert_rows, update_rows
 from core.runs import RunStatus
 from funding import calculation as calc
@@ -50,6 +52,7 @@ STORED_FIELDS = [
     "exact",
     "amount",
     "explanation",
+    "explanation_facts",
 ]
 MEMBERSHIP_STATUSES = (MembershipStatus.MEMBER, MembershipStatus.NOTICE_GIVEN, MembershipStatus.WITHDRAWN)
 
@@ -68,16 +71,6 @@ class Inputs:
     populations: dict[int, int]
     missing_population: list[Organisation] = field(default_factory=list)
     without_rule: list[Organisation] = field(default_factory=list)
-
-
-def _override_text(override: ContributionOverride) -> str:
-    text = override.description
-    if override.in_kind_value:
-        from core.formatting import format_nok
-
-        value = _("in-kind share valued at %(amount)s") % {"amount": format_nok(override.in_kind_value)}
-        text = f"{text}, {value}" if text else value
-    return text
 
 
 def deflator_series() -> dict[int, Decimal]:
@@ -114,7 +107,10 @@ def to_calculation(model: ContributionModel, deflators: dict[int, Decimal]) -> c
         },
         overrides={
             str(override.organisation_id): calc.Override(
-                exempt=override.exempt, fixed_amount=override.fixed_amount, description=_override_text(override)
+                exempt=override.exempt,
+                fixed_amount=override.fixed_amount,
+                description=override.description,
+                in_kind_value=override.in_kind_value or None,
             )
             for override in model.overrides.all()
         },
@@ -267,6 +263,7 @@ def _recompute_plan(year: int) -> RecomputePlan:
             "exact": _stored(result.exact),
             "amount": result.amount,
             "explanation": result.explanation,
+            "explanation_facts": dict(result.facts),
         }
         row = existing.pop(organisation.pk, None)
         if row is None:
@@ -344,16 +341,23 @@ def _stored(value: Decimal) -> Decimal:
     return value.quantize(_EIGHT_PLACES)
 
 
-def recompute_start(*, year: int, requested_by: Any = None, reason: str = "") -> RecomputeRun:
-    """Queue a recompute of `year`; a run already waiting for the same year is reused."""
+def recompute_start(*, year: int, requested_by: Any = None, reason: dict[str, Any] | None = None) -> RecomputeRun:
+    """Queue a recompute of `year`; a run already waiting for the same year is reused.
+
+    The reason is a kept message (core.told), shown to each reader in their language."""
     from funding import tasks
 
     with transaction.atomic():
         waiting = RecomputeRun.objects.select_for_update().filter(year=year, status=RunStatus.QUEUED).first()
         if waiting is not None:
             return waiting
+        with translation.override("en"):
+            english = told.tell(reason)
         run = RecomputeRun.objects.create(
-            year=year, requested_by=requested_by if getattr(requested_by, "pk", None) else None, reason=reason
+            year=year,
+            requested_by=requested_by if getattr(requested_by, "pk", None) else None,
+            reason=english[:200],
+            reason_message=reason or {},
         )
         tasks.enqueue_recompute(run.pk)  # sent once the transaction commits
     return run
@@ -531,7 +535,9 @@ def contribution_model_save(
         override_record.save()
     if contribution_model_is_in_force(model):
         recompute_start(
-            year=model.year, requested_by=requested_by, reason=_("Model changed (version %(v)d)") % {"v": model.version}
+            year=model.year,
+            requested_by=requested_by,
+            reason=told.kept(gettext_noop("Model changed (version %(v)d)"), v=model.version),
         )
     return model
 
@@ -625,7 +631,9 @@ def contribution_model_adopt(
     model.full_clean()
     model.save(update_fields=["status", "adopted_on", "adopted_by", "adopted_in_case", "updated_at"])
     recompute_start(
-        year=model.year, requested_by=requested_by, reason=_("Model adopted: %(name)s") % {"name": model.name}
+        year=model.year,
+        requested_by=requested_by,
+        reason=told.kept(gettext_noop("Model adopted: %(name)s"), name=model.name),
     )
     return model
 
@@ -641,7 +649,9 @@ def deflator_set(*, year: int, rate: Decimal, source: str = "", requested_by: An
     deflator.save()
     for affected in recompute_years_affected(deflator_year=year):
         recompute_start(
-            year=affected, requested_by=requested_by, reason=_("Deflator for %(year)d changed") % {"year": year}
+            year=affected,
+            requested_by=requested_by,
+            reason=told.kept(gettext_noop("Deflator for %(year)d changed"), year=year),
         )
     return deflator
 

@@ -16,7 +16,9 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core import told
 from core.counters import counter_advance
 from core.documents import document_read, document_store
 from core.emails import send_templated
@@ -335,6 +337,7 @@ def invoice_issue(
         position=1,
         description=profile.invoice_line_text.format(network=profile.name, year=contribution.year),
         note=contribution.explanation,
+        note_facts=contribution.explanation_facts,
         quantity=Decimal(1),
         unit_price=contribution.amount,
         amount=contribution.amount,
@@ -373,7 +376,7 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
         total=invoice.total,
         # Document text, in Bokmål like the rest of the credit note.
         note=f"Krediterer faktura {display_number(invoice.series, invoice.number)} av "
-        f"{invoice.issue_date.strftime('%d.%m.%Y')}. Årsak: {reason}",
+        f"{invoice.issue_date.strftime('%d.%m.%Y')}. Årsak: {reason}",  # Invoice.credit_reason reads it back
         organisation=invoice.organisation,
         **{name: getattr(invoice, name) for name in PARTY_FIELDS},
     )
@@ -382,6 +385,7 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
             position=line.position,
             description=line.description,
             note=line.note,
+            note_facts=line.note_facts,
             quantity=line.quantity,
             unit_price=line.unit_price,
             amount=line.amount,
@@ -397,7 +401,9 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
         Contribution.objects.filter(pk=invoice.contribution_id).update(frozen_at=None)
         if adopted_model(invoice.year) is not None:
             requester = issued_by if getattr(issued_by, "pk", None) else None
-            recompute_start(year=invoice.year, requested_by=requester, reason=_("Invoice credited"))
+            recompute_start(
+                year=invoice.year, requested_by=requester, reason=told.kept(gettext_noop("Invoice credited"))
+            )
     return credit
 
 

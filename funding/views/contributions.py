@@ -7,9 +7,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from core import policy
+from core import policy, told
 from core.access import require
 from core.exports import spreadsheet_response
 from core.forms import add_service_error
@@ -190,7 +191,9 @@ def model_adopt(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require("contribution.recompute")
 def recompute(request: HttpRequest, year: int) -> HttpResponse:
-    run = services.recompute_start(year=year, requested_by=request.user, reason=_("Started by hand"))
+    run = services.recompute_start(
+        year=year, requested_by=request.user, reason=told.kept(gettext_noop("Started by hand"))
+    )
     return redirect(run)
 
 
@@ -315,7 +318,7 @@ def contribution_list(request: HttpRequest) -> HttpResponse:
                 c.population_date,
                 c.months,
                 c.amount,
-                c.explanation,
+                c.explanation_for_reader,
                 "x" if c.frozen_at else "",
             ]
             for c in contributions

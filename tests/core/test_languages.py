@@ -1,6 +1,8 @@
 """Bokmål by default, Nynorsk and English chosen per person and remembered; English pages are English, while
 documents keep their own language."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -50,3 +52,45 @@ def test_bokmaal_pages_keep_norwegian_dates(client, personas):
     choose(client, "nb")
     html = client.get(reverse("governance:meeting_list")).content.decode()
     assert "17. november 2026" in html
+
+
+def test_a_person_who_chose_nynorsk_reads_nynorsk_after_logging_in_from_a_fresh_browser(client, personas):
+    from django.test import Client
+
+    client.force_login(personas.director)
+    choose(client, "nn")
+    personas.director.refresh_from_db()
+    assert personas.director.language == "nn"  # kept on the account, not only in this browser
+
+    fresh = Client()  # another device: no language cookie
+    fresh.force_login(personas.director)
+    response = fresh.get("/")
+    html = response.content.decode()
+    assert '<html lang="nn">' in html and "Hovudmeny" in html
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "nn"  # the browser now remembers it too
+
+
+def test_an_anonymous_choice_stays_in_the_cookie_and_changes_no_account(client, personas):
+    choose(client, "en")
+    assert '<html lang="en">' in client.get("/").content.decode()
+    from members.models import User
+
+    assert not User.objects.exclude(language="").exists()
+
+
+def test_the_statements_exist_in_both_written_standards(client, personas):
+    from tests.factories import network_profile
+
+    network_profile(personas.host)
+    for language, accessibility, privacy in (
+        ("nb", "Tilgjengelighetserklæring", "Personvernerklæring"),
+        ("nn", "Tilgjengeerklæring", "Personvernerklæring"),
+        ("en", "Accessibility statement", "Privacy statement"),
+    ):
+        choose(client, language)
+        page = client.get(reverse("accessibility_statement")).content.decode()
+        assert f'<html lang="{language}">' in page and accessibility in page
+        page = client.get(reverse("privacy")).content.decode()
+        assert privacy in page
+        if language == "nn":
+            assert re.search(r"\bikkje\b", page) and not re.search(r"\bikke\b", page)
