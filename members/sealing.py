@@ -98,7 +98,8 @@ def _signer(
             pkcs11.module, token_criteria=hsm.TokenCriteria(label=pkcs11.token), user_pin=pkcs11.pin
         )
     except (PKCS11Error, OSError, RuntimeError, SigningError) as error:
-        raise SealingError(f"Could not open the PKCS#11 token {pkcs11.token!r}: {type(error).__name__} {error}") from error
+        problem = f"{type(error).__name__} {error}"
+        raise SealingError(f"Could not open the PKCS#11 token {pkcs11.token!r}: {problem}") from error
     try:
         yield hsm.PKCS11Signer(
             session, signing_cert=load_certificate(str(certificate_path)), key_label=pkcs11.key_label
