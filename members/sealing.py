@@ -319,7 +319,7 @@ def create_development_certificate(
                 key_encipherment=False,
                 data_encipherment=False,
                 key_agreement=False,
-                key_cert_sign=False,
+                key_cert_sign=True,  # it is its own issuer (NSS, behind pdfsig, checks this) and issues test TSAs
                 crl_sign=False,
                 encipher_only=False,
                 decipher_only=False,
@@ -368,9 +368,7 @@ def _covered(status) -> bool:
         return True
     level = status.modification_level
     return (
-        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
-        and level is not None
-        and level.name == "LTA_UPDATES"
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and level is not None and level.name == "LTA_UPDATES"
     )
 
 

@@ -371,12 +371,25 @@ def test_withdrawal_ends_membership_after_notice_and_contributions_follow(signin
     assert not personas.own.contributions.filter(year=2027).exists()
 
 
-def test_export_signed_writes_every_sealed_agreement(client, signing, tmp_path):
+def test_export_signed_writes_every_sealed_agreement_checked_at_b_lta(client, signing, seal, time_stamps, tmp_path):
     sign_in_browser(client, signing, signing.director, decision=True)
     sign_in_browser(client, signing, signing.leader, decision=False)
-    call_command("agreements", "export-signed", "--out", str(tmp_path / "out"))
-    files = list((tmp_path / "out").iterdir())
-    assert len(files) == 1 and files[0].read_bytes().startswith(b"%PDF")
+    output = io.StringIO()
+    call_command("agreements", "export-signed", "--out", str(tmp_path / "out"), stdout=output)
+    (exported,) = (tmp_path / "out").iterdir()
+    agreement = Agreement.objects.get()
+    assert f"{exported.name}: PAdES B-LTA valid, timestamp " in output.getvalue()
+    assert f"signed original SHA-256 {agreement.document_sha256} as recorded" in output.getvalue()
+    # pdfsig (poppler, NSS) trusts the seal once the development root is in its certificate store
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+    subprocess.run(["certutil", "-A", "-d", f"sql:{nss}", "-n", "root", "-t", "CT,C,C", "-i", str(seal)], check=True)
+    pdfsig = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(exported)], capture_output=True, text=True, check=False
+    ).stdout
+    assert "Signature Validation: Signature is Valid." in pdfsig
+    assert "Certificate Validation: Certificate is Trusted." in pdfsig
 
 
 def test_a_wrong_password_or_date_comes_back_beside_the_field_and_sends_no_code(client, signing):
@@ -647,6 +660,8 @@ def test_anyone_can_verify_a_sealed_agreement_and_a_file_that_is_not_ours_says_s
     assert "Årsmøtet, sak 4/24" in text and "Kommunestyret" in text
     assert "not an agreement sealed by the network" not in text
     assert page.context["seal"].valid
+    assert "PAdES B-B" in text and "no timestamp: the time of sealing is the portal&#x27;s own clock" in text
+    assert "Embedded and unchanged" in text and page.context["original_matches"]
 
     tampered = bytearray(sealed)
     tampered[sealed.index(b"stream") + 40] ^= 0x01
@@ -700,6 +715,10 @@ def test_the_sealed_agreement_holds_the_signed_bytes_and_is_b_lta_after_the_orga
     pdfsig = subprocess.run(["pdfsig", str(tmp_path / "sealed.pdf")], capture_output=True, text=True, check=False)
     assert "Signature Validation: Signature is Valid." in pdfsig.stdout
     assert "ETSI.CAdES.detached" in pdfsig.stdout and "SHA-256" in pdfsig.stdout
+
+    page = client.post(reverse("verify"), {"document": SimpleUploadedFile("avtale.pdf", sealed, "application/pdf")})
+    text = page.content.decode()
+    assert "PAdES B-LTA" in text and "by a time-stamping authority" in text and "Embedded and unchanged" in text
 
     tampered = bytearray(sealed)
     tampered[sealed.index(b"stream") + 40] ^= 0x01
