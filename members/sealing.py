@@ -167,10 +167,14 @@ def bundle_signed_original(original: bytes, appendix: bytes, *, filename: str, d
                 mime_type="application/pdf",
                 creation_date=now,
                 mod_date=now,
-                relationship=pikepdf.Name.Source,
             )
+            spec.relationship = pikepdf.Name.Source  # the document is made from this file
             document.attachments[filename] = spec
             document.Root.AF = pikepdf.Array([document.Root.Names.EmbeddedFiles.Names[-1]])
+            # pyHanko names itself the producer in the XMP when sealing, and would append itself to this one:
+            # PDF/A wants the two to agree, so the XMP alone says it.
+            if "/Producer" in document.docinfo:
+                del document.docinfo.Producer
             output = BytesIO()
             document.save(output)
     except pikepdf.PdfError as error:

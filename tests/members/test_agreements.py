@@ -32,6 +32,7 @@ from members.models import (
 )
 from members.sealing import SealingError, create_development_certificate, signed_original, verify_seal
 from tests.conftest import as_verified, with_authenticator
+from tests.core.test_archival_documents import assert_archival
 from tests.factories import UserFactory, valid_org_number
 from tests.tsa import time_stamping_authority
 
@@ -696,6 +697,8 @@ def test_the_sealed_agreement_holds_the_signed_bytes_and_is_b_lta_after_the_orga
 
     original = signed_original(sealed)
     assert original is not None
+    assert_archival(sealed, language="nb")  # the sealed agreement is PDF/A-3 (which allows the embedded original)
+    assert_archival(original, language="nb")
     assert (
         {hashlib.sha256(original).hexdigest()}
         == set(agreement.signatures.values_list("document_sha256", flat=True))
