@@ -258,6 +258,50 @@ def verify_seal(pdf: bytes, *, trust_roots: list[Path]) -> SealCheck:
     )
 
 
+def long_term_validation(pdf: bytes, *, trust_roots: list[Path]) -> tuple[str, dt.datetime | None]:
+    """ETSI EN 319 102-1 validation with long-term data (pyHanko's AdES LTA process) of the newest seal, offline:
+    the indication ("PASSED" or the sub-indication of failure) and the best proven time of the signature."""
+    import asyncio
+
+    from pyhanko.sign.validation.ades import ades_lta_validation
+    from pyhanko.sign.validation.policy_decl import (
+        PdfSignatureValidationSpec,
+        RevinfoOnlineFetchingRule,
+        RevocationInfoGatheringSpec,
+        SignatureValidationSpec,
+    )
+    from pyhanko_certvalidator.context import CertValidationPolicySpec
+    from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
+    from pyhanko_certvalidator.registry import SimpleTrustManager
+
+    declared = RevocationCheckingRule.CHECK_IF_DECLARED  # revocation data is required where a CA publishes it
+    policy = CertValidationPolicySpec(
+        trust_manager=SimpleTrustManager.build(trust_roots=load_roots(trust_roots)),
+        revinfo_policy=CertRevTrustPolicy(
+            RevocationCheckingPolicy(ee_certificate_rule=declared, intermediate_ca_cert_rule=declared)
+        ),
+    )
+    spec = PdfSignatureValidationSpec(
+        SignatureValidationSpec(
+            cert_validation_policy=policy,
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(
+                online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY
+            ),
+        )
+    )
+    try:
+        signatures = PdfFileReader(BytesIO(pdf), strict=False).embedded_regular_signatures
+        if not signatures:
+            return "no signature", None
+        result = asyncio.run(ades_lta_validation(signatures[-1], spec))
+    except Exception as error:  # as in verify_seal: malformed input raises many types
+        return f"could not be validated ({type(error).__name__})", None
+    indication = result.ades_subindic.status.name
+    if indication != "PASSED":
+        indication = f"{indication} ({result.ades_subindic})"
+    return indication, result.best_signature_time
+
+
 def _timestamp_level(label: str, status, problems: list[str]) -> tuple[str, dt.datetime | None]:
     """B-T when the signature's timestamp token is intact and from a trusted TSA."""
     if not (status.intact and status.valid):

@@ -381,6 +381,7 @@ def test_export_signed_writes_every_sealed_agreement_checked_at_b_lta(client, si
     agreement = Agreement.objects.get()
     assert f"{exported.name}: PAdES B-LTA valid, timestamp " in output.getvalue()
     assert f"signed original SHA-256 {agreement.document_sha256} as recorded" in output.getvalue()
+    assert "AdES long-term validation: PASSED, signature existed by " in output.getvalue()
     # pdfsig (poppler, NSS) trusts the seal once the development root is in its certificate store
     nss = tmp_path / "nss"
     nss.mkdir()

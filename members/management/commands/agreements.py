@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from members.models import Agreement
-from members.sealing import signed_original, verify_seal
+from members.sealing import long_term_validation, signed_original, verify_seal
 
 
 class Command(BaseCommand):
@@ -45,5 +45,10 @@ class Command(BaseCommand):
             verdict = "valid" if check.valid else "NOT valid: " + "; ".join(check.problems)
             stamped = f", timestamp {check.timestamp:%Y-%m-%d %H:%M:%S %Z}" if check.timestamp else ""
             self.stdout.write(f"{name}: PAdES {check.level} {verdict}{stamped}; {embedded}")
+            if check.level == "B-LTA":
+                indication, proven = long_term_validation(content, trust_roots=[settings.SEAL_TRUST_ROOT_PATH])
+                self.stdout.write(
+                    f"  AdES long-term validation: {indication}, signature existed by {proven:%Y-%m-%d %H:%M:%S %Z}"
+                )
             count += 1
         self.stdout.write(f"{count} sealed agreements written to {out}")
