@@ -7,7 +7,7 @@ import pytest
 from funding.models import Invoice, InvoiceRun
 from funding.services import invoice_run_execute
 from funding.services.invoices import invoice_document_bytes
-from tests.core.test_archival_documents import assert_archival
+from tests.pdf_archival import assert_archival
 
 pytestmark = pytest.mark.django_db
 

@@ -32,8 +32,8 @@ from members.models import (
 )
 from members.sealing import SealingError, create_development_certificate, signed_original, verify_seal
 from tests.conftest import as_verified, with_authenticator
-from tests.core.test_archival_documents import assert_archival
 from tests.factories import UserFactory, valid_org_number
+from tests.pdf_archival import assert_archival
 from tests.tsa import time_stamping_authority
 
 # Mails leave when the transaction that asked for them commits, and these journeys read them: real commits.
