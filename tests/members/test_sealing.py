@@ -1,6 +1,7 @@
 """PAdES sealing of agreement PDFs: seal, verify, detect tampering, and the certificate command."""
 
 import re
+import socket
 import subprocess
 from io import BytesIO
 from pathlib import Path
@@ -233,3 +234,12 @@ def test_the_seal_key_can_live_in_an_hsm(agreement_pdf, certificate, tmp_path, m
     assert check.valid and check.signer == COMMON_NAME, check.problems
     with pytest.raises(SealingError, match="PKCS#11"):
         seal_pdf(agreement_pdf, certificate_path=cert_path, pkcs11=Pkcs11Key(str(SOFTHSM), "segl", "0000", "x"))
+
+
+def test_sealing_fails_cleanly_when_the_time_stamping_authority_does_not_answer(agreement_pdf, certificate):
+    cert_path, key_path = certificate
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{unused.getsockname()[1]}/tsa"
+    with pytest.raises(SealingError, match="TimestampRequestError"):
+        seal_pdf(agreement_pdf, certificate_path=cert_path, key_path=key_path, timestamp_url=url)
