@@ -32,7 +32,8 @@ def seal_is_readable(app_configs=None, **kwargs) -> list[Error]:
     if settings.DEBUG:
         return []
     errors = []
-    for name in ("SEAL_KEY_PATH", "SEAL_CERTIFICATE_PATH"):
+    key = "SEAL_PKCS11_MODULE" if settings.SEAL_PKCS11_MODULE else "SEAL_KEY_PATH"
+    for name in (key, "SEAL_CERTIFICATE_PATH"):
         path = Path(getattr(settings, name))
         if not _readable(path):
             errors.append(

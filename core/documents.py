@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +49,43 @@ def static_only_fetcher():
     return StaticOnlyFetcher(allowed_protocols=["data", "file"], allow_redirects=False)
 
 
-def html_to_pdf(html: str) -> bytes:
+ARCHIVAL = "pdf/a-3b"  # PDF/A-3: archivable, and may carry the files a document is made from (sealed agreements)
+ARCHIVAL_TAGGED = "pdf/a-3a"  # the same, tagged (structure tree, reading order): published documents
+
+
+def html_to_pdf(html: str, *, tagged: bool = False) -> bytes:
     """The one way HTML becomes a PDF in the portal (WeasyPrint; relative paths resolve from the project's
-    folder, and only the portal's static files and data: URIs are read)."""
+    folder, and only the portal's static files and data: URIs are read).
+
+    Every document is PDF/A-3 (fonts embedded, an sRGB output intent, XMP metadata with the <title> and the
+    <html lang> as /Lang); ``tagged`` documents (the published ones: minutes, board packs) are PDF/A-3a, with a
+    structure tree for screen readers."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=static_only_fetcher()).write_pdf()
+    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=static_only_fetcher())
+    return document.write_pdf(pdf_variant=ARCHIVAL_TAGGED if tagged else ARCHIVAL)
+
+
+def archival_merged(merged: bytes, *, like: bytes, title: str) -> bytes:
+    """A PDF put together from parts (pypdf) declared PDF/A-3b again: the archival catalogue entries of ``like``
+    (one of the parts, rendered by html_to_pdf) — its XMP metadata, sRGB output intent and /Lang — with ``title``
+    in both the XMP and the document information, which PDF/A requires to agree."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(merged)) as document, pikepdf.open(io.BytesIO(like)) as part:
+        for name in ("/OutputIntents", "/Metadata"):  # direct or not, made indirect so that they can be copied
+            document.Root[name] = document.copy_foreign(part.make_indirect(part.Root[name]))
+        if "/Lang" in part.Root:
+            document.Root.Lang = part.Root.Lang
+        for key in list(document.docinfo.keys()):  # pypdf's producer and the like, which the XMP does not say
+            del document.docinfo[key]
+        with document.open_metadata(set_pikepdf_as_editor=False) as xmp:
+            xmp["dc:title"] = title
+            xmp["pdfaid:part"] = "3"
+            xmp["pdfaid:conformance"] = "B"
+        output = io.BytesIO()
+        document.save(output)
+    return output.getvalue()
 
 
 def sha256_of(content: bytes) -> str:

@@ -53,7 +53,8 @@ def _workers() -> str:
 
 
 def _seal() -> str:
-    for name in ("SEAL_KEY_PATH", "SEAL_CERTIFICATE_PATH"):
+    key = "SEAL_PKCS11_MODULE" if settings.SEAL_PKCS11_MODULE else "SEAL_KEY_PATH"
+    for name in (key, "SEAL_CERTIFICATE_PATH"):
         path = Path(getattr(settings, name))
         if not (path.is_file() and os.access(path, os.R_OK)):
             return f"{name} not readable"

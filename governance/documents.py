@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from core.documents import html_to_pdf
+from core.documents import archival_merged, html_to_pdf
 from core.models import NetworkProfile
 from governance.choices import ROLE_ORDER
 from governance.models import Case, Meeting
@@ -43,9 +43,9 @@ def _page_count(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
-def _render(template: str, context: dict, language: str) -> bytes:
+def _render(template: str, context: dict, language: str, *, tagged: bool = False) -> bytes:
     with translation.override(language):
-        return html_to_pdf(render_to_string(template, {**context, "language": language}))
+        return html_to_pdf(render_to_string(template, {**context, "language": language}), tagged=tagged)
 
 
 def _network_name() -> str:
@@ -126,10 +126,12 @@ def board_pack_pdf(meeting: Meeting, on_progress: Callable[[int], None] = lambda
         box = page.mediabox
         shift = Transformation().translate(tx=float(box.right) - A4_WIDTH_PT, ty=float(box.bottom))
         page.merge_transformed_page(stamp, shift)
-    writer.add_metadata({"/Title": f"{meeting.body.name} {meeting.starts_at:%d.%m.%Y}", "/Creator": network})
+    title = f"{meeting.body.name} {meeting.starts_at:%d.%m.%Y}"
+    writer.add_metadata({"/Title": title, "/Creator": network})
     output = io.BytesIO()
     writer.write(output)
-    return Rendered(output.getvalue(), len(writer.pages))
+    # pypdf writes a new catalogue: the front part's archival entries (PDF/A, output intent, language) go back in.
+    return Rendered(archival_merged(output.getvalue(), like=front, title=title), len(writer.pages))
 
 
 def translation_of(text: str, language: str) -> str:
@@ -150,5 +152,5 @@ def minutes_pdf(meeting: Meeting, *, public: bool) -> Rendered:
         ),
         "public": public,
     }
-    data = _render("governance/pdf/minutes.html", context, meeting.body.language)
+    data = _render("governance/pdf/minutes.html", context, meeting.body.language, tagged=True)
     return Rendered(data, _page_count(data))

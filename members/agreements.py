@@ -23,13 +23,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import policy
-from core.documents import html_to_pdf
+from core.documents import StoredDocumentAltered, document_read, html_to_pdf
 from core.emails import send_templated
 from core.rules import rule
 from core.throttle import SIGNING_CODE, Throttled, throttle
 from members.choices import AgreementStatus, MembershipStatus, SignatureParty
 from members.models import Agreement, AgreementEvent, AgreementTemplate, OneTimeSecret, Organisation, Signature, User
-from members.sealing import SealingError, seal_pdf
+from members.sealing import Pkcs11Key, SealingError, bundle_signed_original, seal_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -438,9 +438,42 @@ def _countersign(agreement: Agreement, actor: Actor) -> None:
     _event(agreement, "countersigned", actor, f"SHA-256 {signature.document_sha256}")
 
 
+def seal(pdf: bytes, *, reason: str) -> bytes:
+    """Seal ``pdf`` with the network's key (a file, or in an HSM through PKCS#11), time-stamped when a TSA is set."""
+    pkcs11 = None
+    if settings.SEAL_PKCS11_MODULE:
+        pkcs11 = Pkcs11Key(
+            module=settings.SEAL_PKCS11_MODULE,
+            token=settings.SEAL_PKCS11_TOKEN,
+            pin=settings.SEAL_PKCS11_PIN,
+            key_label=settings.SEAL_PKCS11_KEY_LABEL,
+        )
+    return seal_pdf(
+        pdf,
+        certificate_path=settings.SEAL_CERTIFICATE_PATH,
+        key_path=settings.SEAL_KEY_PATH,
+        key_password=settings.SEAL_KEY_PASSWORD.encode() if settings.SEAL_KEY_PASSWORD else None,
+        pkcs11=pkcs11,
+        timestamp_url=settings.SEAL_TSA_URL,
+        trust_roots=[settings.SEAL_TRUST_ROOT_PATH],
+        reason=reason,
+    )
+
+
+def signed_original_name(agreement: Agreement) -> str:
+    return f"avtale-{agreement.organisation_id}-{agreement.template_id}-signert-original.pdf"
+
+
 def _sealed_document(agreement: Agreement) -> bytes:
+    """The signed PDF's own bytes, unchanged, with the signature page and audit trail after its pages and the
+    original embedded as its source; then sealed. Nothing of the agreement is rendered anew from live data."""
+    try:
+        original = document_read(agreement.document, agreement.document_sha256, "agreement document")
+    except StoredDocumentAltered as error:
+        raise SealingError(str(error)) from error
     signatures = list(agreement.signatures.select_related("organisation").order_by("signed_at"))
     events = list(agreement.events.select_related("actor").order_by("at", "pk"))
+    name = signed_original_name(agreement)
     with translation.override("nb"):
         html = render_to_string(
             "members/pdf/agreement.html",
@@ -450,15 +483,14 @@ def _sealed_document(agreement: Agreement) -> bytes:
                 "signatures": signatures,
                 "events": events,
                 "agreement": agreement,
+                "signature_page": True,
+                "original_name": name,
             },
         )
-    return seal_pdf(
-        html_to_pdf(html),
-        certificate_path=settings.SEAL_CERTIFICATE_PATH,
-        key_path=settings.SEAL_KEY_PATH,
-        key_password=settings.SEAL_KEY_PASSWORD.encode() if settings.SEAL_KEY_PASSWORD else None,
-        reason=f"Samarbeidsavtale {agreement.organisation.legal_name}",
+    bundle = bundle_signed_original(
+        original, html_to_pdf(html), filename=name, description="Avtalen slik den ble signert"
     )
+    return seal(bundle, reason=f"Samarbeidsavtale {agreement.organisation.legal_name}")
 
 
 def agreement_complete(*, agreement: Agreement) -> bool:

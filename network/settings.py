@@ -290,6 +290,15 @@ SEAL_CERTIFICATE_PATH = Path(env_str("SEAL_CERTIFICATE_PATH") or BASE_DIR / "var
 SEAL_KEY_PATH = Path(env_str("SEAL_KEY_PATH") or BASE_DIR / "var" / "seal" / "key.pem")
 SEAL_KEY_PASSWORD = env_str("SEAL_KEY_PASSWORD") or None
 SEAL_TRUST_ROOT_PATH = Path(env_str("SEAL_TRUST_ROOT_PATH") or SEAL_CERTIFICATE_PATH)
+# An RFC 3161 time-stamping authority: with it every seal is PAdES B-LTA (timestamp, embedded validation data and a
+# document timestamp); without it B-B. SEAL_TRUST_ROOT_PATH must then hold the TSA's root too (a PEM bundle).
+SEAL_TSA_URL = env_str("SEAL_TSA_URL") or ""
+# The seal key in an HSM through PKCS#11 instead of SEAL_KEY_PATH: the module (e.g. the vendor's .so), the token's
+# label, the user PIN and the key's label. The certificate stays SEAL_CERTIFICATE_PATH.
+SEAL_PKCS11_MODULE = env_str("SEAL_PKCS11_MODULE") or ""
+SEAL_PKCS11_TOKEN = env_str("SEAL_PKCS11_TOKEN") or ""
+SEAL_PKCS11_PIN = env_str("SEAL_PKCS11_PIN") or ""
+SEAL_PKCS11_KEY_LABEL = env_str("SEAL_PKCS11_KEY_LABEL") or ""
 # The mandate the leader countersigns agreements under, when the agreement text names no adopting case,
 # e.g. "Årsmøtet, sak 4/24".
 AGREEMENT_COUNTERSIGN_MANDATE = env_str("AGREEMENT_COUNTERSIGN_MANDATE") or ""

@@ -1,8 +1,10 @@
 """The cooperation agreement signed online: by the right director only, with fresh authentication,
 countersigned by the network's leader, completed as a sealed PDF that breaks if one byte changes."""
 
+import hashlib
 import io
 import re
+import subprocess
 import threading
 from datetime import date, timedelta
 
@@ -16,12 +18,23 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from core.templatetags.portal import orgnr
 from members import agreements
+from members.agreements import signed_original_name
 from members.choices import AgreementStatus
-from members.models import Agreement, AgreementEvent, AgreementTemplate, ImmutableRecordError, Signature
-from members.sealing import SealingError, create_development_certificate, verify_seal
+from members.models import (
+    Agreement,
+    AgreementEvent,
+    AgreementTemplate,
+    ImmutableRecordError,
+    Organisation,
+    Signature,
+)
+from members.sealing import SealingError, create_development_certificate, signed_original, verify_seal
 from tests.conftest import as_verified, with_authenticator
-from tests.factories import UserFactory
+from tests.factories import UserFactory, valid_org_number
+from tests.pdf_archival import assert_archival
+from tests.tsa import time_stamping_authority
 
 # Mails leave when the transaction that asked for them commits, and these journeys read them: real commits.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -359,12 +372,26 @@ def test_withdrawal_ends_membership_after_notice_and_contributions_follow(signin
     assert not personas.own.contributions.filter(year=2027).exists()
 
 
-def test_export_signed_writes_every_sealed_agreement(client, signing, tmp_path):
+def test_export_signed_writes_every_sealed_agreement_checked_at_b_lta(client, signing, seal, time_stamps, tmp_path):
     sign_in_browser(client, signing, signing.director, decision=True)
     sign_in_browser(client, signing, signing.leader, decision=False)
-    call_command("agreements", "export-signed", "--out", str(tmp_path / "out"))
-    files = list((tmp_path / "out").iterdir())
-    assert len(files) == 1 and files[0].read_bytes().startswith(b"%PDF")
+    output = io.StringIO()
+    call_command("agreements", "export-signed", "--out", str(tmp_path / "out"), stdout=output)
+    (exported,) = (tmp_path / "out").iterdir()
+    agreement = Agreement.objects.get()
+    assert f"{exported.name}: PAdES B-LTA valid, timestamp " in output.getvalue()
+    assert f"signed original SHA-256 {agreement.document_sha256} as recorded" in output.getvalue()
+    assert "AdES long-term validation: PASSED, signature existed by " in output.getvalue()
+    # pdfsig (poppler, NSS) trusts the seal once the development root is in its certificate store
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+    subprocess.run(["certutil", "-A", "-d", f"sql:{nss}", "-n", "root", "-t", "CT,C,C", "-i", str(seal)], check=True)
+    pdfsig = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(exported)], capture_output=True, text=True, check=False
+    ).stdout
+    assert "Signature Validation: Signature is Valid." in pdfsig
+    assert "Certificate Validation: Certificate is Trusted." in pdfsig
 
 
 def test_a_wrong_password_or_date_comes_back_beside_the_field_and_sends_no_code(client, signing):
@@ -624,6 +651,8 @@ def test_anyone_can_verify_a_sealed_agreement_and_a_file_that_is_not_ours_says_s
     assert "Årsmøtet, sak 4/24" in text and "Kommunestyret" in text
     assert "not an agreement sealed by the network" not in text
     assert page.context["seal"].valid
+    assert "PAdES B-B" in text and "no timestamp: the time of sealing is the portal&#x27;s own clock" in text
+    assert "Embedded and unchanged" in text and page.context["original_matches"]
 
     tampered = bytearray(sealed)
     tampered[sealed.index(b"stream") + 40] ^= 0x01
@@ -636,3 +665,62 @@ def test_anyone_can_verify_a_sealed_agreement_and_a_file_that_is_not_ours_says_s
     assert page.context["form"].errors["document"] == ["The file is not a PDF."]
     page = client.post(url, {"document": SimpleUploadedFile("avtale.csv", sealed, "text/csv")})
     assert page.context["form"].errors["document"] == ["Choose a .pdf file."]
+
+
+@pytest.fixture
+def time_stamps(settings, seal, tmp_path):
+    """A time-stamping authority on loopback that really signs (OpenSSL), under the development root."""
+    with time_stamping_authority(tmp_path / "tsa", root_certificate=seal, root_key=settings.SEAL_KEY_PATH) as url:
+        settings.SEAL_TSA_URL = url
+        yield url
+
+
+def test_the_sealed_agreement_holds_the_signed_bytes_and_is_b_lta_after_the_organisation_number_changed(
+    client, signing, seal, time_stamps, tmp_path
+):
+    sign_in_browser(client, signing, signing.director)
+    signed_number = signing.own.org_number
+    Organisation.objects.filter(pk=signing.own.pk).update(org_number=valid_org_number())  # corrected after signing
+    sign_in_browser(client, signing, signing.leader, decision=False)
+    agreement = Agreement.objects.get()
+    sealed = client.get(reverse("members:agreement_sealed", kwargs={"pk": agreement.pk})).content
+
+    original = signed_original(sealed)
+    assert original is not None
+    assert_archival(sealed, language="nb")  # the sealed agreement is PDF/A-3 (which allows the embedded original)
+    assert_archival(original, language="nb")
+    assert (
+        {hashlib.sha256(original).hexdigest()}
+        == set(agreement.signatures.values_list("document_sha256", flat=True))
+        == {agreement.document_sha256}
+    )
+    (tmp_path / "sealed.pdf").write_bytes(sealed)
+    text = subprocess.run(["pdftotext", str(tmp_path / "sealed.pdf"), "-"], capture_output=True, check=True).stdout
+    assert orgnr(signed_number).encode() in text  # the pages are the signed ones: the number as it was signed
+    assert orgnr(Organisation.objects.get(pk=signing.own.pk).org_number).encode() not in text
+    subprocess.run(["pdfdetach", "-saveall", "-o", str(tmp_path), str(tmp_path / "sealed.pdf")], check=True)
+    assert (tmp_path / signed_original_name(agreement)).read_bytes() == original  # any PDF tool can extract it
+
+    check = verify_seal(sealed, trust_roots=[seal])
+    assert check.valid, check.problems
+    assert (check.level, check.intact, check.trusted) == ("B-LTA", True, True)
+    assert check.timestamp is not None and abs(check.timestamp - timezone.now()) < timedelta(minutes=5)
+    pdfsig = subprocess.run(["pdfsig", str(tmp_path / "sealed.pdf")], capture_output=True, text=True, check=False)
+    assert "Signature Validation: Signature is Valid." in pdfsig.stdout
+    assert "ETSI.CAdES.detached" in pdfsig.stdout and "SHA-256" in pdfsig.stdout
+
+    page = client.post(reverse("verify"), {"document": SimpleUploadedFile("avtale.pdf", sealed, "application/pdf")})
+    text = page.content.decode()
+    assert "PAdES B-LTA" in text and "by a time-stamping authority" in text and "Embedded and unchanged" in text
+
+    tampered = bytearray(sealed)
+    tampered[sealed.index(b"stream") + 40] ^= 0x01
+    assert not verify_seal(bytes(tampered), trust_roots=[seal]).valid
+
+
+def test_without_a_time_stamping_authority_the_seal_stays_b_b(client, signing, seal):
+    sign_in_browser(client, signing, signing.director)
+    sign_in_browser(client, signing, signing.leader, decision=False)
+    sealed = client.get(reverse("members:agreement_sealed", kwargs={"pk": Agreement.objects.get().pk})).content
+    check = verify_seal(sealed, trust_roots=[seal])
+    assert check.valid and (check.level, check.timestamp) == ("B-B", None)

@@ -1,6 +1,8 @@
 """PAdES sealing of agreement PDFs: seal, verify, detect tampering, and the certificate command."""
 
 import re
+import socket
+import subprocess
 from io import BytesIO
 from pathlib import Path
 
@@ -11,7 +13,14 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from members.sealing import SealCheck, SealingError, create_development_certificate, seal_pdf, verify_seal
+from members.sealing import (
+    Pkcs11Key,
+    SealCheck,
+    SealingError,
+    create_development_certificate,
+    seal_pdf,
+    verify_seal,
+)
 
 COMMON_NAME = "DigiVestland (test)"
 
@@ -199,3 +208,38 @@ def test_sealing_with_password_protected_key(agreement_pdf, certificate, tmp_pat
         seal_pdf(agreement_pdf, certificate_path=cert_path, key_path=encrypted)
     sealed = seal_pdf(agreement_pdf, certificate_path=cert_path, key_path=encrypted, key_password=b"hemmelig")
     assert verify_seal(sealed, trust_roots=[cert_path]).valid
+
+
+SOFTHSM = Path("/usr/lib/softhsm/libsofthsm2.so")
+
+
+@pytest.mark.skipif(not SOFTHSM.exists(), reason="SoftHSM2 is not installed (scripts/system-packages.sh --test)")
+def test_the_seal_key_can_live_in_an_hsm(agreement_pdf, certificate, tmp_path, monkeypatch):
+    """The key imported into a SoftHSM2 token of the test's own; the portal reaches it through PKCS#11 only."""
+    cert_path, key_path = certificate
+    (tmp_path / "tokens").mkdir()
+    config = tmp_path / "softhsm2.conf"
+    config.write_text(f"directories.tokendir = {tmp_path / 'tokens'}\nobjectstore.backend = file\n")
+    monkeypatch.setenv("SOFTHSM2_CONF", str(config))
+    util = ["softhsm2-util", "--pin", "4321"]
+    subprocess.run([*util, "--init-token", "--free", "--label", "segl", "--so-pin", "87654321"], check=True)
+    subprocess.run(
+        [*util, "--import", str(key_path), "--token", "segl", "--label", "seglnokkel", "--id", "01"], check=True
+    )
+    hsm = Pkcs11Key(module=str(SOFTHSM), token="segl", pin="4321", key_label="seglnokkel")
+
+    sealed = seal_pdf(agreement_pdf, certificate_path=cert_path, pkcs11=hsm)
+
+    check = verify_seal(sealed, trust_roots=[cert_path])
+    assert check.valid and check.signer == COMMON_NAME, check.problems
+    with pytest.raises(SealingError, match="PKCS#11"):
+        seal_pdf(agreement_pdf, certificate_path=cert_path, pkcs11=Pkcs11Key(str(SOFTHSM), "segl", "0000", "x"))
+
+
+def test_sealing_fails_cleanly_when_the_time_stamping_authority_does_not_answer(agreement_pdf, certificate):
+    cert_path, key_path = certificate
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{unused.getsockname()[1]}/tsa"
+    with pytest.raises(SealingError, match="TimestampRequestError"):
+        seal_pdf(agreement_pdf, certificate_path=cert_path, key_path=key_path, timestamp_url=url)

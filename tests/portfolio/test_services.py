@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from portfolio import services
 from portfolio.models import Adoption, NationalSolution, StatusReport, Transition
 from tests.factories import initiative as make_initiative
+from tests.pdf_archival import assert_archival
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +116,7 @@ def test_a_status_report_gets_a_one_page_pdf_rendered_by_the_worker_once(
     report.refresh_from_db()
     content = report.pdf.read()
     assert content.startswith(b"%PDF") and hashlib.sha256(content).hexdigest() == report.pdf_sha256
+    assert_archival(content, language="nb")
     path = tmp_path / "status.pdf"
     path.write_bytes(content)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
