@@ -7,7 +7,7 @@ from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from core import forms as core_forms
-from core.uploads import read_csv_upload
+from core.uploads import read_text_upload
 from funding.models import Budget, ContributionModel, Deflator
 from funding.services import BUDGET_FIELDS, MODEL_FIELDS
 from members.choices import OrganisationKind
@@ -183,11 +183,17 @@ class InvoiceRunForm(forms.Form):
         self.helper = _helper(_("Issue invoices"))
 
 
+BANK_FILE_ENDINGS = (".csv", ".txt", ".ocr", ".dat", ".xml")
+
+
 class BankImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Bank statement (CSV)"),
-        help_text=_("Columns: date,amount,kid,reference (UTF-8; comma or semicolon)."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        label=_("Bank file"),
+        help_text=_(
+            "An OCR giro file from Nets, a camt.054 notification (XML) or a CSV file with the columns "
+            "date,amount,kid,reference."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(BANK_FILE_ENDINGS)}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -196,4 +202,4 @@ class BankImportForm(forms.Form):
         self.helper.attrs = {"enctype": "multipart/form-data"}
 
     def clean_file(self):
-        return read_csv_upload(self.cleaned_data["file"])
+        return read_text_upload(self.cleaned_data["file"], extensions=BANK_FILE_ENDINGS, utf8=False)
