@@ -45,7 +45,7 @@ run: install
 # mypy checks the kernel, every service, selector and task, and the pure modules (no database) of each app.
 TYPED := $(wildcard core/*.py) \
 	members/services.py members/agreements.py members/selectors.py members/tasks.py members/choices.py \
-	members/domain.py members/population_file.py members/sealing.py members/validators.py members/signals.py \
+	members/domain.py members/population_file.py members/ssb_population.py members/sealing.py members/validators.py members/signals.py \
 	members/dashboard.py funding/dashboard.py \
 	governance/services.py governance/selectors.py governance/tasks.py governance/choices.py governance/links.py \
 	governance/documents.py \
