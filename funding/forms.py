@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import forms as core_forms
 from core.uploads import read_text_upload
-from funding.models import Budget, ContributionModel, Deflator
+from funding.models import Budget, ContributionModel, Deflator, InvoiceRun
 from funding.services import BUDGET_FIELDS, MODEL_FIELDS
 from members.choices import OrganisationKind
 from members.forms import DateInput
@@ -203,3 +203,28 @@ class BankImportForm(forms.Form):
 
     def clean_file(self):
         return read_text_upload(self.cleaned_data["file"], extensions=BANK_FILE_ENDINGS, utf8=False)
+
+
+class JournalForm(forms.Form):
+    """Which postings the journal holds: a budget year, an invoice run, a period, or these together."""
+
+    year = forms.TypedChoiceField(label=_("Budget year"), coerce=int, required=False, empty_value=None)
+    run = forms.ModelChoiceField(label=_("Invoice run"), queryset=InvoiceRun.objects.none(), required=False)
+    date_from = core_forms.DateField(label=_("From"), widget=DateInput(), required=False)
+    date_to = core_forms.DateField(label=_("To"), widget=DateInput(), required=False)
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All years")), *((year, str(year)) for year in years)]
+        self.fields["run"].queryset = InvoiceRun.objects.order_by("-pk")
+        self.fields["run"].label_from_instance = lambda run: f"{run.year}: {run.issue_date:%d.%m.%Y} (#{run.pk})"
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.add_input(Submit("show", _("Show")))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The period ends before it begins."))
+        return cleaned
