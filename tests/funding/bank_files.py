@@ -70,3 +70,39 @@ def ocr_giro(payments: list[Giro], *, account: str = "15030112358", number: str 
             )
         )
     return (transmission.to_ocr() + "\n").encode("latin-1")
+
+
+def camt_054(payments: list[Giro], *, account: str = "15030112358", version: str = "001.08") -> bytes:
+    """A camt.054 credit notification of the payments, one booked entry per booking date, shaped as the files in
+    tests/data/bank/ (the KID in the structured creditor reference, the archive reference in Refs/AcctSvcrRef)."""
+    status = "<Sts><Cd>BOOK</Cd></Sts>" if version == "001.08" else "<Sts>BOOK</Sts>"
+    entries = []
+    for day in sorted({payment.settled_on for payment in payments}):
+        booked = [payment for payment in payments if payment.settled_on == day]
+        details = "".join(
+            "<TxDtls><Refs><AcctSvcrRef>{ref}</AcctSvcrRef></Refs>{amount}"
+            "<RmtInf><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>{kid}</Ref></CdtrRefInf>"
+            "</Strd></RmtInf></TxDtls>".format(
+                ref=payment.archive_reference,
+                kid=payment.kid,
+                amount=f'<AmtDtls><TxAmt><Amt Ccy="NOK">{payment.amount:.2f}</Amt></TxAmt></AmtDtls>'
+                if version == "001.02"
+                else f'<Amt Ccy="NOK">{payment.amount:.2f}</Amt><CdtDbtInd>CRDT</CdtDbtInd>',
+            )
+            for payment in booked
+        )
+        total = sum((payment.amount for payment in booked), Decimal(0))
+        entries.append(
+            f'<Ntry><Amt Ccy="NOK">{total:.2f}</Amt><CdtDbtInd>CRDT</CdtDbtInd>{status}'
+            f"<BookgDt><Dt>{day.isoformat()}</Dt></BookgDt><ValDt><Dt>{day.isoformat()}</Dt></ValDt>"
+            f"<NtryDtls>{details}</NtryDtls></Ntry>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.{version}"><BkToCstmrDbtCdtNtfctn>'
+        "<GrpHdr><MsgId>CAMT054-TEST</MsgId><CreDtTm>2026-12-02T05:42:17</CreDtTm></GrpHdr>"
+        f"<Ntfctn><Id>{account}</Id><CreDtTm>2026-12-02T05:42:17</CreDtTm>"
+        f"<Acct><Id><Othr><Id>{account}</Id><SchmeNm><Cd>BBAN</Cd></SchmeNm></Othr></Id></Acct>"
+        + "".join(entries)
+        + "</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>\n"
+    ).encode()
