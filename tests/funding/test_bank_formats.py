@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from funding.bank_formats import CAMT_054, CSV, OCR_GIRO, bank_file_format, parse_bank_statement
 from funding.models import BankImport, Payment
@@ -132,3 +134,36 @@ def test_a_malformed_camt054_file_is_refused_with_line_and_element_named(camt):
     assert "not a camt.054 notification" in _refused(other.encode())[0]
     missing_sum = text.replace('<Amt Ccy="NOK">534320.00</Amt>', '<Amt Ccy="NOK">534319.00</Amt>')
     assert any("the transactions add up to 534320.00" in m for m in _refused(missing_sum.encode()))
+
+
+OCR_TEXT = (DATA / "ocr-giro.txt").read_text(encoding="latin-1")
+CAMT_TEXT = (DATA / "camt054-001.04.xml").read_text()
+
+
+def _parsed_or_refused(raw: bytes) -> None:
+    """A bank file is read or refused with a message; nothing else may come out of it."""
+    try:
+        _kind, rows = parse_bank_statement(raw)
+    except ValidationError as error:
+        assert error.messages and all(message.strip() for message in error.messages)
+        return
+    assert rows and all(row.amount > 0 for row in rows)
+
+
+@settings(max_examples=150, deadline=None)
+@given(position=st.integers(0, len(OCR_TEXT) - 1), character=st.sampled_from("0129 -NYx\n"))
+def test_a_damaged_ocr_file_is_read_or_refused_never_crashes(position, character):
+    _parsed_or_refused((OCR_TEXT[:position] + character + OCR_TEXT[position + 1 :]).encode("latin-1"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(position=st.integers(0, len(CAMT_TEXT) - 1), cut=st.integers(0, 12), insert=st.sampled_from(["", "<", "9", "x"]))
+def test_a_damaged_camt054_file_is_read_or_refused_never_crashes(position, cut, insert):
+    _parsed_or_refused((CAMT_TEXT[:position] + insert + CAMT_TEXT[position + cut :]).encode())
+
+
+@settings(max_examples=100, deadline=None)
+@given(tail=st.binary(max_size=300))
+def test_any_bytes_after_an_ocr_or_xml_start_are_read_or_refused(tail):
+    _parsed_or_refused(b"NY000010" + tail)
+    _parsed_or_refused(b"<" + tail)
