@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from funding.bank_formats import CAMT_054, CSV, OCR_GIRO, bank_file_format, parse_bank_statement
-from funding.models import BankImport, Payment
+from funding.models import BankImport, Invoice, Payment
 from funding.services import bank_statement_import
-from tests.funding.bank_files import DATA, PAYMENTS, Giro, ocr_giro
+from tests.funding.bank_files import DATA, PAYMENTS, Giro, camt_054, ocr_giro
 from tests.funding.test_invoice_views import foreign, issued, own  # noqa: F401 - a fixture
 
 CAMT_VERSIONS = ["camt054-001.02.xml", "camt054-001.04.xml", "camt054-001.08.xml"]
@@ -167,3 +167,22 @@ def test_a_damaged_camt054_file_is_read_or_refused_never_crashes(position, cut, 
 def test_any_bytes_after_an_ocr_or_xml_start_are_read_or_refused(tail):
     _parsed_or_refused(b"NY000010" + tail)
     _parsed_or_refused(b"<" + tail)
+
+
+@pytest.mark.django_db
+def test_the_demos_open_invoices_are_paid_once_by_an_ocr_and_a_camt054_file():
+    call_command("load_demo")
+    open_invoices = list(Invoice.objects.open().filter(kind="invoice").order_by("number"))
+    assert open_invoices, "the demo has invoices still owed"
+    payments = [
+        Giro(invoice.kid, invoice.outstanding, f"26033{index:04d}", date(2026, 3, 2))
+        for index, invoice in enumerate(open_invoices, start=1)
+    ]
+    account = open_invoices[0].seller_bank_account
+    before = Payment.objects.count()
+    ocr = bank_statement_import(raw=ocr_giro(payments, account=account), file_name="ocr.txt")
+    assert len(ocr.report["registered"]) == len(open_invoices) and ocr.report["unknown_kid"] == []
+    camt = bank_statement_import(raw=camt_054(payments, account=account), file_name="camt.xml")
+    assert camt.report["registered"] == [] and len(camt.report["already_registered"]) == len(open_invoices)
+    assert Payment.objects.count() == before + len(open_invoices)
+    assert not Invoice.objects.open().filter(pk__in=[invoice.pk for invoice in open_invoices]).exists()
