@@ -14,19 +14,11 @@ from members.models import PopulationFigure
 from members.population_file import PopulationFileError, decode_upload
 from members.services import population_import
 from members.ssb_population import JSON_STAT, SSB_CSV, parse_any_population_file, population_file_format
-from tests.factories import OrganisationFactory, PopulationFigureFactory
+from tests.members.test_population_import import vestland  # noqa: F401 - a fixture
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "population"
 STATBANK = DATA / "ssb-07459-statbank.csv"
 API = DATA / "ssb-07459-api.json"
-
-
-@pytest.fixture
-def vestland(db):
-    bergen = OrganisationFactory(name="Bergen", number="4601")
-    masfjorden = OrganisationFactory(name="Masfjorden", number="4634")
-    PopulationFigureFactory(organisation=masfjorden, reference_date=date(2024, 1, 1), count=1000, source="old")
-    return bergen, masfjorden
 
 
 def figures():
@@ -47,7 +39,7 @@ def test_both_shapes_of_table_07459_give_vestland_per_1_january(path, kind):
 
 
 @pytest.mark.parametrize("path", [STATBANK, API])
-def test_a_table_07459_download_imports_by_command_and_again_changes_nothing(vestland, path, capsys):
+def test_a_table_07459_download_imports_by_command_and_again_changes_nothing(vestland, path, capsys):  # noqa: F811
     call_command("import_population", str(path))
     assert "1 new, 1 corrected, 0 unchanged (reference date 01.01.2024); 41 rows outside" in capsys.readouterr().out
     assert figures() == [("4601", date(2024, 1, 1), 291940), ("4634", date(2024, 1, 1), 1694)]
@@ -84,14 +76,14 @@ STATBANK_HEAD = '"07459: Befolkning, etter region, statistikkvariabel og år"\n\
         ('"K-4601 Bergen";1\n"K-4634 Masfjorden";12;3\n', "Line 5: expected 2 columns, found 3."),
     ],
 )
-def test_a_bad_statbank_file_is_refused_whole_naming_line_and_column(vestland, rows, message):
+def test_a_bad_statbank_file_is_refused_whole_naming_line_and_column(vestland, rows, message):  # noqa: F811
     before = figures()
     errors = _refused(STATBANK_HEAD + rows)
     assert any(error.startswith(message) for error in errors), errors
     assert figures() == before
 
 
-def test_a_table_broken_down_by_sex_is_refused(vestland):
+def test_a_table_broken_down_by_sex_is_refused(vestland):  # noqa: F811
     text = '"region";"kjønn";"Personer 2024"\n"K-4634 Masfjorden";"Menn";900\n'
     assert _refused(text) == [
         "Line 1: the table is broken down by kjønn; download table 07459 with only region and year "
@@ -99,13 +91,13 @@ def test_a_table_broken_down_by_sex_is_refused(vestland):
     ]
 
 
-def test_the_long_layout_reads_the_year_from_its_column(vestland):
+def test_the_long_layout_reads_the_year_from_its_column(vestland):  # noqa: F811
     text = '"region","statistikkvariabel","år","07459: Befolkning"\n"K-4634 Masfjorden","Personer","2025",1700\n'
     result = population_import(text=text, source="SSB")
     assert result.created == 1 and ("4634", date(2025, 1, 1), 1700) in figures()
 
 
-def test_a_bad_json_stat_value_is_named_by_region_and_year(vestland):
+def test_a_bad_json_stat_value_is_named_by_region_and_year(vestland):  # noqa: F811
     data = json.loads(API.read_text())
     position = data["dimension"]["Region"]["category"]["index"]["K-4634"]
     data["value"][position] = -5
@@ -115,7 +107,7 @@ def test_a_bad_json_stat_value_is_named_by_region_and_year(vestland):
     assert _refused('{"version": "2.0", "class": "dataset",')[0].startswith("Line 1: this is not valid JSON")
 
 
-def test_the_command_refuses_a_bad_download_and_saves_nothing(vestland, tmp_path):
+def test_the_command_refuses_a_bad_download_and_saves_nothing(vestland, tmp_path):  # noqa: F811
     path = tmp_path / "07459.csv"
     path.write_bytes((STATBANK_HEAD + '"K-4601 Bergen";1\n"K-4634 Masfjorden";x\n').encode("cp1252"))
     before = figures()
