@@ -45,7 +45,7 @@ run: install
 # mypy checks the kernel, every service, selector and task, and the pure modules (no database) of each app.
 TYPED := $(wildcard core/*.py) \
 	members/services.py members/agreements.py members/selectors.py members/tasks.py members/choices.py \
-	members/domain.py members/population_file.py members/sealing.py members/validators.py members/signals.py \
+	members/domain.py members/population_file.py members/ssb_population.py members/sealing.py members/validators.py members/signals.py \
 	members/dashboard.py funding/dashboard.py \
 	governance/services.py governance/selectors.py governance/tasks.py governance/choices.py governance/links.py \
 	governance/documents.py \
@@ -53,7 +53,7 @@ TYPED := $(wildcard core/*.py) \
 	portfolio/documents.py \
 	$(wildcard funding/services/*.py) funding/selectors.py funding/invoice_selectors.py funding/tasks.py \
 	funding/choices.py funding/calculation.py funding/explanations.py funding/fairness.py funding/model_io.py \
-	funding/ehf.py funding/bank_file.py funding/invoice_numbers.py funding/scenarios.py funding/documents.py
+	funding/ehf.py funding/bank_file.py funding/bank_formats.py funding/journal.py funding/invoice_numbers.py funding/scenarios.py funding/documents.py
 
 # The files mypy checks, one per line (for running mypy by hand).
 print-typed:

@@ -29,6 +29,14 @@ def read_csv_upload(upload: UploadedFile) -> bytes:
     """The bytes of an uploaded CSV file, or a ValidationError saying what is wrong with it."""
     if not upload.name or not upload.name.lower().endswith(".csv"):
         raise forms.ValidationError(_("Choose a .csv file."))
+    return read_text_upload(upload)
+
+
+def read_text_upload(upload: UploadedFile, *, extensions: tuple[str, ...] = (".csv",), utf8: bool = True) -> bytes:
+    """The bytes of an uploaded text file (CSV, a bank's OCR or XML file, JSON), or a ValidationError saying what
+    is wrong with it. `utf8=False` leaves the encoding to the reader (Nets' OCR files are ISO 8859-1)."""
+    if not upload.name or not upload.name.lower().endswith(extensions):
+        raise forms.ValidationError(_("Choose a file ending in %(endings)s.") % {"endings": ", ".join(extensions)})
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise forms.ValidationError(
@@ -44,6 +52,8 @@ def read_csv_upload(upload: UploadedFile) -> bytes:
             )
     if b"\x00" in raw:
         raise forms.ValidationError(_("The file is not a text file."))
+    if not utf8:
+        return raw
     try:
         raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -1,4 +1,8 @@
-"""Reading a bank statement CSV (date,amount,kid,reference) without touching the database."""
+"""Reading a bank statement CSV (date,amount,kid,reference) without touching the database.
+
+The banks' own formats (Nets OCR giro, ISO 20022 camt.054) are read by `funding.bank_formats`, which
+recognises the format of a file from its content and gives the same rows.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,11 @@ class BankRow:
     amount: Decimal
     kid: str
     reference: str
+    # The account credited, as the bank's file states it (11 digits); empty in the portal's own CSV, where
+    # the account is the network's.
+    account: str = ""
+    # A reversal, a debit or an entry not yet booked: listed, never registered as a payment.
+    not_payment: bool = False
 
 
 def _date(text: str) -> date:

@@ -7,8 +7,8 @@ from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from core import forms as core_forms
-from core.uploads import read_csv_upload
-from funding.models import Budget, ContributionModel, Deflator
+from core.uploads import read_text_upload
+from funding.models import Budget, ContributionModel, Deflator, InvoiceRun
 from funding.services import BUDGET_FIELDS, MODEL_FIELDS
 from members.choices import OrganisationKind
 from members.forms import DateInput
@@ -183,11 +183,17 @@ class InvoiceRunForm(forms.Form):
         self.helper = _helper(_("Issue invoices"))
 
 
+BANK_FILE_ENDINGS = (".csv", ".txt", ".ocr", ".dat", ".xml")
+
+
 class BankImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Bank statement (CSV)"),
-        help_text=_("Columns: date,amount,kid,reference (UTF-8; comma or semicolon)."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        label=_("Bank file"),
+        help_text=_(
+            "An OCR giro file from Nets, a camt.054 notification (XML) or a CSV file with the columns "
+            "date,amount,kid,reference."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(BANK_FILE_ENDINGS)}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -196,4 +202,29 @@ class BankImportForm(forms.Form):
         self.helper.attrs = {"enctype": "multipart/form-data"}
 
     def clean_file(self):
-        return read_csv_upload(self.cleaned_data["file"])
+        return read_text_upload(self.cleaned_data["file"], extensions=BANK_FILE_ENDINGS, utf8=False)
+
+
+class JournalForm(forms.Form):
+    """Which postings the journal holds: a budget year, an invoice run, a period, or these together."""
+
+    year = forms.TypedChoiceField(label=_("Budget year"), coerce=int, required=False, empty_value=None)
+    run = forms.ModelChoiceField(label=_("Invoice run"), queryset=InvoiceRun.objects.none(), required=False)
+    date_from = core_forms.DateField(label=_("From"), widget=DateInput(), required=False)
+    date_to = core_forms.DateField(label=_("To"), widget=DateInput(), required=False)
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All years")), *((year, str(year)) for year in years)]
+        self.fields["run"].queryset = InvoiceRun.objects.order_by("-pk")
+        self.fields["run"].label_from_instance = lambda run: f"{run.year}: {run.issue_date:%d.%m.%Y} (#{run.pk})"
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.add_input(Submit("show", _("Show")))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The period ends before it begins."))
+        return cleaned

@@ -37,4 +37,5 @@ urlpatterns += [
     path("invoice-runs/<int:pk>/", invoice_views.invoice_run_detail, name="invoice_run_detail"),
     path("invoice-runs/<int:pk>/status/", invoice_views.invoice_run_status, name="invoice_run_status"),
     path("payments/import/", invoice_views.bank_import, name="bank_import"),
+    path("journal/", invoice_views.journal, name="journal"),
 ]

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import forms as core_forms
-from core.uploads import read_csv_upload
+from core.uploads import read_text_upload
 from members.models import Organisation, PopulationFigure
 from members.services import ORGANISATION_FIELDS
 from members.validators import validate_region_number
@@ -96,9 +96,12 @@ class PopulationFigureForm(forms.ModelForm):
 
 class PopulationImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Population file (CSV)"),
-        help_text=_("Columns: kommunenummer,name,county,population,population_date (UTF-8)."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        label=_("Population file"),
+        help_text=_(
+            "Statistics Norway's table 07459 as downloaded from the statistics bank (CSV) or its API (JSON-stat 2.0), "
+            "or a CSV file with the columns kommunenummer,name,county,population,population_date (UTF-8)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,text/csv,application/json"}),
     )
     source = forms.CharField(label=_("Source"), max_length=200, initial="SSB, tabell 07459")
 
@@ -109,4 +112,5 @@ class PopulationImportForm(forms.Form):
         self.helper.add_input(Submit("import", _("Import")))
 
     def clean_file(self):
-        return read_csv_upload(self.cleaned_data["file"])
+        # The encoding is checked when the file is read (a statistics bank download may be Windows-1252).
+        return read_text_upload(self.cleaned_data["file"], extensions=(".csv", ".json"), utf8=False)

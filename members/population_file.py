@@ -32,6 +32,8 @@ class PopulationRow:
     county: str
     population: int
     reference_date: date
+    # Where the figure stands, for messages, when the file has no portal columns (Statistics Norway's formats).
+    place: str = ""
 
 
 class PopulationFileError(Exception):
@@ -48,9 +50,14 @@ class PopulationFileError(Exception):
 
 
 def decode_upload(raw: bytes) -> str:
+    """The file's text: UTF-8, or Windows-1252 for a table downloaded from Statistics Norway's statistics bank
+    (which its CSV downloads have used), recognised by its region column."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+        if '"region"' in text[:2000].lower() and "\ufffd" not in text:
+            return text
         raise PopulationFileError([_("The file is not UTF-8 encoded text. Save it as CSV (UTF-8).")]) from None
 
 

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from members.choices import OrganisationKind
 from members.models import Organisation, OrganisationNumber, PopulationFigure
-from members.population_file import PopulationFileError, PopulationRow, parse_population_file
+from members.population_file import PopulationFileError, PopulationRow
 from members.signals import membership_changed, population_changed
+from members.ssb_population import parse_any_population_file
 from members.validators import validate_region_number
 
 MEMBERSHIP_FIELDS = ("membership_status", "member_from", "member_until")
@@ -206,7 +207,7 @@ def population_import(*, text: str, source: str) -> PopulationImportResult:
     national file from Statistics Norway can be read as it is. A number that is neither an organisation's
     number on the reference date nor a Norwegian municipality number is an error.
     """
-    rows, errors = parse_population_file(text)
+    rows, errors = parse_any_population_file(text)
     known_nationally = national_municipality_numbers()
     matched: list[tuple[PopulationRow, Organisation]] = []
     result = PopulationImportResult()
@@ -216,6 +217,14 @@ def population_import(*, text: str, source: str) -> PopulationImportResult:
             matched.append((row, organisation))
         elif row.number in known_nationally:
             result.outside_network += 1
+        elif row.place:
+            errors.append(
+                (
+                    row.line,
+                    _("%(where)s: %(number)s (%(name)s) is an unknown municipality number.")
+                    % {"where": row.place, "number": row.number, "name": row.name},
+                )
+            )
         else:
             errors.append(
                 (

@@ -284,6 +284,14 @@ LOGGING = {
     },
 }
 
+# The journal for the host's accounts (funding/journal.py): the accounts invoices, credit notes and payments are
+# posted to, and the project dimension. The defaults are NS 4102's receivables and bank accounts and the municipal
+# chart of accounts' (KOSTRA) art 1750, refunds from municipalities; set the host's own.
+JOURNAL_ACCOUNT_RECEIVABLE = env_str("JOURNAL_ACCOUNT_RECEIVABLE", "1500")
+JOURNAL_ACCOUNT_REVENUE = env_str("JOURNAL_ACCOUNT_REVENUE", "1750")
+JOURNAL_ACCOUNT_BANK = env_str("JOURNAL_ACCOUNT_BANK", "1920")
+JOURNAL_PROJECT = env_str("JOURNAL_PROJECT", "")
+
 # The network's seal for completed agreements (PAdES). `manage.py create_seal_certificate --out var/seal`
 # makes a development certificate; in production point these at the network's real certificate.
 SEAL_CERTIFICATE_PATH = Path(env_str("SEAL_CERTIFICATE_PATH") or BASE_DIR / "var" / "seal" / "cert.pem")

@@ -208,6 +208,7 @@ MATRIX += [
     Case("funding:invoice_run_detail", {"any": secretariat_only()}, target=invoice_run),
     Case("funding:invoice_run_status", {"any": secretariat_only()}, target=invoice_run),
     Case("funding:bank_import", {None: secretariat_only()}),
+    Case("funding:journal", {None: secretariat_only()}),
 ]
 for _name in ("funding:invoice_payment", "funding:invoice_remind", "funding:invoice_credit", "funding:invoice_send"):
     MATRIX += [

@@ -368,6 +368,13 @@ class BankImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     report = models.JSONField(_("report"), default=dict)
+    # What the file was read as, recognised from its content.
+    file_format = models.CharField(
+        _("format"),
+        max_length=10,
+        default="csv",
+        choices=[("csv", _("CSV")), ("ocr", _("OCR giro (Nets)")), ("camt.054", _("camt.054 (ISO 20022)"))],
+    )
 
     class Meta:
         verbose_name = _("bank statement import")

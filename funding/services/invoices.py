@@ -25,7 +25,7 @@ from core.emails import send_templated
 from core.models import NetworkProfile
 from core.rules import rule
 from core.runs import RunStatus
-from funding.bank_file import parse_bank_file
+from funding.bank_formats import parse_bank_statement
 from funding.choices import OPEN_STATUSES, InvoiceKind, InvoiceStatus, PaymentSource
 from funding.documents import invoice_ehf, invoice_pdf
 from funding.ehf import address, stored_endpoint_problem
@@ -590,9 +590,11 @@ def payment_register(
     registered_by: Any = None,
     bank_import: BankImport | None = None,
     occurrence: int = 1,
+    account: str = "",
 ) -> Payment:
     """Register money received for an open invoice. A payment from a bank statement also records the account it
-    was paid to and its KID, which with date, amount and reference make it known: it is registered only once."""
+    was paid to (as the bank's file states it, else the network's) and its KID, which with date, amount and reference
+    make it known: it is registered only once."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if not invoice_accepts_payments(invoice):
         raise ValidationError(_("Payments are registered on open invoices only."))
@@ -606,7 +608,8 @@ def payment_register(
         bank_import=bank_import,
     )
     if source == PaymentSource.BANK:
-        payment.account, payment.kid, payment.occurrence = invoice.seller_bank_account, invoice.kid, occurrence
+        payment.account = account or invoice.seller_bank_account
+        payment.kid, payment.occurrence = invoice.kid, occurrence
     payment.full_clean()
     payment.save()
     invoice_refresh_status(invoice=invoice)
@@ -623,7 +626,7 @@ def bank_payment_registered(*, invoice: Invoice, row: Any, occurrence: int = 1) 
     return (
         Payment.objects.filter(
             source=PaymentSource.BANK,
-            account=invoice.seller_bank_account,
+            account=row.account or invoice.seller_bank_account,
             paid_on=row.paid_on,
             amount=row.amount,
             kid=row.kid,
@@ -637,9 +640,11 @@ def bank_payment_registered(*, invoice: Invoice, row: Any, occurrence: int = 1) 
 
 @transaction.atomic
 def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None) -> BankImport:
-    """Register the payments of a bank statement by KID; unknown KIDs and wrong amounts are reported, not guessed.
+    """Register the payments of a bank file by KID; unknown KIDs and wrong amounts are reported, not guessed.
 
-    A malformed file, or one imported before, is refused whole. A payment registered before (from a statement
+    The file is Nets OCR giro, camt.054 or the portal's CSV, recognised from its content. Reversals, debits and
+    entries not booked are listed and never registered. A malformed file, or one imported before, is refused
+    whole. A payment registered before (from a statement
     with other bytes: line endings, separator, a BOM, another order) is listed and not registered again.
     """
     digest = hashlib.sha256(raw).hexdigest()
@@ -649,7 +654,7 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
             _("This file was imported on %(date)s; it is not imported again.")
             % {"date": timezone.localtime(earlier.imported_at).strftime("%d.%m.%Y %H:%M")}
         )
-    rows = parse_bank_file(raw)
+    file_format, rows = parse_bank_statement(raw)
     record = BankImport.objects.create(
         file_name=file_name[:200],
         sha256=digest,
@@ -665,10 +670,14 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
         "underpaid": [],
         "not_open": [],
         "already_registered": [],
+        "not_payments": [],
     }
     identical: Counter[tuple[Any, ...]] = Counter()
     for row in rows:
         entry = {"line": str(row.line), "kid": row.kid, "amount": str(row.amount), "date": row.paid_on.isoformat()}
+        if row.not_payment:
+            report["not_payments"].append(entry)
+            continue
         invoice = invoices.get(row.kid)
         if invoice is None:
             report["unknown_kid"].append(entry)
@@ -676,8 +685,9 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
         invoice.refresh_from_db()
         entry["invoice"] = invoice.display_number
         entry["organisation"] = invoice.buyer_name
-        identical[(row.paid_on, row.amount, row.kid, row.reference)] += 1
-        occurrence = identical[(row.paid_on, row.amount, row.kid, row.reference)]
+        identity = (row.account, row.paid_on, row.amount, row.kid, row.reference)
+        identical[identity] += 1
+        occurrence = identical[identity]
         registered_before = bank_payment_registered(invoice=invoice, row=row, occurrence=occurrence)
         if registered_before is not None:
             record_of = registered_before.bank_import
@@ -700,6 +710,7 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
             registered_by=imported_by,
             bank_import=record,
             occurrence=occurrence,
+            account=row.account,
         )
         report["registered"].append(entry)
         if row.amount > outstanding:
@@ -707,7 +718,8 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
         elif row.amount < outstanding:
             report["underpaid"].append({**entry, "difference": str(outstanding - row.amount)})
     record.report = report
-    record.save(update_fields=["report"])
+    record.file_format = file_format
+    record.save(update_fields=["report", "file_format"])
     return record
 
 

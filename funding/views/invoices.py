@@ -18,7 +18,8 @@ from funding import invoice_selectors as selectors
 from funding import selectors as funding_selectors
 from funding import services
 from funding.choices import InvoiceKind, InvoiceStatus
-from funding.forms import BankImportForm, CreditNoteForm, InvoiceRunForm, PaymentForm, ReminderForm
+from funding.forms import BankImportForm, CreditNoteForm, InvoiceRunForm, JournalForm, PaymentForm, ReminderForm
+from funding.journal import journal_csv, journal_postings, journal_sums
 
 
 @require("invoice.view")
@@ -255,3 +256,27 @@ def bank_import(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("file", error)
     return render(request, "funding/bank_import.html", {"form": form, "record": record})
+
+
+@require("invoice.manage")
+def journal(request: HttpRequest) -> HttpResponse:
+    """The journal for the host's accounts, shown with its sums per account and downloaded as CSV."""
+    form = JournalForm(request.GET or None, years=selectors.invoice_years(user=request.user))
+    postings = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        run = data["run"]
+        postings = journal_postings(
+            year=data["year"], run_id=run.pk if run else None, date_from=data["date_from"], date_to=data["date_to"]
+        )
+        if request.GET.get("download"):
+            response = HttpResponse(journal_csv(postings), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = content_disposition_header(True, "journal.csv")
+            return response
+    context = {
+        "form": form,
+        "postings": postings,
+        "sums": journal_sums(postings) if postings is not None else None,
+        "download_query": request.GET.urlencode(),
+    }
+    return render(request, "funding/journal.html", context)

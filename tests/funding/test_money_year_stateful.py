@@ -36,6 +36,7 @@ from core.runs import RunStatus
 from funding import calculation as calc
 from funding.choices import InvoiceKind, InvoiceStatus
 from funding.invoice_selectors import invoice_list, invoice_totals
+from funding.journal import journal_postings, journal_sums
 from funding.models import Contribution, Invoice, InvoiceRun, NumberSeries, Payment, RecomputeRun, Reminder
 from funding.services import (
     BankFileRejected,
@@ -56,6 +57,7 @@ from funding.services import (
 from members.choices import MembershipStatus
 from members.services import organisation_update, population_figure_record
 from tests.factories import OrganisationFactory, PopulationFigureFactory, contribution_model, network_profile
+from tests.funding.bank_files import Giro, camt_054, ocr_giro
 
 YEAR = 2026
 POPULATION_DATE = date(2025, 1, 1)
@@ -116,8 +118,15 @@ def months_between(start: date, end: date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-def statement(rows: list[tuple[date, Decimal, str, str]], encoding: str) -> bytes:
-    """A bank statement of the rows, written as one of several banks would."""
+BANK_ENCODINGS = ["plain", "crlf", "semicolon", "bom", "reversed", "ocr", "camt.054"]
+
+
+def statement(rows: list[tuple[date, Decimal, str, str]], encoding: str, account: str = "") -> bytes:
+    """A bank statement of the rows, written as one of several banks would: the portal's CSV in several ways, a
+    Nets OCR giro file or a camt.054 notification (the reference being the bank's archive reference)."""
+    if encoding in ("ocr", "camt.054"):
+        giros = [Giro(kid, amount, reference, day) for day, amount, kid, reference in rows]
+        return ocr_giro(giros, account=account) if encoding == "ocr" else camt_054(giros, account=account)
     delimiter = ";" if encoding == "semicolon" else ","
     rows = list(reversed(rows)) if encoding == "reversed" else rows
     out = io.StringIO()
@@ -173,6 +182,10 @@ class MoneyYear(RuleBasedStateMachine):
         organisation = self.organisations[index % len(self.organisations)]
         organisation.refresh_from_db()
         return organisation
+
+    def bank_account(self) -> str:
+        """The account the network's bank files name: the one its invoices are paid to."""
+        return NetworkProfile.objects.get().bank_account
 
     def invoice(self, index: int, *, live: bool = True) -> Invoice | None:
         invoices = Invoice.objects.filter(year=YEAR, kind=InvoiceKind.INVOICE).order_by("number")
@@ -345,7 +358,7 @@ class MoneyYear(RuleBasedStateMachine):
 
     @rule(
         picks=st.lists(st.tuples(st.integers(0, 50), st.sampled_from(["0.5", "1"])), min_size=1, max_size=3),
-        encoding=st.sampled_from(["plain", "crlf", "semicolon", "bom", "reversed"]),
+        encoding=st.sampled_from(BANK_ENCODINGS),
     )
     def payment_by_bank_file(self, picks, encoding):
         rows = []
@@ -353,24 +366,27 @@ class MoneyYear(RuleBasedStateMachine):
             invoice = self.invoice(index)
             if invoice is not None:
                 amount = (invoice.total * Decimal(share)).quantize(CENT)
-                rows.append((self.today, amount, invoice.kid, f"Arkiv {self.steps}-{len(rows)}"))
+                # A bank's archive reference: nine digits, unique per payment.
+                rows.append((self.today, amount, invoice.kid, f"{self.steps:06d}{len(rows):03d}"))
         if not rows:
             return
         with self.step():
             try:
-                bank_statement_import(raw=statement(rows, encoding), file_name="kontoutskrift.csv")
+                raw = statement(rows, encoding, account=self.bank_account())
+                bank_statement_import(raw=raw, file_name="kontoutskrift.csv")
             except ValidationError:
                 return
         self.statements.append(rows)
 
     @precondition(lambda self: self.statements)
-    @rule(pick=st.integers(0, 50), encoding=st.sampled_from(["plain", "crlf", "semicolon", "bom", "reversed"]))
+    @rule(pick=st.integers(0, 50), encoding=st.sampled_from(BANK_ENCODINGS))
     def same_bank_file_again(self, pick, encoding):
         rows = self.statements[pick % len(self.statements)]
         payments = Payment.objects.count()
         with self.step():
             try:
-                record = bank_statement_import(raw=statement(rows, encoding), file_name="igjen.csv")
+                raw = statement(rows, encoding, account=self.bank_account())
+                record = bank_statement_import(raw=raw, file_name="igjen.csv")
             except BankFileRejected:
                 assert Payment.objects.count() == payments
                 return
@@ -432,6 +448,19 @@ class MoneyYear(RuleBasedStateMachine):
         self.one_contribution_per_member_as_the_engine_computes_it(contributions)
         self.invoice_period_is_the_months_charged(invoices, contributions)
         self.reminders_only_when_overdue()
+        self.journal_agrees_with_the_totals(totals)
+
+    def journal_agrees_with_the_totals(self, totals):
+        """The journal for the host's accounts books each document and payment once: per account it sums to the
+        year's totals (receivables = outstanding - overpaid, revenue = -(invoiced - credited), bank = paid)."""
+        sums = journal_sums(journal_postings(year=YEAR))
+        year = totals.get(YEAR)
+        if year is None:
+            assert sums == {}, sums
+            return
+        assert sums.get("1750", Decimal(0)) == -(year["invoiced"] - year["credited"]), (sums, year)
+        assert sums.get("1920", Decimal(0)) == year["paid"], (sums, year)
+        assert sums.get("1500", Decimal(0)) == year["invoiced"] - year["credited"] - year["paid"], (sums, year)
 
     def nothing_half_written(self, invoices):
         assert not InvoiceRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists()

@@ -138,7 +138,7 @@ def test_upload_form_imports_and_reports(client, personas):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("pop.xlsx", b"PK\x03\x04", "Choose a .csv file."),
+        ("pop.xlsx", b"PK\x03\x04", "Choose a file ending in .csv, .json."),
         ("pop.csv", b"\x00\x01binary", "The file is not a text file."),
         ("pop.csv", "kommunenummer;navn\n".encode("utf-16"), "not a text file"),
     ],

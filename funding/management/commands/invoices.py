@@ -1,4 +1,5 @@
-"""`invoices run --year YYYY`: issue the year's invoices; `invoices export --year YYYY --format ehf|pdf --out DIR`."""
+"""`invoices run --year YYYY`: issue the year's invoices; `invoices export --year YYYY --format ehf|pdf --out DIR`;
+`invoices journal [--year YYYY] [--run ID] [--from DATE] [--to DATE] [--out FILE]`: the journal for the accounts."""
 
 from datetime import date, datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from core.runs import RunStatus
 from funding.invoice_numbers import INVOICE_SERIES
+from funding.journal import journal_csv, journal_postings, journal_sums
 from funding.models import Invoice, InvoiceRun
 from funding.services import (
     default_due_date,
@@ -27,7 +29,10 @@ def _date(text: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Invoices: `run` issues a year's invoices; `export` writes one PDF or EHF file per invoice."
+    help = (
+        "Invoices: `run` issues a year's invoices; `export` writes one PDF or EHF file per invoice; `journal` writes "
+        "the invoices, credit notes and payments as postings for the host's accounts (CSV)."
+    )
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -39,6 +44,12 @@ class Command(BaseCommand):
         export.add_argument("--year", required=True, type=int)
         export.add_argument("--format", required=True, choices=["ehf", "pdf"])
         export.add_argument("--out", required=True, type=Path)
+        journal = actions.add_parser("journal", help="The journal for the host's accounts, as CSV.")
+        journal.add_argument("--year", type=int, help="The budget year's invoices, credit notes and payments.")
+        journal.add_argument("--run", type=int, help="The invoices of one invoice run (its id).")
+        journal.add_argument("--from", dest="date_from", type=_date, help="Documents and payments from this date.")
+        journal.add_argument("--to", dest="date_to", type=_date, help="Documents and payments up to this date.")
+        journal.add_argument("--out", type=Path, help="Write to this file (default: standard output).")
 
     def handle(self, *args, action: str, **options):
         return getattr(self, f"handle_{action}")(**options)
@@ -82,3 +93,26 @@ class Command(BaseCommand):
             path.write_bytes(invoice_document_bytes(invoice=invoice, kind=format))
             count += 1
         self.stdout.write(f"{count} files written to {out}")
+
+    def handle_journal(
+        self,
+        *,
+        year: int | None,
+        run: int | None,
+        date_from: date | None,
+        date_to: date | None,
+        out: Path | None,
+        **options,
+    ):
+        if run is not None and not InvoiceRun.objects.filter(pk=run).exists():
+            raise CommandError(f"There is no invoice run {run}.")
+        if date_from and date_to and date_from > date_to:
+            raise CommandError("The period ends before it begins.")
+        postings = journal_postings(year=year, run_id=run, date_from=date_from, date_to=date_to)
+        text = journal_csv(postings)
+        if out is None:
+            self.stdout.write(text, ending="")
+            return
+        out.write_text(text, encoding="utf-8")
+        sums = ", ".join(f"{account}: {total:.2f}" for account, total in journal_sums(postings).items())
+        self.stdout.write(f"{len(postings)} postings written to {out} ({sums or 'none'})")

@@ -8,12 +8,12 @@ from members.services import population_import
 
 class Command(BaseCommand):
     help = (
-        "Import population figures from a CSV file (kommunenummer,name,county,population,population_date), "
-        "all or nothing."
+        "Import population figures, all or nothing, from Statistics Norway's table 07459 (statistics bank CSV or "
+        "JSON-stat 2.0 from its API) or the portal's CSV (kommunenummer,name,county,population,population_date)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
+        parser.add_argument("file", type=Path, help="A .csv or .json file.")
         parser.add_argument("--source", default="SSB, tabell 07459", help="Where the figures come from.")
 
     def handle(self, *args, file: Path, source: str, **options):
