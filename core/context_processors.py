@@ -13,6 +13,7 @@ def portal(request):
         "nav": {
             "members": True,
             "import_population": policy.can(user, "population.import"),
+            "import_register": policy.can(user, "organisation.import_register"),
             "contributions": policy.can(user, "contribution.view"),
             "invoices": policy.can(user, "invoice.view"),
             "agreements": policy.can(user, "agreement.view"),

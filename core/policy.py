@@ -43,6 +43,8 @@ RULES: dict[str, Rule] = {
     "organisation.view_history": Rule(),
     "organisation.create": Rule(),
     "organisation.change": Rule(),
+    # Comparing organisations with Enhetsregisteret and applying its facts
+    "organisation.import_register": Rule(),
     "organisation.export": Rule(public=True),
     "population.view": Rule(public=True),
     "population.create": Rule(),

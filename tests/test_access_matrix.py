@@ -101,6 +101,9 @@ MATRIX: list[Case] = [
     Case("members:organisation_list", {None: everyone(OK)}),
     Case("members:organisation_create", {None: secretariat_only()}),
     Case("members:population_import", {None: secretariat_only()}),
+    Case("members:register_import", {None: secretariat_only()}),
+    # Applying a comparison with Enhetsregisteret: without a valid proposal the secretariat is sent back to it.
+    Case("members:register_apply", {None: {**secretariat_only(), "secretariat": REDIRECT}}, method="post"),
     Case("members:organisation_detail", {"own": everyone(OK), "foreign": everyone(OK)}, target=organisation),
     Case(
         "members:organisation_update",

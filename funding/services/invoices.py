@@ -236,7 +236,7 @@ def _buyer_fields(organisation: Organisation) -> dict[str, Any]:
         "organisation": organisation,
         "buyer_name": organisation.legal_name,
         "buyer_org_number": organisation.org_number or "",
-        "buyer_address": address(organisation.street_address, organisation.postal_code, organisation.city),
+        "buyer_address": address(*organisation.invoice_address),
         "buyer_reference": organisation.buyer_reference,
         "buyer_endpoint": organisation.einvoice_endpoint,
     }
