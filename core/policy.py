@@ -62,6 +62,8 @@ RULES: dict[str, Rule] = {
     "invoice.view": Rule(own=MONEY_ROLES),
     "invoice.manage": Rule(),
     "payment.import": Rule(),
+    # The Peppol outbox: deliveries to the access point and the buyers' Invoice Responses
+    "invoice.delivery": Rule(),
     # The portal itself
     # Cooperation agreements
     "agreement.view": Rule(own=frozenset({DIRECTOR})),

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the portal needs when any is missing:
 #   gettext (translations), fonts and Pango (WeasyPrint), poppler-utils (PDF checks in tests), age (backups),
-#   and, with --test, chromium for the browser journeys.
+#   and, with --test, chromium for the browser journeys and openssh-server (an SFTP server on loopback stands in
+#   for the Peppol access point in tests/funding/test_peppol_delivery.py).
 set -euo pipefail
 packages=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core poppler-utils age)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium)
+  packages+=(chromium openssh-server)
 fi
 missing=()
 for package in "${packages[@]}"; do
