@@ -212,6 +212,33 @@ MATRIX += [
     Case("funding:invoice_run_status", {"any": secretariat_only()}, target=invoice_run),
     Case("funding:bank_import", {None: secretariat_only()}),
 ]
+
+
+def failed_delivery(personas: Personas, which: str) -> dict:
+    """A Peppol delivery of the organisation's invoice that gave up, so it can be tried again."""
+    from funding.models import Invoice, InvoiceDelivery
+
+    invoice = Invoice.objects.get(organisation=getattr(personas, which), kind="invoice")
+    delivery, _created = InvoiceDelivery.objects.get_or_create(
+        invoice=invoice, defaults={"receiver": "0192:964338531", "file_name": f"invoice-{invoice.pk}.xml"}
+    )
+    InvoiceDelivery.objects.filter(pk=delivery.pk).update(status="failed")
+    return {"pk": delivery.pk}
+
+
+# The Peppol outbox is the secretariat's; reading responses and trying again are POSTs.
+MATRIX += [
+    Case("funding:delivery_list", {None: secretariat_only()}),
+    Case("funding:delivery_retry", {"own": everyone(NOT_ALLOWED)}, target=failed_delivery),
+    Case(
+        "funding:delivery_retry",
+        {"own": secretariat_post(), "foreign": secretariat_post()},
+        target=failed_delivery,
+        method="post",
+    ),
+    Case("funding:responses_collect", {None: everyone(NOT_ALLOWED)}),
+    Case("funding:responses_collect", {None: secretariat_post()}, method="post"),
+]
 for _name in ("funding:invoice_payment", "funding:invoice_remind", "funding:invoice_credit", "funding:invoice_send"):
     MATRIX += [
         Case(_name, {"own": everyone(NOT_ALLOWED)}, target=invoice),
