@@ -92,7 +92,9 @@ def connect(config: SftpSettings) -> Iterator[paramiko.SFTPClient]:
             look_for_keys=False,
         )
         sftp = client.open_sftp()
-        sftp.get_channel().settimeout(config.timeout)  # type: ignore[union-attr]
+        channel = sftp.get_channel()
+        if channel is not None:
+            channel.settimeout(config.timeout)
     except (OSError, paramiko.SSHException) as error:
         client.close()
         raise AccessPointError(f"SFTP {config.user}@{config.host}:{config.port}: {error}") from None

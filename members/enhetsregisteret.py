@@ -124,12 +124,12 @@ def _first_significant_byte(stream: IO[bytes]) -> bytes:
 def read_units(stream: IO[bytes], *, wanted: Collection[str] | None = None) -> Iterator[RegisterUnit]:
     """The units of a single-unit or bulk file, gzip-compressed or not; only `wanted` numbers when given."""
     head = stream.read(2)
-    rest: IO[bytes] = io.BufferedReader(_Prefixed(head, stream))  # type: ignore[arg-type]
+    rest: IO[bytes] = io.BufferedReader(_Prefixed(head, stream))
     if head == GZIP_MAGIC:
         rest = gzip.GzipFile(fileobj=rest)  # type: ignore[assignment]
     try:
         first = _first_significant_byte(rest)
-        body: IO[bytes] = io.BufferedReader(_Prefixed(first, rest))  # type: ignore[arg-type]
+        body: IO[bytes] = io.BufferedReader(_Prefixed(first, rest))
         if first == b"{":
             try:
                 data = json.load(body)

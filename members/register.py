@@ -67,7 +67,7 @@ class FactChange:
 
     @property
     def label(self) -> str:
-        return str(Organisation._meta.get_field(self.field).verbose_name)
+        return str(getattr(Organisation._meta.get_field(self.field), "verbose_name", self.field))
 
 
 @dataclass
@@ -149,7 +149,7 @@ def register_compare(*, organisations: QuerySet[Organisation], units: Iterable[R
 
 def portal_org_numbers() -> set[str]:
     """The organisation numbers the portal holds: the units worth reading from a bulk file."""
-    return set(Organisation.objects.exclude(org_number=None).values_list("org_number", flat=True))
+    return {number for number in Organisation.objects.values_list("org_number", flat=True) if number}
 
 
 @transaction.atomic

@@ -7,10 +7,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from celery.exceptions import Retry
 from django.urls import reverse
 from lxml import etree
-
-from celery.exceptions import Retry
 
 from funding import access_point, invoice_response
 from funding.choices import DeliveryStatus, InvoiceStatus
@@ -279,9 +278,8 @@ def test_an_unknown_server_key_is_refused(access, peppol_invoice, tmp_path, sett
     other.write_text(f"[127.0.0.1]:{access.port} {algorithm} {key}\n")
     config = access_point.SftpSettings.from_django()
     config = access_point.SftpSettings(**{**config.__dict__, "known_hosts": str(other)})
-    with pytest.raises(access_point.AccessPointError, match="does not match|not found"):
-        with access_point.connect(config):
-            pass
+    with pytest.raises(access_point.AccessPointError, match=r"does not match|not found"), access_point.connect(config):
+        pass
 
 
 def test_email_receivers_are_still_emailed(invoicing, send):
