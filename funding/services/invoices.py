@@ -399,6 +399,11 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
         if adopted_model(invoice.year) is not None:
             requester = issued_by if getattr(issued_by, "pk", None) else None
             recompute_start(year=invoice.year, requested_by=requester, reason=_("Invoice credited"))
+    if getattr(invoice, "delivery", None) is not None:
+        # The buyer received the invoice through Peppol, so the credit note that cancels it goes the same way.
+        from funding.services.delivery import invoice_queue_for_peppol
+
+        invoice_queue_for_peppol(invoice=credit)
     return credit
 
 

@@ -262,6 +262,28 @@ def test_a_failed_hand_over_is_retried_and_then_waits_for_the_secretariat(
     assert delivery.attempts == 4
 
 
+def test_a_credit_note_follows_its_invoice_through_peppol(
+    access, peppol_invoice, send, django_capture_on_commit_callbacks
+):
+    from funding.services import credit_note_issue
+
+    send(peppol_invoice)
+    with django_capture_on_commit_callbacks(execute=True):
+        credit = credit_note_issue(invoice=peppol_invoice, reason="Feil folketall", issue_date=date(2026, 11, 30))
+    delivery = InvoiceDelivery.objects.get(invoice=credit)
+    assert delivery.status == DeliveryStatus.HANDED_OVER
+    sent = access.outbox / f"creditnote-{credit.seller_org_number}-{credit.display_number}.xml"
+    assert sent.read_bytes() == invoice_document_bytes(invoice=credit, kind="ehf")
+    # Its response names the credit note (document type 381) by its own number.
+    root = etree.fromstring(response_for("invoice-response-accepted.xml", credit))
+    root.find("cac:DocumentResponse/cac:DocumentReference/cbc:DocumentTypeCode", NS).text = "381"
+    (access.inbox / "ir-credit.xml").write_bytes(etree.tostring(root))
+    assert len(invoice_responses_collect().applied) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.ACCEPTED
+    assert InvoiceDelivery.objects.get(invoice=peppol_invoice).status == DeliveryStatus.HANDED_OVER
+
+
 def test_a_file_already_with_the_access_point_is_not_written_again(access, peppol_invoice, send):
     """A hand-over whose acknowledgement was lost: the retry finds the file there and does not send it twice."""
     name = delivery_file_name(peppol_invoice)
