@@ -46,14 +46,15 @@ run: install
 TYPED := $(wildcard core/*.py) \
 	members/services.py members/agreements.py members/selectors.py members/tasks.py members/choices.py \
 	members/domain.py members/population_file.py members/ssb_population.py members/sealing.py members/validators.py members/signals.py \
-	members/dashboard.py funding/dashboard.py \
+	members/dashboard.py funding/dashboard.py members/enhetsregisteret.py members/register.py \
 	governance/services.py governance/selectors.py governance/tasks.py governance/choices.py governance/links.py \
 	governance/documents.py \
 	portfolio/services.py portfolio/selectors.py portfolio/tasks.py portfolio/choices.py portfolio/lifecycle.py \
 	portfolio/documents.py \
 	$(wildcard funding/services/*.py) funding/selectors.py funding/invoice_selectors.py funding/tasks.py \
 	funding/choices.py funding/calculation.py funding/explanations.py funding/fairness.py funding/model_io.py \
-	funding/ehf.py funding/bank_file.py funding/bank_formats.py funding/journal.py funding/invoice_numbers.py funding/scenarios.py funding/documents.py
+	funding/ehf.py funding/bank_file.py funding/bank_formats.py funding/journal.py funding/invoice_numbers.py funding/scenarios.py funding/documents.py \
+	funding/access_point.py funding/invoice_response.py
 
 # The files mypy checks, one per line (for running mypy by hand).
 print-typed:

@@ -13,8 +13,10 @@ def portal(request):
         "nav": {
             "members": True,
             "import_population": policy.can(user, "population.import"),
+            "import_register": policy.can(user, "organisation.import_register"),
             "contributions": policy.can(user, "contribution.view"),
             "invoices": policy.can(user, "invoice.view"),
+            "deliveries": policy.can(user, "invoice.delivery"),
             "agreements": policy.can(user, "agreement.view"),
             "models": policy.can(user, "contribution_model.view"),
             "budget": policy.can(user, "budget.view"),

@@ -43,6 +43,8 @@ RULES: dict[str, Rule] = {
     "organisation.view_history": Rule(),
     "organisation.create": Rule(),
     "organisation.change": Rule(),
+    # Comparing organisations with Enhetsregisteret and applying its facts
+    "organisation.import_register": Rule(),
     "organisation.export": Rule(public=True),
     "population.view": Rule(public=True),
     "population.create": Rule(),
@@ -60,6 +62,8 @@ RULES: dict[str, Rule] = {
     "invoice.view": Rule(own=MONEY_ROLES),
     "invoice.manage": Rule(),
     "payment.import": Rule(),
+    # The Peppol outbox: deliveries to the access point and the buyers' Invoice Responses
+    "invoice.delivery": Rule(),
     # The portal itself
     # Cooperation agreements
     "agreement.view": Rule(own=frozenset({DIRECTOR})),

@@ -35,6 +35,61 @@ NOT_MEMBERS = {
 NOTICE_GIVEN = {"4651": (date(2026, 6, 30), date(2026, 12, 31))}
 
 
+# Where invoices go: the municipality's town hall (street, postcode, postal town). Where the demo does not know the
+# street, "Rådhuset" at the administrative centre's postcode, which the post delivers too. Real organisation numbers
+# would let `python manage.py import_enhetsregisteret` bring the registered addresses instead.
+TOWN_HALLS = {
+    "4601": ("Rådhusgaten 10", "5014", "Bergen"),
+    "4602": ("Rådhuset", "6900", "Florø"),
+    "4611": ("Sjoarvegen 2", "5590", "Etne"),
+    "4612": ("Sveiovegen 20", "5550", "Sveio"),
+    "4613": ("Leirdalen 1", "5430", "Bremnes"),
+    "4614": ("Borggata 2", "5416", "Stord"),
+    "4615": ("Rådhuset", "5419", "Fitjar"),
+    "4616": ("Rådhuset", "5680", "Tysnes"),
+    "4617": ("Rosendalsvegen 10", "5470", "Rosendal"),
+    "4618": ("Opheimsgata 31", "5750", "Odda"),
+    "4619": ("Simadalsvegen 1", "5783", "Eidfjord"),
+    "4620": ("Rådhuset", "5730", "Ulvik"),
+    "4621": ("Uttrågata 9", "5700", "Voss"),
+    "4622": ("Grovagjelet 16", "5600", "Norheimsund"),
+    "4623": ("Rådhuset", "5650", "Tysse"),
+    "4624": ("Kuventræ 1", "5200", "Os"),
+    "4625": ("Rådhuset", "5392", "Storebø"),
+    "4626": ("Rådhuset", "5353", "Straume"),
+    "4627": ("Klampavikvegen 1", "5300", "Kleppestø"),
+    "4628": ("Konsul Jebsens gate 16", "5722", "Dalekvam"),
+    "4629": ("Rådhuset", "5729", "Modalen"),
+    "4630": ("Geitaryggsvegen 11", "5282", "Lonevåg"),
+    "4631": ("Kvernhusmyrane 20", "5914", "Isdalstø"),
+    "4632": ("Sætremarka 2", "5943", "Austrheim"),
+    "4633": ("Rådhuset", "5947", "Fedje"),
+    "4634": ("Austfjordvegen 2165", "5981", "Masfjordnes"),
+    "4635": ("Eivindvikvegen 1119", "5966", "Eivindvik"),
+    "4636": ("Rådhuset", "6924", "Hardbakke"),
+    "4637": ("Rådhuset", "6957", "Hyllestad"),
+    "4638": ("Rådhuset", "6993", "Høyanger"),
+    "4639": ("Rådhuset", "6893", "Vik i Sogn"),
+    "4640": ("Rådhuset", "6856", "Sogndal"),
+    "4641": ("Vangen 1", "5745", "Aurland"),
+    "4642": ("Øyraplassen 7", "6887", "Lærdal"),
+    "4643": ("Statsråd Evensens veg 4", "6885", "Årdalstangen"),
+    "4644": ("Rådhuset", "6868", "Gaupne"),
+    "4645": ("Rådhuset", "6980", "Askvoll"),
+    "4646": ("Rådhuset", "6963", "Dale i Sunnfjord"),
+    "4647": ("Rådhuset", "6800", "Førde"),
+    "4648": ("Rådhuset", "6723", "Svelgen"),
+    "4649": ("Rådhuset", "6770", "Nordfjordeid"),
+    "4650": ("Rådhuset", "6823", "Sandane"),
+    "4651": ("Tinggata 3", "6783", "Stryn"),
+}
+PARTNER_ADDRESSES = {
+    "Vestland fylkeskommune": ("Agnes Mowinckels gate 5", "5008", "Bergen", "FYLK", "4601"),
+    "Statsforvaltaren i Vestland": ("Njøsavegen 2", "6863", "Leikanger", "ORGL", "4640"),
+    "IKT Nordhordland": ("Kvernhusmyrane 20", "5914", "Isdalstø", "", "4631"),
+}
+
+
 def demo_org_number(seed: str) -> str:
     """A valid, clearly artificial organisation number derived from `seed` (starts with 8)."""
     for suffix in range(1000):
@@ -97,9 +152,14 @@ def load_demo() -> list[DemoUser]:
         number = row["kommunenummer"]
         status = NOT_MEMBERS.get(number, MembershipStatus.MEMBER)
         notice = NOTICE_GIVEN.get(number)
+        street, postal_code, city = TOWN_HALLS.get(number, ("Rådhuset", "", row["name"]))
         values = {
             "org_number": demo_org_number(number),
-            "city": row["name"],
+            "organisation_form": "KOMM",
+            "street_address": street,
+            "postal_code": postal_code,
+            "city": city,
+            "business_municipality_number": number,
             "is_host": number == HOST_NUMBER,
             "membership_status": MembershipStatus.NOTICE_GIVEN if notice else status,
             "invited_on": date(2026, 9, 1) if status == MembershipStatus.INVITED else None,
@@ -119,7 +179,20 @@ def load_demo() -> list[DemoUser]:
             announce=False,  # the demo computes contributions itself once everything is in place
         )
     for name, kind, number, seed in PARTNERS:
-        _upsert(name, kind, number, NETWORK_COUNTY, org_number=demo_org_number(seed), notes=DEMO_NOTE)
+        street, postal_code, city, form, municipality = PARTNER_ADDRESSES.get(name, ("", "", "", "", ""))
+        _upsert(
+            name,
+            kind,
+            number,
+            NETWORK_COUNTY,
+            org_number=demo_org_number(seed),
+            organisation_form=form,
+            street_address=street,
+            postal_code=postal_code,
+            city=city,
+            business_municipality_number=municipality,
+            notes=DEMO_NOTE,
+        )
     for spec in DEMO_USERS:
         user = demo_user_save(spec)
         if user.is_secretariat:

@@ -43,3 +43,14 @@ OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTLY_
 class PaymentSource(models.TextChoices):
     MANUAL = "manual", _("Registered by hand")
     BANK = "bank", _("Bank statement")
+
+
+class DeliveryStatus(models.TextChoices):
+    """Where an invoice sent through the Peppol access point is."""
+
+    QUEUED = "queued", _("Waiting to be handed over")
+    HANDED_OVER = "handed_over", _("Handed to the access point")
+    FAILED = "failed", _("Hand-over failed")
+    DELIVERED = "delivered", _("Delivered to the buyer")
+    ACCEPTED = "accepted", _("Accepted by the buyer")
+    REJECTED = "rejected", _("Rejected by the buyer")

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from core import policy
 from funding.choices import InvoiceKind, InvoiceStatus
-from funding.models import Invoice, InvoiceRun, Payment
+from funding.models import Invoice, InvoiceDelivery, InvoiceResponseMessage, InvoiceRun, Payment
 from funding.models.invoices import InvoiceQuerySet, outstanding_amount
 
 
@@ -107,3 +107,24 @@ def invoice_run_get(*, user: Any, pk: int) -> InvoiceRun:
         return InvoiceRun.objects.get(pk=pk)
     except InvoiceRun.DoesNotExist:
         raise Http404 from None
+
+
+def delivery_list(*, user: Any) -> QuerySet[InvoiceDelivery]:
+    """The Peppol outbox, newest first, for those who may see it."""
+    if not policy.can(user, "invoice.delivery"):
+        return InvoiceDelivery.objects.none()
+    return InvoiceDelivery.objects.select_related("invoice", "invoice__organisation").order_by("-queued_at", "-pk")
+
+
+def delivery_get(*, user: Any, pk: int) -> InvoiceDelivery:
+    try:
+        return delivery_list(user=user).get(pk=pk)
+    except InvoiceDelivery.DoesNotExist:
+        raise Http404 from None
+
+
+def unmatched_responses(*, user: Any) -> QuerySet[InvoiceResponseMessage]:
+    """Invoice Responses that could not be applied (not readable, or for no delivered invoice)."""
+    if not policy.can(user, "invoice.delivery"):
+        return InvoiceResponseMessage.objects.none()
+    return InvoiceResponseMessage.objects.exclude(problem="").order_by("-received_at")

@@ -60,3 +60,37 @@ def enqueue_documents(invoice_id: int) -> None:
     """Render in a worker; if the queue is down, or rendering fails, the documents are rendered on first download
     instead: rendering never undoes or stops the issuing."""
     enqueue(render_invoice_documents, invoice_id, best_effort=True)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def deliver_invoice(self, delivery_id: int) -> str:
+    """Hand one document to the Peppol access point; on failure try again with doubling backoff (1 min … 4 h)."""
+    from django.conf import settings
+
+    from funding.access_point import AccessPointError
+    from funding.services import delivery as delivery_services
+
+    try:
+        return delivery_services.delivery_transmit(delivery_id=delivery_id).status
+    except AccessPointError as error:
+        if self.request.retries >= settings.PEPPOL_DELIVERY_MAX_RETRIES:
+            return delivery_services.delivery_give_up(delivery_id=delivery_id).status
+        countdown = min(60 * 2**self.request.retries, 4 * 3600)
+        raise self.retry(exc=error, countdown=countdown) from None
+
+
+@shared_task
+def collect_invoice_responses() -> int:
+    """Read the access point's Invoice Responses (every few minutes while an access point is configured)."""
+    from django.conf import settings
+
+    from funding.services import delivery as delivery_services
+
+    if not settings.PEPPOL_SFTP_HOST:
+        return 0
+    return len(delivery_services.invoice_responses_collect().applied)
+
+
+def enqueue_delivery(delivery_id: int) -> None:
+    """Queue the hand-over; if the task queue is down the delivery stays queued and the outbox offers it again."""
+    enqueue(deliver_invoice, delivery_id, best_effort=True)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from funding.views import contributions as views
+from funding.views import deliveries as delivery_views
 from funding.views import invoices as invoice_views
 
 app_name = "funding"
@@ -38,4 +39,7 @@ urlpatterns += [
     path("invoice-runs/<int:pk>/status/", invoice_views.invoice_run_status, name="invoice_run_status"),
     path("payments/import/", invoice_views.bank_import, name="bank_import"),
     path("journal/", invoice_views.journal, name="journal"),
+    path("deliveries/", delivery_views.delivery_list, name="delivery_list"),
+    path("deliveries/<int:pk>/retry/", delivery_views.delivery_retry, name="delivery_retry"),
+    path("deliveries/responses/", delivery_views.responses_collect, name="responses_collect"),
 ]

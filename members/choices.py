@@ -11,6 +11,13 @@ class OrganisationKind(models.TextChoices):
     ICT_COOPERATION = "ict_cooperation", _("ICT cooperation")
 
 
+class InvoiceChannel(models.TextChoices):
+    """How an organisation receives its invoices."""
+
+    PEPPOL = "peppol", _("EHF through the Peppol network")
+    EMAIL = "email", _("Email (PDF and EHF attached)")
+
+
 class MembershipStatus(models.TextChoices):
     NOT_MEMBER = "not_member", _("Not a member")
     INVITED = "invited", _("Invited")

@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core import forms as core_forms
@@ -43,10 +44,16 @@ class OrganisationForm(forms.ModelForm):
             Fieldset(_("Organisation"), "kind", "name", *(["number"] if with_number else []), "org_number", "county"),
             Fieldset(
                 _("Address and invoicing"),
+                "organisation_form",
                 "street_address",
                 "postal_code",
                 "city",
+                "business_municipality_number",
+                "postal_street_address",
+                "postal_postal_code",
+                "postal_city",
                 "email",
+                "invoice_channel",
                 "einvoice_endpoint",
                 "buyer_reference",
             ),
@@ -114,3 +121,32 @@ class PopulationImportForm(forms.Form):
     def clean_file(self):
         # The encoding is checked when the file is read (a statistics bank download may be Windows-1252).
         return read_text_upload(self.cleaned_data["file"], extensions=(".csv", ".json"), utf8=False)
+
+
+class RegisterImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File from Enhetsregisteret (JSON)"),
+        help_text=_(
+            "One unit's JSON from data.brreg.no/enhetsregisteret/api/enheter/<organisation number>, or the bulk "
+            "download (a JSON array of units, gzip-compressed)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.gz,application/json,application/gzip"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("compare", _("Compare")))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.UPLOAD_MAX_BYTES
+        if upload.size is None or upload.size > limit:
+            raise forms.ValidationError(
+                _(
+                    "The file is %(size)d bytes; the limit is %(limit)d bytes. Import larger files with the command "
+                    "line."
+                )
+                % {"size": upload.size or 0, "limit": limit}
+            )
+        return upload

@@ -17,6 +17,7 @@ from core import fields
 from members.choices import (
     AGREEMENT_EVENT_LABELS,
     AgreementStatus,
+    InvoiceChannel,
     MembershipStatus,
     OrganisationKind,
     Role,
@@ -39,12 +40,33 @@ class Organisation(models.Model):
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
     city = models.CharField(_("postal town"), max_length=100, blank=True)
+    # Where letters go when it is not the street address (a post box); Enhetsregisteret's postadresse.
+    postal_street_address = models.CharField(_("postal address"), max_length=200, blank=True)
+    postal_postal_code = models.CharField(_("postal address: postal code"), max_length=4, blank=True)
+    postal_city = models.CharField(_("postal address: postal town"), max_length=100, blank=True)
+    organisation_form = models.CharField(
+        _("organisation form"),
+        max_length=10,
+        blank=True,
+        help_text=_("Enhetsregisteret's code, e.g. KOMM (municipality), FYLK (county municipality), IKS, FLI."),
+    )
+    business_municipality_number = models.CharField(_("municipality of the business address"), max_length=4, blank=True)
     email = models.EmailField(_("email (post box)"), blank=True)
     einvoice_endpoint = models.CharField(
         _("e-invoice endpoint"),
         max_length=50,
         blank=True,
         help_text=_("Peppol participant identifier, e.g. 0192:964338531."),
+    )
+    invoice_channel = models.CharField(
+        _("invoice delivery"),
+        max_length=10,
+        choices=InvoiceChannel.choices,
+        default=InvoiceChannel.EMAIL,
+        help_text=_(
+            "Peppol: the EHF goes to the host's access point, addressed to the e-invoice endpoint "
+            "(or 0192 and the organisation number when it is empty)."
+        ),
     )
     buyer_reference = models.CharField(
         _("buyer's reference"),
@@ -85,6 +107,21 @@ class Organisation(models.Model):
         if self.kind == OrganisationKind.MUNICIPALITY and "kommune" not in self.name.lower():
             return f"{self.name} kommune"
         return self.name
+
+    @property
+    def peppol_participant(self) -> str:
+        """The Peppol participant identifier invoices are addressed to: the stored endpoint, else 0192:<orgno>."""
+        if self.einvoice_endpoint.strip():
+            return self.einvoice_endpoint.strip()
+        return f"0192:{self.org_number}" if self.org_number else ""
+
+    @property
+    def invoice_address(self) -> tuple[str, str, str]:
+        """Street, postal code and town an invoice is addressed to: the postal address when it is whole."""
+        postal = (self.postal_street_address, self.postal_postal_code, self.postal_city)
+        if all(part.strip() for part in postal):
+            return postal
+        return (self.street_address, self.postal_code, self.city)
 
     @property
     def is_member(self) -> bool:

@@ -14,9 +14,11 @@ urlpatterns = [
     path("<int:pk>/populations/new/", views.population_create, name="population_create"),
 ]
 
-from members import agreement_views  # noqa: E402
+from members import agreement_views, register_views  # noqa: E402
 
 urlpatterns += [
+    path("register/", register_views.register_import, name="register_import"),
+    path("register/apply/", register_views.register_apply, name="register_apply"),
     path("<int:pk>/withdraw/", agreement_views.organisation_withdraw, name="organisation_withdraw"),
     path("agreements/", agreement_views.agreement_list, name="agreement_list"),
     path("agreements/texts/new/", agreement_views.template_create, name="agreement_template_create"),

@@ -20,6 +20,8 @@ app.conf.beat_schedule = {
         "task": "members.tasks.remind_and_expire_agreements",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Invoice Responses from the Peppol access point (does nothing while PEPPOL_SFTP_HOST is empty).
+    "collect-invoice-responses": {"task": "funding.tasks.collect_invoice_responses", "schedule": 300.0},
     # Retention (core/retention.py, stated in the privacy statement): sessions, login attempts, mail files, history.
     "purge-personal-data": {"task": "core.tasks.purge_personal_data", "schedule": crontab(hour=3, minute=30)},
     # Keeps beat's schedule file fresh (its healthcheck) and shows a worker takes tasks.

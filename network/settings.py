@@ -221,6 +221,21 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# The host's Peppol access point, reached over SFTP: EHF invoices for organisations that take them through Peppol
+# are put in PEPPOL_SFTP_OUTBOX, and the access point's Invoice Responses are read from PEPPOL_SFTP_INBOX. Empty
+# host: Peppol delivery is off (invoices wait in the outbox). The server's key must be in PEPPOL_SFTP_KNOWN_HOSTS.
+PEPPOL_SFTP_HOST = env_str("PEPPOL_SFTP_HOST", "")
+PEPPOL_SFTP_PORT = env_int("PEPPOL_SFTP_PORT", 22)
+PEPPOL_SFTP_USER = env_str("PEPPOL_SFTP_USER", "")
+PEPPOL_SFTP_KEY_PATH = env_str("PEPPOL_SFTP_KEY_PATH", "")
+PEPPOL_SFTP_KEY_PASSPHRASE = env_str("PEPPOL_SFTP_KEY_PASSPHRASE", "")
+PEPPOL_SFTP_KNOWN_HOSTS = env_str("PEPPOL_SFTP_KNOWN_HOSTS", "")
+PEPPOL_SFTP_OUTBOX = env_str("PEPPOL_SFTP_OUTBOX", "outbox")
+PEPPOL_SFTP_INBOX = env_str("PEPPOL_SFTP_INBOX", "inbox")
+PEPPOL_SFTP_TIMEOUT = env_int("PEPPOL_SFTP_TIMEOUT", 30)
+# Attempts at handing one invoice to the access point before it is left for the secretariat (backoff doubles).
+PEPPOL_DELIVERY_MAX_RETRIES = env_int("PEPPOL_DELIVERY_MAX_RETRIES", 8)
+
 # Transport security: every switch is a variable; the defaults are safe for production.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 # The orchestrator's probes ask over plain HTTP inside the network; they are never redirected.

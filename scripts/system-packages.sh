@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the portal needs when any is missing:
 #   gettext (translations), fonts and Pango (WeasyPrint), poppler-utils (PDF checks in tests), age (backups),
-#   and, with --test, chromium for the browser journeys, SoftHSM2 (the seal key in a PKCS#11 token) and NSS's
-#   certutil (pdfsig checks seals against the development root).
+#   and, with --test, chromium for the browser journeys, SoftHSM2 (the seal key in a PKCS#11 token), NSS's
+#   certutil (pdfsig checks seals against the development root) and openssh-server (an SFTP server on loopback
+#   stands in for the Peppol access point in tests/funding/test_peppol_delivery.py).
 set -euo pipefail
 packages=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core poppler-utils age)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium softhsm2 libnss3-tools)
+  packages+=(chromium softhsm2 libnss3-tools openssh-server)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -101,6 +101,9 @@ MATRIX: list[Case] = [
     Case("members:organisation_list", {None: everyone(OK)}),
     Case("members:organisation_create", {None: secretariat_only()}),
     Case("members:population_import", {None: secretariat_only()}),
+    Case("members:register_import", {None: secretariat_only()}),
+    # Applying a comparison with Enhetsregisteret: without a valid proposal the secretariat is sent back to it.
+    Case("members:register_apply", {None: {**secretariat_only(), "secretariat": REDIRECT}}, method="post"),
     Case("members:organisation_detail", {"own": everyone(OK), "foreign": everyone(OK)}, target=organisation),
     Case(
         "members:organisation_update",
@@ -209,6 +212,33 @@ MATRIX += [
     Case("funding:invoice_run_status", {"any": secretariat_only()}, target=invoice_run),
     Case("funding:bank_import", {None: secretariat_only()}),
     Case("funding:journal", {None: secretariat_only()}),
+]
+
+
+def failed_delivery(personas: Personas, which: str) -> dict:
+    """A Peppol delivery of the organisation's invoice that gave up, so it can be tried again."""
+    from funding.models import Invoice, InvoiceDelivery
+
+    invoice = Invoice.objects.get(organisation=getattr(personas, which), kind="invoice")
+    delivery, _created = InvoiceDelivery.objects.get_or_create(
+        invoice=invoice, defaults={"receiver": "0192:964338531", "file_name": f"invoice-{invoice.pk}.xml"}
+    )
+    InvoiceDelivery.objects.filter(pk=delivery.pk).update(status="failed")
+    return {"pk": delivery.pk}
+
+
+# The Peppol outbox is the secretariat's; reading responses and trying again are POSTs.
+MATRIX += [
+    Case("funding:delivery_list", {None: secretariat_only()}),
+    Case("funding:delivery_retry", {"own": everyone(NOT_ALLOWED)}, target=failed_delivery),
+    Case(
+        "funding:delivery_retry",
+        {"own": secretariat_post(), "foreign": secretariat_post()},
+        target=failed_delivery,
+        method="post",
+    ),
+    Case("funding:responses_collect", {None: everyone(NOT_ALLOWED)}),
+    Case("funding:responses_collect", {None: secretariat_post()}, method="post"),
 ]
 for _name in ("funding:invoice_payment", "funding:invoice_remind", "funding:invoice_credit", "funding:invoice_send"):
     MATRIX += [

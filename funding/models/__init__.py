@@ -7,6 +7,7 @@ from funding.models.contributions import (
     Deflator,
     RecomputeRun,
 )
+from funding.models.delivery import InvoiceDelivery, InvoiceResponseMessage
 from funding.models.invoices import (
     BankImport,
     Invoice,
@@ -26,7 +27,9 @@ __all__ = [
     "ContributionRule",
     "Deflator",
     "Invoice",
+    "InvoiceDelivery",
     "InvoiceLine",
+    "InvoiceResponseMessage",
     "InvoiceRun",
     "NumberSeries",
     "Payment",

@@ -33,6 +33,7 @@ from funding.invoice_numbers import CREDIT_NOTE_SERIES, INVOICE_SERIES, SERIES_P
 from funding.models import BankImport, Contribution, Invoice, InvoiceLine, InvoiceRun, NumberSeries, Payment, Reminder
 from funding.models.invoices import PARTY_FIELDS
 from funding.services.contributions import RecomputeBlocked, adopted_model, contributions_out_of_date, recompute_start
+from members.choices import InvoiceChannel
 from members.domain import membership_period
 from members.models import Organisation, User
 
@@ -238,7 +239,7 @@ def _buyer_fields(organisation: Organisation) -> dict[str, Any]:
         "organisation": organisation,
         "buyer_name": organisation.legal_name,
         "buyer_org_number": organisation.org_number or "",
-        "buyer_address": address(organisation.street_address, organisation.postal_code, organisation.city),
+        "buyer_address": address(*organisation.invoice_address),
         "buyer_reference": organisation.buyer_reference,
         "buyer_endpoint": organisation.einvoice_endpoint,
     }
@@ -404,6 +405,11 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
             recompute_start(
                 year=invoice.year, requested_by=requester, reason=told.kept(gettext_noop("Invoice credited"))
             )
+    if getattr(invoice, "delivery", None) is not None:
+        # The buyer received the invoice through Peppol, so the credit note that cancels it goes the same way.
+        from funding.services.delivery import invoice_queue_for_peppol
+
+        invoice_queue_for_peppol(invoice=credit)
     return credit
 
 
@@ -744,15 +750,22 @@ def _attachments(invoice: Invoice) -> list[tuple[str, bytes, str]]:
 
 @transaction.atomic
 def invoice_send(*, invoice: Invoice, sent_by: Any = None) -> Invoice:
-    """Email the invoice with its PDF and EHF to the organisation and its finance officers."""
+    """Send the invoice the way the organisation takes invoices: its EHF through the Peppol access point, or by
+    email with PDF and EHF to the organisation and its finance officers."""
     if not invoice_can_send(invoice):
         raise ValidationError(_("Only an issued invoice that is not credited can be sent."))
-    to = recipients(invoice.organisation)
-    if not to:
-        raise ValidationError(
-            _("%(name)s has no email address and no finance officer with one.") % {"name": invoice.organisation.name}
-        )
-    send_templated("invoice", {"invoice": invoice}, to, _attachments(invoice))
+    if invoice.organisation.invoice_channel == InvoiceChannel.PEPPOL:
+        from funding.services.delivery import invoice_queue_for_peppol
+
+        invoice_queue_for_peppol(invoice=invoice)
+    else:
+        to = recipients(invoice.organisation)
+        if not to:
+            raise ValidationError(
+                _("%(name)s has no email address and no finance officer with one.")
+                % {"name": invoice.organisation.name}
+            )
+        send_templated("invoice", {"invoice": invoice}, to, _attachments(invoice))
     invoice.sent_at = timezone.now()
     changed = ["sent_at"]
     if invoice.status == InvoiceStatus.ISSUED:

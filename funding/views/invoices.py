@@ -108,6 +108,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outstanding": invoice.outstanding,
             "overpaid": invoice.overpaid,
             "can_manage": can_manage,
+            "delivery": getattr(invoice, "delivery", None) if policy.can(request.user, "invoice.delivery") else None,
             "payment_form": PaymentForm(initial={"paid_on": today, "amount": max(invoice.outstanding or 0, 0)}),
             "reminder_form": ReminderForm(initial={"new_due_date": services.reminder_default_due_date(invoice, today)}),
             "credit_form": CreditNoteForm(initial={"issue_date": today}),
@@ -210,7 +211,10 @@ def invoice_send(request: HttpRequest, pk: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("The invoice was sent by email with PDF and EHF attached."))
+        if services.invoice_delivers_by_peppol(invoice):
+            messages.success(request, _("The invoice is in the Peppol outbox and goes to the access point."))
+        else:
+            messages.success(request, _("The invoice was sent by email with PDF and EHF attached."))
     return redirect(invoice)
 
 

@@ -24,6 +24,16 @@ def test_demo_is_a_realistic_network_and_loading_it_again_changes_nothing(db, ca
     assert Organisation.objects.filter(membership_status__in=["member", "notice_given"]).count() == 40
     assert set(ContributionModel.objects.filter(status="adopted").values_list("year", flat=True)) == {2025, 2026}
     assert Contribution.objects.get(organisation__number="4634", year=2025).amount == 133880
+    # Every buyer has a whole address (street, postcode, town), and its invoices carry it.
+    assert all(all(o.invoice_address) for o in Organisation.objects.filter(kind="municipality"))
+    masfjorden_invoice = Invoice.objects.filter(organisation__number="4634", kind="invoice").first()
+    assert masfjorden_invoice is not None
+    assert masfjorden_invoice.buyer_address == {
+        "street": "Austfjordvegen 2165",
+        "postal_code": "5981",
+        "city": "Masfjordnes",
+        "country": "NO",
+    }
     governance = _governance_demo()
     call_command("load_demo")
     assert counts() == first
