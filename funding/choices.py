@@ -43,3 +43,18 @@ OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTLY_
 class PaymentSource(models.TextChoices):
     MANUAL = "manual", _("Registered by hand")
     BANK = "bank", _("Bank statement")
+
+
+class SharingKey(models.TextChoices):
+    """How a cost-sharing plan divides its amount (the values of funding.sharing.KEYS)."""
+
+    EQUAL = "equal", _("Equal parts")
+    POPULATION = "population", _("By population")
+    MIX = "mix", _("Partly equal, the rest by population")
+    FIXED_SHARES = "fixed_shares", _("Fixed shares")
+    USAGE = "usage", _("By use (hours, users, licences)")
+
+
+class Recurrence(models.TextChoices):
+    YEARLY = "yearly", _("Every year")
+    ONCE = "once", _("Once")

@@ -16,6 +16,7 @@ from funding.models.invoices import (
     Payment,
     Reminder,
 )
+from funding.models.sharing import SharingParticipant, SharingPlan
 
 __all__ = [
     "BankImport",
@@ -32,4 +33,6 @@ __all__ = [
     "Payment",
     "RecomputeRun",
     "Reminder",
+    "SharingParticipant",
+    "SharingPlan",
 ]
