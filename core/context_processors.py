@@ -15,6 +15,7 @@ def portal(request):
             "import_population": policy.can(user, "population.import"),
             "contributions": policy.can(user, "contribution.view"),
             "invoices": policy.can(user, "invoice.view"),
+            "plans": policy.can(user, "sharing_plan.view"),
             "agreements": policy.can(user, "agreement.view"),
             "models": policy.can(user, "contribution_model.view"),
             "budget": policy.can(user, "budget.view"),

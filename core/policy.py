@@ -60,6 +60,9 @@ RULES: dict[str, Rule] = {
     "invoice.view": Rule(own=MONEY_ROLES),
     "invoice.manage": Rule(),
     "payment.import": Rule(),
+    # Cost-sharing plans: the people of a participating organisation see the plan, its key and their own share.
+    "sharing_plan.view": Rule(own=ANY_MEMBER_ROLE),
+    "sharing_plan.manage": Rule(),
     # The portal itself
     # Cooperation agreements
     "agreement.view": Rule(own=frozenset({DIRECTOR})),
@@ -95,6 +98,8 @@ ORGANISATION_PATH: dict[str, str] = {
     "members.user": "organisation",
     "funding.contribution": "organisation",
     "funding.invoice": "organisation",
+    # A plan has many participants: restrict() finds the plans the user's organisation takes part in.
+    "funding.sharingplan": "participants__organisation",
     "members.agreement": "organisation",
 }
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from funding.views import contributions as views
 from funding.views import invoices as invoice_views
+from funding.views import sharing as sharing_views
 
 app_name = "funding"
 
@@ -37,4 +38,14 @@ urlpatterns += [
     path("invoice-runs/<int:pk>/", invoice_views.invoice_run_detail, name="invoice_run_detail"),
     path("invoice-runs/<int:pk>/status/", invoice_views.invoice_run_status, name="invoice_run_status"),
     path("payments/import/", invoice_views.bank_import, name="bank_import"),
+]
+
+urlpatterns += [
+    path("plans/", sharing_views.plan_list, name="plan_list"),
+    path("plans/new/", sharing_views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", sharing_views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/edit/", sharing_views.plan_update, name="plan_update"),
+    path("plans/<int:pk>/adopt/", sharing_views.plan_adopt, name="plan_adopt"),
+    path("plans/<int:pk>/new-version/", sharing_views.plan_new_version, name="plan_new_version"),
+    path("plans/<int:pk>/invoice/", sharing_views.plan_invoice, name="plan_invoice"),
 ]

@@ -75,8 +75,14 @@ def sharing_plan_can_adopt(plan: SharingPlan) -> bool:
 
 
 @portal_rules.rule
-def sharing_plan_can_invoice(plan: SharingPlan) -> bool:
+def sharing_plan_is_in_force(plan: SharingPlan) -> bool:
+    """The adopted version: what the participants pay."""
     return plan.status == ModelStatus.ADOPTED
+
+
+@portal_rules.rule
+def sharing_plan_can_invoice(plan: SharingPlan) -> bool:
+    return sharing_plan_is_in_force(plan)
 
 
 @portal_rules.rule
