@@ -170,3 +170,42 @@ def test_a_population_key_needs_figures_on_its_reference_date(helgeland):
     shares = {p.organisation.name: p.amount for p in plan.participants.all()}
     assert sum(shares.values()) == 100000
     assert plan.last_year is None and plan.years == [2026]
+
+
+def test_hordaland_a_member_pays_the_yearly_fee_and_a_project_on_its_own_plan_on_separate_invoices(invoicing):
+    """Digitale Hordaland / Digi Rogaland: "Enkeltprosjekter og tiltak finansieres særskilt"."""
+    from funding.models import Contribution
+    from funding.services import invoice_issue, invoice_preview
+
+    personas = invoicing
+    fee, _created = invoice_issue(
+        contribution=Contribution.objects.get(organisation=personas.own, year=2026),
+        issue_date=date(2026, 2, 1),
+        due_date=date(2026, 3, 1),
+    )
+    plan = sharing_plan_save(
+        purpose="Felles innbyggerdialog",
+        recurrence="yearly",
+        first_year=2026,
+        last_year=2026,
+        amount=Decimal(1200000),
+        key=SharingKey.USAGE,
+        unit="lisenser",
+        participants=[
+            ParticipantInput(organisation=personas.host, fixed_amount=Decimal(300000)),
+            ParticipantInput(organisation=personas.own, usage=Decimal(37)),
+            ParticipantInput(organisation=personas.foreign, usage=Decimal(64)),
+        ],
+    )
+    plan = sharing_plan_adopt(plan=plan, adopted_on=date(2026, 2, 1), adopted_by="Styringsgruppen, sak 5/26")
+    sharing_plan_invoice(plan=plan, year=2026, issue_date=date(2026, 2, 2), due_date=date(2026, 3, 2))
+
+    own = Invoice.objects.filter(organisation=personas.own, year=2026).order_by("number")
+    assert [(i.contribution_id is not None, i.plan_share_id is not None) for i in own] == [(True, False), (False, True)]
+    project = own[1]
+    assert project.total == Decimal(329703) and project.kid != fee.kid
+    # One gapless series for every invoice, whatever it is for.
+    assert sorted(Invoice.objects.values_list("number", flat=True)) == [1, 2, 3, 4]
+    # The yearly run still sees the fee as invoiced and the other members' fees as to invoice.
+    preview = invoice_preview(year=2026)
+    assert [c.organisation for c in preview.already_invoiced] == [personas.own]
