@@ -62,6 +62,9 @@ RULES: dict[str, Rule] = {
     "payment.import": Rule(),
     # Cost-sharing plans: the people of a participating organisation see the plan, its key and their own share.
     "sharing_plan.view": Rule(own=ANY_MEMBER_ROLE),
+    # The plan pages open to anyone signed in; the selector then shows only the plans the user may view (so a
+    # plan one's organisation is not in does not exist for one: 404).
+    "sharing_plan.browse": Rule(signed_in=True),
     "sharing_plan.manage": Rule(),
     # The portal itself
     # Cooperation agreements

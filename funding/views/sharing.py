@@ -19,7 +19,7 @@ from funding.services import sharing as services
 from funding.services.sharing import PARTICIPANT_FIELDS, PLAN_FIELDS
 
 
-@require("sharing_plan.view")
+@require("sharing_plan.browse")
 def plan_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -31,7 +31,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require("sharing_plan.view")
+@require("sharing_plan.browse")
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.sharing_plan_get(user=request.user, pk=pk)
     can_manage = policy.can(request.user, "sharing_plan.manage")
