@@ -17,6 +17,7 @@ def portal(request):
             "contributions": policy.can(user, "contribution.view"),
             "invoices": policy.can(user, "invoice.view"),
             "deliveries": policy.can(user, "invoice.delivery"),
+            "plans": policy.can(user, "sharing_plan.view"),
             "agreements": policy.can(user, "agreement.view"),
             "models": policy.can(user, "contribution_model.view"),
             "budget": policy.can(user, "budget.view"),

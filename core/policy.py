@@ -64,6 +64,12 @@ RULES: dict[str, Rule] = {
     "payment.import": Rule(),
     # The Peppol outbox: deliveries to the access point and the buyers' Invoice Responses
     "invoice.delivery": Rule(),
+    # Cost-sharing plans: the people of a participating organisation see the plan, its key and their own share.
+    "sharing_plan.view": Rule(own=ANY_MEMBER_ROLE),
+    # The plan pages open to anyone signed in; the selector then shows only the plans the user may view (so a
+    # plan one's organisation is not in does not exist for one: 404).
+    "sharing_plan.browse": Rule(signed_in=True),
+    "sharing_plan.manage": Rule(),
     # The portal itself
     # Cooperation agreements
     "agreement.view": Rule(own=frozenset({DIRECTOR})),
@@ -99,6 +105,8 @@ ORGANISATION_PATH: dict[str, str] = {
     "members.user": "organisation",
     "funding.contribution": "organisation",
     "funding.invoice": "organisation",
+    # A plan has many participants: restrict() finds the plans the user's organisation takes part in.
+    "funding.sharingplan": "participants__organisation",
     "members.agreement": "organisation",
 }
 

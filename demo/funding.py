@@ -148,3 +148,31 @@ def _invoices_2025() -> None:
         amount = invoice.total if contribution.organisation.number not in PARTLY_PAID_2025 else invoice.total / 2
         payment_register(invoice=invoice, amount=amount, paid_on=date(2025, 3, 10), reference="Demo: innbetaling")
     invoices_mark_overdue()
+
+
+def load_sharing_demo() -> None:
+    """A project shared equally among four municipalities (Helgeland's way), adopted by the steering group."""
+    from funding.models import SharingPlan
+    from funding.services.sharing import ParticipantInput, sharing_plan_adopt, sharing_plan_save
+    from portfolio.models import Initiative
+
+    initiative = Initiative.objects.filter(title="Velferdsteknologi i hjemmetjenesten").first()
+    purpose = "Prosjektledelse 2026"
+    if initiative is None or SharingPlan.objects.filter(initiative=initiative, purpose=purpose).exists():
+        return
+    participants = [
+        ParticipantInput(organisation=organisation)
+        for organisation in Organisation.objects.filter(number__in=["4634", "4621", "4647", "4602"]).order_by("name")
+    ]
+    plan = sharing_plan_save(
+        initiative=initiative,
+        purpose=purpose,
+        recurrence="yearly",
+        first_year=2026,
+        last_year=2026,
+        amount=Decimal(420000),
+        key="equal",
+        description="Prosjektlederen for velferdsteknologi deles likt mellom de fire kommunene som deltar.",
+        participants=participants,
+    )
+    sharing_plan_adopt(plan=plan, adopted_on=date(2026, 1, 20), adopted_by="Styringsgruppen, sak 4/26")

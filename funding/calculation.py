@@ -28,6 +28,7 @@ from decimal import (
     Overflow,
     localcontext,
 )
+from typing import TypeVar
 
 from funding import explanations
 
@@ -55,6 +56,7 @@ _EXACT = Context(prec=_PRECISION, traps=[InvalidOperation, DivisionByZero, Overf
 _DIVIDING = Context(prec=_PRECISION, traps=[InvalidOperation, DivisionByZero, Overflow])
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
+K = TypeVar("K")
 
 
 class ModelError(ValueError):
@@ -313,13 +315,7 @@ def _compute_share(model: ContributionModel, members: Sequence[Member]) -> list[
             index: rest * model.equal_share * population_or_one + by_population * members[index].population * count
             for index in sharers
         }
-        floors_and_remainders = {index: divmod(numerators[index], denominator) for index in sharers}
-        # Quantizing a whole number only normalises it, so that 150000.00 or 1.5E+5 print as 150000.
-        amounts = {index: _round_half_up(floor) for index, (floor, _remainder) in floors_and_remainders.items()}
-        leftover = int(rest - sum(amounts.values(), _ZERO))
-        by_remainder = sorted(sharers, key=lambda index: (-floors_and_remainders[index][1], index))
-        for index in by_remainder[:leftover]:
-            amounts[index] += 1
+        amounts = largest_remainder(rest, {index: numerators[index] for index in sharers}, denominator)
         equal_part = _DIVIDING.divide(rest * model.equal_share, count) if count else _ZERO
         results = []
         for index, member in enumerate(members):
@@ -352,6 +348,24 @@ def _compute_share(model: ContributionModel, members: Sequence[Member]) -> list[
             )
             results.append(_explained(contribution, facts))
     return results
+
+
+def largest_remainder(total: Decimal, numerators: Mapping[K, Decimal], denominator: Decimal) -> dict[K, Decimal]:
+    """Whole kroner for each key, `numerator / denominator` of them, adding up exactly to `total`.
+
+    Each gets the whole part of its exact share; the kroner left over go one each to the largest remainders,
+    ties to the key given first. The numerators must add up to `total * denominator` (exact shares of `total`).
+    Called inside exact arithmetic: remainders compare exactly, so no rounded division misleads the order.
+    """
+    order = {key: position for position, key in enumerate(numerators)}
+    floors_and_remainders = {key: divmod(numerator, denominator) for key, numerator in numerators.items()}
+    # Quantizing a whole number only normalises it, so that 150000.00 or 1.5E+5 print as 150000.
+    amounts = {key: _round_half_up(floor) for key, (floor, _remainder) in floors_and_remainders.items()}
+    leftover = int(total - sum(amounts.values(), _ZERO))
+    by_remainder = sorted(numerators, key=lambda key: (-floors_and_remainders[key][1], order[key]))
+    for key in by_remainder[:leftover]:
+        amounts[key] += 1
+    return amounts
 
 
 def _share_exception(member: Member, override: Override) -> Contribution:

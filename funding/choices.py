@@ -54,3 +54,16 @@ class DeliveryStatus(models.TextChoices):
     DELIVERED = "delivered", _("Delivered to the buyer")
     ACCEPTED = "accepted", _("Accepted by the buyer")
     REJECTED = "rejected", _("Rejected by the buyer")
+class SharingKey(models.TextChoices):
+    """How a cost-sharing plan divides its amount (the values of funding.sharing.KEYS)."""
+
+    EQUAL = "equal", _("Equal parts")
+    POPULATION = "population", _("By population")
+    MIX = "mix", _("Partly equal, the rest by population")
+    FIXED_SHARES = "fixed_shares", _("Fixed shares")
+    USAGE = "usage", _("By use (hours, users, licences)")
+
+
+class Recurrence(models.TextChoices):
+    YEARLY = "yearly", _("Every year")
+    ONCE = "once", _("Once")

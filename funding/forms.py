@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core import forms as core_forms
 from core.uploads import read_text_upload
-from funding.models import Budget, ContributionModel, Deflator, InvoiceRun
+from funding.models import Budget, ContributionModel, Deflator, InvoiceRun, SharingPlan
 from funding.services import BUDGET_FIELDS, MODEL_FIELDS
 from members.choices import OrganisationKind
 from members.forms import DateInput
 from members.models import Organisation
+from portfolio.models import Initiative
 
 RULE_KINDS = [
     (OrganisationKind.MUNICIPALITY.value, OrganisationKind.MUNICIPALITY.label),
@@ -228,3 +229,65 @@ class JournalForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", _("The period ends before it begins."))
         return cleaned
+
+
+# -- Cost-sharing plans ----------------------------------------------------------------------------
+
+
+class SharingPlanForm(forms.ModelForm):
+    class Meta:
+        from funding.services.sharing import PLAN_FIELDS
+
+        model = SharingPlan
+        fields = list(PLAN_FIELDS)
+        widgets = {"population_date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["initiative"].queryset = Initiative.objects.order_by("title")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def _post_clean(self):
+        # The service validates the plan with its participants, inside its transaction.
+        pass
+
+
+class SharingParticipantForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.order_by("name"))
+    share = forms.DecimalField(
+        label=_("Fixed share"), min_value=0, max_value=1, max_digits=7, decimal_places=6, required=False
+    )
+    usage = forms.DecimalField(label=_("Use"), min_value=0, max_digits=12, decimal_places=2, required=False)
+    exempt = forms.BooleanField(label=_("Exempt"), required=False)
+    fixed_amount = forms.DecimalField(
+        label=_("Fixed amount"), min_value=0, max_digits=14, decimal_places=0, required=False
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("exempt") and data.get("fixed_amount") is not None:
+            raise forms.ValidationError(_("Choose either exempt or a fixed amount."))
+        return data
+
+
+SharingParticipantFormSet = forms.formset_factory(SharingParticipantForm, extra=2, can_delete=True)
+
+
+class PlanInvoiceForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    issue_date = core_forms.DateField(label=_("Invoice date"), widget=DateInput())
+    due_date = core_forms.DateField(label=_("Due date"), widget=DateInput())
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(year, year) for year in years]
+        self.helper = _helper(_("Issue the invoices"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("issue_date") and data.get("due_date") and data["due_date"] < data["issue_date"]:
+            self.add_error("due_date", _("The due date cannot be before the invoice date."))
+        return data

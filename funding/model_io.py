@@ -10,6 +10,7 @@ import io
 import json
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -30,6 +31,8 @@ from funding.calculation import (
     _is_whole,
     _plain,
 )
+from funding.sharing import KEYS as SHARING_KEYS
+from funding.sharing import MIX, Participant, Plan, check_plan
 
 _MODEL_KEYS = (
     "name",
@@ -353,3 +356,100 @@ def _whole_number(text: str, column: str, problems: list[tuple[str, str]]) -> in
         problems.append((column, f"{text!r} is not a whole number"))
         return None
     return int(text)
+
+
+# ------------------------------------------------------------------------------------------------
+# Cost-sharing plans (funding.sharing), in the same strict JSON as models
+
+_PLAN_KEYS = ("name", "amount", "key", "equal_share", "unit", "population_date", "participants")
+_PARTICIPANT_KEYS = ("id", "population", "share", "usage", "exempt", "fixed_amount", "description")
+
+
+def load_plan(text: str, *, source: str = "plan.json") -> Plan:
+    """A cost-sharing plan from JSON text; every error names the file and the key (or line and column)."""
+    try:
+        data = json.loads(
+            text.removeprefix("\ufeff"),
+            parse_float=Decimal,
+            parse_constant=lambda constant: _reject_constant(constant, source),
+            object_pairs_hook=lambda pairs: _unique_keys(pairs, source),
+        )
+    except json.JSONDecodeError as error:
+        raise ModelError(f"{source}, line {error.lineno}, column {error.colno}: malformed JSON: {error.msg}") from None
+    return parse_plan(data, source=source)
+
+
+def parse_plan(data: object, *, source: str = "plan.json") -> Plan:
+    """A plan from decoded JSON, strictly: unknown keys and bad values are ModelErrors naming the key."""
+    reader = _ModelReader(source)
+    top = reader.mapping(data, "", allowed=_PLAN_KEYS)
+    name = top.get("name", "")
+    if not isinstance(name, str):
+        raise reader.error("name", f"{name!r} is not a text")
+    key = reader.required(top, "key")
+    if key not in SHARING_KEYS:
+        raise reader.error("key", f"{key!r} is not one of {', '.join(SHARING_KEYS)}")
+    amount = reader.number(reader.required(top, "amount"), "amount", minimum=_ZERO)
+    if not _is_whole(amount):
+        raise reader.error("amount", f"{top['amount']!r} is not a whole number of kroner")
+    equal_share = _ZERO
+    if "equal_share" in top:
+        equal_share = reader.number(top["equal_share"], "equal_share", minimum=_ZERO, maximum=_ONE)
+    elif key == MIX:
+        raise reader.error("equal_share", "missing; the mix key needs the fraction shared equally")
+    unit = top.get("unit", "")
+    if not isinstance(unit, str):
+        raise reader.error("unit", f"{unit!r} is not a text")
+    population_date = None
+    if "population_date" in top:
+        try:
+            population_date = date.fromisoformat(str(top["population_date"]))
+        except ValueError:
+            raise reader.error("population_date", f"{top['population_date']!r} is not a date (YYYY-MM-DD)") from None
+    items = reader.required(top, "participants")
+    if not isinstance(items, list):
+        raise reader.error("participants", f"the value must be a JSON list, not {_json_kind(items)}")
+    participants = [_participant(reader, item, f"participants[{index}]") for index, item in enumerate(items)]
+    plan = Plan(
+        name=name,
+        amount=amount,
+        key=key,
+        participants=participants,
+        equal_share=equal_share,
+        unit=unit,
+        population_date=population_date,
+    )
+    try:
+        check_plan(plan)
+    except ModelError as error:
+        raise reader.error("", str(error)) from None
+    return plan
+
+
+def _participant(reader: _ModelReader, value: object, key: str) -> Participant:
+    values = reader.mapping(value, key, allowed=_PARTICIPANT_KEYS)
+    participant_id = reader.required(values, "id", key)
+    if not isinstance(participant_id, str | int) or isinstance(participant_id, bool) or not str(participant_id).strip():
+        raise reader.error(f"{key}.id", f"{participant_id!r} is not an id")
+    population = values.get("population", 0)
+    if isinstance(population, bool) or not isinstance(population, int) or population < 0:
+        raise reader.error(f"{key}.population", f"{population!r} is not a whole number >= 0")
+    exempt = values.get("exempt", False)
+    if not isinstance(exempt, bool):
+        raise reader.error(f"{key}.exempt", f"{exempt!r} is not true or false")
+    description = values.get("description", "")
+    if not isinstance(description, str):
+        raise reader.error(f"{key}.description", f"{description!r} is not a text")
+
+    def optional(name: str) -> Decimal | None:
+        return reader.number(values[name], f"{key}.{name}", minimum=_ZERO) if name in values else None
+
+    return Participant(
+        id=str(participant_id).strip(),
+        population=population,
+        share=optional("share"),
+        usage=optional("usage"),
+        exempt=exempt,
+        fixed_amount=optional("fixed_amount"),
+        description=description,
+    )

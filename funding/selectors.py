@@ -10,7 +10,15 @@ from django.http import Http404
 
 from core import policy
 from funding.choices import ModelStatus
-from funding.models import Budget, Contribution, ContributionModel, Deflator, RecomputeRun
+from funding.models import (
+    Budget,
+    Contribution,
+    ContributionModel,
+    Deflator,
+    RecomputeRun,
+    SharingParticipant,
+    SharingPlan,
+)
 
 
 def _get(queryset: QuerySet, **lookup: Any):
@@ -91,3 +99,29 @@ def budget_list_with_contributions(*, user: Any) -> QuerySet[Budget]:
 
 def budget_get(*, user: Any, year: int) -> Budget:
     return _get(budget_list(user=user), year=year)
+
+
+# -- Cost-sharing plans ----------------------------------------------------------------------------
+
+
+def sharing_plan_list(*, user: Any) -> QuerySet[SharingPlan]:
+    """Every plan for the secretariat; for a member, the adopted and superseded plans its organisation is in."""
+    queryset = SharingPlan.objects.select_related("initiative", "adopted_in_case").order_by(
+        "-first_year", "number", "-version"
+    )
+    queryset = policy.restrict(queryset, user, "sharing_plan.view")
+    if not policy.can(user, "sharing_plan.manage"):
+        queryset = queryset.exclude(status=ModelStatus.PROPOSAL)
+    return queryset
+
+
+def sharing_plan_get(*, user: Any, pk: int) -> SharingPlan:
+    return _get(sharing_plan_list(user=user), pk=pk)
+
+
+def sharing_plan_rows(*, user: Any, plan: SharingPlan) -> QuerySet[SharingParticipant]:
+    """The shares the user sees: all of them for the secretariat, the own organisation's for a participant."""
+    queryset = plan.participants.select_related("organisation").order_by("organisation__name")
+    if policy.can(user, "sharing_plan.manage"):
+        return queryset
+    return queryset.filter(organisation_id=user.organisation_id)

@@ -3,6 +3,7 @@ from django.urls import path
 from funding.views import contributions as views
 from funding.views import deliveries as delivery_views
 from funding.views import invoices as invoice_views
+from funding.views import sharing as sharing_views
 
 app_name = "funding"
 
@@ -42,4 +43,14 @@ urlpatterns += [
     path("deliveries/", delivery_views.delivery_list, name="delivery_list"),
     path("deliveries/<int:pk>/retry/", delivery_views.delivery_retry, name="delivery_retry"),
     path("deliveries/responses/", delivery_views.responses_collect, name="responses_collect"),
+]
+
+urlpatterns += [
+    path("plans/", sharing_views.plan_list, name="plan_list"),
+    path("plans/new/", sharing_views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", sharing_views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/edit/", sharing_views.plan_update, name="plan_update"),
+    path("plans/<int:pk>/adopt/", sharing_views.plan_adopt, name="plan_adopt"),
+    path("plans/<int:pk>/new-version/", sharing_views.plan_new_version, name="plan_new_version"),
+    path("plans/<int:pk>/invoice/", sharing_views.plan_invoice, name="plan_invoice"),
 ]

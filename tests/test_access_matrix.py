@@ -240,6 +240,45 @@ MATRIX += [
     Case("funding:responses_collect", {None: everyone(NOT_ALLOWED)}),
     Case("funding:responses_collect", {None: secretariat_post()}, method="post"),
 ]
+
+
+def sharing_plan(personas: Personas, which: str) -> dict:
+    from funding.models import SharingPlan
+
+    return {"pk": SharingPlan.objects.get(purpose=f"Plan {which}").pk}
+
+
+def participants(own_org: bool) -> dict[str, object]:
+    """A cost-sharing plan: the secretariat, and everyone of a participating organisation."""
+    mine, theirs = (OK, NOT_FOUND) if own_org else (NOT_FOUND, OK)
+    return {
+        "anonymous": LOGIN,
+        "secretariat": OK,
+        "director": mine,
+        "finance": mine,
+        "contact": mine,
+        "outsider": theirs,
+    }
+
+
+MATRIX += [
+    Case("funding:plan_list", {None: signed_in()}),
+    Case("funding:plan_create", {None: secretariat_only()}),
+    Case(
+        "funding:plan_detail",
+        {
+            "own": participants(True),
+            "foreign": participants(False),
+            "proposal": {**secretariat_only(), **dict.fromkeys(MEMBER_ROLES, NOT_FOUND)},
+        },
+        target=sharing_plan,
+    ),
+    Case("funding:plan_update", {"proposal": secretariat_only()}, target=sharing_plan),
+    Case("funding:plan_adopt", {"proposal": secretariat_only()}, target=sharing_plan),
+    Case("funding:plan_invoice", {"own": secretariat_only()}, target=sharing_plan),
+    Case("funding:plan_new_version", {"own": everyone(NOT_ALLOWED)}, target=sharing_plan),
+    Case("funding:plan_new_version", {"own": secretariat_post()}, target=sharing_plan, method="post"),
+]
 for _name in ("funding:invoice_payment", "funding:invoice_remind", "funding:invoice_credit", "funding:invoice_send"):
     MATRIX += [
         Case(_name, {"own": everyone(NOT_ALLOWED)}, target=invoice),
@@ -523,7 +562,28 @@ def world(personas, django_capture_on_commit_callbacks):
     _agreements(personas)
     _portfolio(personas)
     _governance(personas)
+    _sharing_plans(personas)
     return personas
+
+
+def _sharing_plans(personas):
+    """Adopted plans the own and the foreign organisation take part in, and a proposal."""
+    import datetime
+    from decimal import Decimal
+
+    from funding.services.sharing import ParticipantInput, sharing_plan_adopt, sharing_plan_save
+
+    for which, organisation in (("own", personas.own), ("foreign", personas.foreign), ("proposal", personas.own)):
+        plan = sharing_plan_save(
+            purpose=f"Plan {which}",
+            recurrence="once",
+            first_year=2026,
+            amount=Decimal(100000),
+            key="equal",
+            participants=[ParticipantInput(organisation=organisation)],
+        )
+        if which != "proposal":
+            sharing_plan_adopt(plan=plan, adopted_on=datetime.date(2026, 2, 1), adopted_by="Styringsgruppen, sak 1/26")
 
 
 def _portfolio(personas):

@@ -17,6 +17,7 @@ from funding.models.invoices import (
     Payment,
     Reminder,
 )
+from funding.models.sharing import SharingParticipant, SharingPlan
 
 __all__ = [
     "BankImport",
@@ -35,4 +36,6 @@ __all__ = [
     "Payment",
     "RecomputeRun",
     "Reminder",
+    "SharingParticipant",
+    "SharingPlan",
 ]

@@ -40,6 +40,7 @@ IMMUTABLE_FIELDS = (
     "number",
     "organisation_id",
     "contribution_id",
+    "plan_share_id",
     "credited_invoice_id",
     "year",
     "issue_date",
@@ -113,6 +114,14 @@ class Invoice(models.Model):
     contribution = models.ForeignKey(
         Contribution, on_delete=models.PROTECT, related_name="invoices", null=True, blank=True
     )
+    plan_share = models.ForeignKey(
+        "funding.SharingParticipant",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        null=True,
+        blank=True,
+        verbose_name=_("share of a cost-sharing plan"),
+    )
     credited_invoice = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -172,6 +181,15 @@ class Invoice(models.Model):
                 fields=["contribution"],
                 condition=Q(kind="invoice") & ~Q(status="credited"),
                 name="one_live_invoice_per_contribution",
+            ),
+            # One live invoice per plan share and year (the service also holds this across a plan's versions).
+            models.UniqueConstraint(
+                fields=["plan_share", "year"],
+                condition=Q(kind="invoice") & ~Q(status="credited"),
+                name="one_live_invoice_per_plan_share_and_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(contribution__isnull=True) | Q(plan_share__isnull=True), name="invoice_for_one_thing"
             ),
             models.CheckConstraint(condition=Q(total__gte=0), name="invoice_total_not_negative"),
         ]

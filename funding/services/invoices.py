@@ -367,6 +367,7 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
         series=CREDIT_NOTE_SERIES,
         number=number,
         contribution=invoice.contribution,
+        plan_share=invoice.plan_share,
         credited_invoice=invoice,
         year=invoice.year,
         issue_date=issue_date,

@@ -37,7 +37,17 @@ from funding import calculation as calc
 from funding.choices import InvoiceKind, InvoiceStatus
 from funding.invoice_selectors import invoice_list, invoice_totals
 from funding.journal import journal_postings, journal_sums
-from funding.models import Contribution, Invoice, InvoiceRun, NumberSeries, Payment, RecomputeRun, Reminder
+from funding.models import (
+    Contribution,
+    Invoice,
+    InvoiceRun,
+    NumberSeries,
+    Payment,
+    RecomputeRun,
+    Reminder,
+    SharingParticipant,
+    SharingPlan,
+)
 from funding.services import (
     BankFileRejected,
     RecomputeBlocked,
@@ -53,6 +63,13 @@ from funding.services import (
     members_of_year,
     payment_register,
     reminder_send,
+)
+from funding.services.sharing import (
+    ParticipantInput,
+    sharing_plan_adopt,
+    sharing_plan_invoice,
+    sharing_plan_new_version,
+    sharing_plan_save,
 )
 from members.choices import MembershipStatus
 from members.services import organisation_update, population_figure_record
@@ -88,6 +105,8 @@ PROFILE = settings(
 )
 CENT = Decimal("0.01")
 STEPS: list[int] = []
+# How many plan invoices each example issued, so the run shows that project shares were invoiced at all.
+PLAN_INVOICES: list[int] = []
 
 
 def _pdf(self, *args, **kwargs) -> bytes:
@@ -144,6 +163,7 @@ def statement(rows: list[tuple[date, Decimal, str, str]], encoding: str, account
 class MoneyYear(RuleBasedStateMachine):
     organisations: list = []
     secretariat = None
+    plan_number = 0
 
     def __init__(self):
         super().__init__()
@@ -158,9 +178,11 @@ class MoneyYear(RuleBasedStateMachine):
         self.statements: list[list[tuple[date, Decimal, str, str]]] = []
         self.steps = -1  # the invariants are checked once before the first step, then after each
         self.proposals = 0
+        self.plan_invoices = 0
 
     def teardown(self):
         STEPS.append(self.steps)
+        PLAN_INVOICES.append(self.plan_invoices)
         self.pdf.undo()
         self.traveller.stop()
         transaction.set_rollback(True)
@@ -288,6 +310,33 @@ class MoneyYear(RuleBasedStateMachine):
         self.fresh = True
 
     # --------------------------------------------------------------------------------------------
+    # A project shared among members by a cost-sharing plan, invoiced beside the yearly fee
+
+    @property
+    def plan(self) -> SharingPlan:
+        return SharingPlan.objects.get(number=self.plan_number, status="adopted")
+
+    @rule(amount=st.sampled_from([0, 1, 99_999, 420_000, 1_000_001]))
+    def adopt_plan_version(self, amount):
+        """The steering group adopts a new version of the project's plan with another amount."""
+        with self.step():
+            proposal = sharing_plan_new_version(plan=self.plan)
+            participants = [ParticipantInput(organisation=p.organisation) for p in proposal.participants.all()]
+            sharing_plan_save(plan=proposal, amount=Decimal(amount), participants=participants)
+            sharing_plan_adopt(plan=proposal, adopted_on=self.today, adopted_by="Styringsgruppen, sak 2/26")
+
+    @rule(offset=st.integers(-60, 10))
+    def plan_invoicing(self, offset):
+        issue_date = self.today + timedelta(days=offset)
+        with self.step():
+            try:
+                sharing_plan_invoice(
+                    plan=self.plan, year=YEAR, issue_date=issue_date, due_date=issue_date + timedelta(days=30)
+                )
+            except ValidationError:
+                return
+
+    # --------------------------------------------------------------------------------------------
     # Invoices, credit notes, payments, reminders
 
     def _invoice_run(self, offset: int) -> InvoiceRun | None:
@@ -335,13 +384,14 @@ class MoneyYear(RuleBasedStateMachine):
         if invoice is None:
             return
         before = self.last_recompute()
-        with self.step(changes_contributions=True):
+        with self.step(changes_contributions=invoice.contribution_id is not None):
             try:
                 credit_note_issue(invoice=invoice, reason="Feil folketall", issue_date=self.today)
             except ValidationError:
                 return
-        # The contribution is open again and should follow its inputs once more.
-        self.inputs_changed(before)
+        if invoice.contribution_id is not None:
+            # The contribution is open again and should follow its inputs once more.
+            self.inputs_changed(before)
 
     @rule(index=st.integers(0, 50), share=st.sampled_from(["0.25", "0.5", "1", "1.1"]))
     def payment_by_hand(self, index, share):
@@ -443,7 +493,8 @@ class MoneyYear(RuleBasedStateMachine):
         }
         self.nothing_half_written(invoices)
         self.numbers_are_gapless(invoices)
-        self.invoiced_at_most_once(invoices, contributions, totals)
+        plan_invoiced = self.plan_shares_invoiced_at_most_once(invoices)
+        self.invoiced_at_most_once(invoices, contributions, totals, plan_invoiced)
         self.outstanding_is_amount_less_payments_and_credits(invoices, totals, shown_outstanding)
         self.one_contribution_per_member_as_the_engine_computes_it(contributions)
         self.invoice_period_is_the_months_charged(invoices, contributions)
@@ -481,10 +532,36 @@ class MoneyYear(RuleBasedStateMachine):
                 dates = [invoice.issue_date for invoice in numbered]
                 assert dates == sorted(dates), (series, dates)
 
-    def invoiced_at_most_once(self, invoices, contributions, totals):
+    def plan_shares_invoiced_at_most_once(self, invoices) -> Decimal:
+        """A participant's share of the plan is invoiced at most once a year net of credits, whichever version
+        issued it, for the amount of the version's share; returns what the live plan invoices add up to."""
+        shares = {p.pk: p for p in SharingParticipant.objects.filter(plan__number=self.plan_number)}
+        by_organisation: dict[int, list[Invoice]] = {}
+        for invoice in invoices:
+            if invoice.plan_share_id is not None:
+                assert invoice.contribution_id is None, invoice
+                by_organisation.setdefault(invoice.organisation_id, []).append(invoice)
+        invoiced = Decimal(0)
+        for organisation_id, documents in by_organisation.items():
+            issued = [i for i in documents if i.kind == InvoiceKind.INVOICE]
+            credits = [i for i in documents if i.kind == InvoiceKind.CREDIT_NOTE]
+            live = [i for i in issued if i.status != InvoiceStatus.CREDITED]
+            assert len(live) <= 1 and len(issued) - len(credits) == len(live), (organisation_id, documents)
+            assert {c.credited_invoice_id for c in credits} == {i.pk for i in issued if i not in live}
+            for invoice in documents:
+                share = shares[invoice.plan_share_id]
+                assert share.organisation_id == organisation_id and share.plan.status != "proposal", invoice
+                assert invoice.total == share.amount > 0, (invoice, invoice.total, share.amount)
+                assert (invoice.period_start, invoice.period_end) == (date(YEAR, 1, 1), date(YEAR, 12, 31)), invoice
+            invoiced += sum((i.total for i in live), Decimal(0))
+        self.plan_invoices = sum(len(documents) for documents in by_organisation.values())
+        return invoiced
+
+    def invoiced_at_most_once(self, invoices, contributions, totals, plan_invoiced):
         by_contribution: dict[int, list[Invoice]] = {}
         for invoice in invoices:
-            by_contribution.setdefault(invoice.contribution_id, []).append(invoice)
+            if invoice.plan_share_id is None:
+                by_contribution.setdefault(invoice.contribution_id, []).append(invoice)
         invoiced = Decimal(0)
         for contribution in contributions.values():
             documents = by_contribution.pop(contribution.pk, [])
@@ -501,7 +578,7 @@ class MoneyYear(RuleBasedStateMachine):
                 assert contribution.frozen_at is None, f"{contribution} is frozen without an invoice"
         assert not by_contribution, "invoices of a contribution that no longer exists"
         if YEAR in totals:
-            assert totals[YEAR]["invoiced"] - totals[YEAR]["credited"] == invoiced
+            assert totals[YEAR]["invoiced"] - totals[YEAR]["credited"] == invoiced + plan_invoiced
 
     def outstanding_is_amount_less_payments_and_credits(self, invoices, totals, shown_outstanding):
         credited: dict[int, Decimal] = {}
@@ -550,6 +627,8 @@ class MoneyYear(RuleBasedStateMachine):
             return
         months = {contribution.pk: contribution.months for contribution in contributions.values()}
         for invoice in invoices:
+            if invoice.plan_share_id is not None:
+                continue  # a plan invoice charges the plan's year (checked with the plan's shares)
             if invoice.kind == InvoiceKind.INVOICE and invoice.status != InvoiceStatus.CREDITED:
                 charged = months_between(invoice.period_start, invoice.period_end)
                 assert charged == months[invoice.contribution_id], (invoice, invoice.period_start, invoice.period_end)
@@ -583,6 +662,18 @@ def money_year(db, personas, settings, tmp_path):
     deflator_set(year=YEAR, rate=Decimal("0.035"), source="SSB")  # the models' amounts are stated for 2025
     contribution_model(year=YEAR, base_year=YEAR - 1, population_date=POPULATION_DATE, exempt=[personas.host])
     contributions_recompute(year=YEAR)
+    # A project shared equally among the five member municipalities (Helgeland's way), adopted for the year.
+    plan = sharing_plan_save(
+        purpose="Prosjektledelse",
+        recurrence="yearly",
+        first_year=YEAR,
+        last_year=YEAR,
+        amount=Decimal(420000),
+        key="equal",
+        participants=[ParticipantInput(organisation=o) for o in organisations[1:6]],
+    )
+    sharing_plan_adopt(plan=plan, adopted_on=START.date(), adopted_by="Styringsgruppen, sak 1/26")
+    MoneyYear.plan_number = plan.number
     return organisations, personas.secretariat
 
 
@@ -598,6 +689,7 @@ def test_the_money_year_holds_in_any_order_of_events(money_year, monkeypatch):
         print(f"money year: seed {seed} (MONEY_YEAR_SEED={seed} repeats this run)")
     print("money year: invariants switched on:", ", ".join(name for name, on in CHECK.items() if on) or "none")
     STEPS.clear()
+    PLAN_INVOICES.clear()
     started = time.monotonic()
     # Every example runs the full number of steps (hypothesis otherwise may stop one early to shrink it).
     run_state_machine_as_test(MoneyYear, settings=PROFILE, _min_steps=PROFILE.stateful_step_count - 1)
@@ -608,5 +700,7 @@ def test_the_money_year_holds_in_any_order_of_events(money_year, monkeypatch):
     )
     full = sum(1 for steps in STEPS if steps >= PROFILE.stateful_step_count)
     print(f"money year: {full} examples ran all {PROFILE.stateful_step_count} steps")
+    print(f"money year: {sum(1 for n in PLAN_INVOICES if n)} examples invoiced project shares")
+    assert any(PLAN_INVOICES), "no example invoiced a project share"
     assert len(STEPS) >= PROFILE.max_examples
     assert full >= (200 if IN_CI else PROFILE.max_examples * 9 // 10)

@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.exports import spreadsheet_cell
 from funding.calculation import MembersError, ModelError, compute
-from funding.model_io import load_model, parse_members_csv
+from funding.model_io import load_model, load_plan, parse_members_csv
+from funding.sharing import compute_shares
 
 
 class Command(BaseCommand):
@@ -27,10 +28,12 @@ class Command(BaseCommand):
             "simulate",
             help="Compute each member's contribution under a model file and print CSV (id,amount,explanation).",
         )
-        simulate.add_argument("--model", required=True, type=Path, help="The model, as JSON (model.json).")
-        simulate.add_argument(
-            "--members", required=True, type=Path, help="The members, as CSV: id,kind,population[,months]."
+        source = simulate.add_mutually_exclusive_group(required=True)
+        source.add_argument("--model", type=Path, help="The model, as JSON (model.json); needs --members.")
+        source.add_argument(
+            "--plan", type=Path, help="A cost-sharing plan, as JSON (plan.json), with its participants in it."
         )
+        simulate.add_argument("--members", type=Path, help="The members, as CSV: id,kind,population[,months].")
 
         recompute = actions.add_parser(
             "recompute", help="Recompute and store the year's contributions under its adopted model."
@@ -41,8 +44,12 @@ class Command(BaseCommand):
         """Run the chosen action's `handle_<action>` method."""
         return getattr(self, f"handle_{action}")(**options)
 
-    def handle_simulate(self, *, model: Path, members: Path, **options):
-        """Print each member's contribution, in the order of the members file."""
+    def handle_simulate(self, *, model: Path | None, plan: Path | None, members: Path | None, **options):
+        """Print each member's contribution, in the order of the members file (or each participant's share)."""
+        if plan is not None:
+            return self._simulate_plan(plan, members)
+        if model is None or members is None:
+            raise CommandError("--model needs --members (the members file)")
         try:
             contribution_model = load_model(_read(model), source=str(model))
             member_list = parse_members_csv(_read(members), source=str(members))
@@ -53,17 +60,26 @@ class Command(BaseCommand):
         except ModelError as error:
             # compute() knows the model but not its file.
             raise CommandError(f"{model}: {error}") from None
+        self._write_rows((c.member_id, c.amount, c.explanation) for c in contributions)
+
+    def _simulate_plan(self, plan: Path, members: Path | None) -> None:
+        """Print each participant's share of a cost-sharing plan, in the order of the plan's participants."""
+        if members is not None:
+            raise CommandError("--plan takes no --members: the plan lists its participants with their figures")
+        try:
+            sharing_plan = load_plan(_read(plan), source=str(plan))
+            shares = compute_shares(sharing_plan)
+        except ModelError as error:
+            message = str(error)
+            raise CommandError(message if message.startswith(str(plan)) else f"{plan}: {message}") from None
+        self._write_rows((share.participant_id, share.amount, share.explanation) for share in shares)
+
+    def _write_rows(self, rows) -> None:
         output = io.StringIO()
         writer = csv.writer(output, lineterminator="\n")
         writer.writerow(["id", "amount", "explanation"])
-        for contribution in contributions:
-            writer.writerow(
-                [
-                    spreadsheet_cell(contribution.member_id),
-                    f"{contribution.amount:f}",
-                    spreadsheet_cell(contribution.explanation),
-                ]
-            )
+        for row_id, amount, explanation in rows:
+            writer.writerow([spreadsheet_cell(row_id), f"{amount:f}", spreadsheet_cell(explanation)])
         self.stdout.write(output.getvalue(), ending="")
 
     def handle_recompute(self, *, year: int, **options):
