@@ -21,7 +21,11 @@ from core.roles import Role
 DIRECTOR = Role.DIRECTOR.value
 FINANCE = Role.FINANCE_OFFICER.value
 CONTACT = Role.CONTACT.value
-ANY_MEMBER_ROLE = frozenset({DIRECTOR, FINANCE, CONTACT})
+PROJECT_LEADER = Role.PROJECT_LEADER.value
+DELEGATE = Role.DELEGATE.value
+ANY_MEMBER_ROLE = frozenset({DIRECTOR, FINANCE, CONTACT, PROJECT_LEADER, DELEGATE})
+# The director, and whoever the director delegates to, keep the organisation's people and invoicing details.
+KEEPERS = frozenset({DIRECTOR, DELEGATE})
 MONEY_ROLES = frozenset({DIRECTOR, FINANCE})
 
 
@@ -41,6 +45,8 @@ RULES: dict[str, Rule] = {
     "organisation.view": Rule(public=True),
     "organisation.view_people": Rule(own=ANY_MEMBER_ROLE),
     "organisation.view_history": Rule(),
+    "organisation.manage_people": Rule(own=KEEPERS),
+    "organisation.change_invoicing": Rule(own=KEEPERS),
     "organisation.create": Rule(),
     "organisation.change": Rule(),
     "organisation.export": Rule(public=True),
@@ -169,11 +175,41 @@ def restrict(queryset: QuerySet, user: Any, permission: str) -> QuerySet:
 class PolicyBackend(ModelBackend):
     """Password authentication; the secretariat holds every model permission (the admin site asks for them)."""
 
+    def user_can_authenticate(self, user: Any) -> bool:
+        # A person registered as a contact point only has no account to sign in with.
+        return super().user_can_authenticate(user) and getattr(user, "may_log_in", True)
+
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         return is_secretariat(user_obj)
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
         return is_secretariat(user_obj)
+
+
+# -- The roles a person may give -------------------------------------------------------------------------
+# Which role flags a user may set on a person of an organisation. The secretariat and the organisation's director
+# give any member role; a delegate gives the everyday ones but neither the signatory's role nor the delegation
+# itself. Nobody gives the secretariat's role here (that is done under Administration).
+EVERYDAY_ROLES = frozenset({FINANCE, CONTACT, PROJECT_LEADER})
+
+
+def assignable_roles(user: Any, organisation: Model) -> frozenset[str]:
+    """The member roles `user` may give to or take from a person of `organisation`."""
+    if is_secretariat(user):
+        return ANY_MEMBER_ROLE
+    if not can(user, "organisation.manage_people", organisation):
+        return frozenset()
+    if DIRECTOR in roles_of(user):
+        return ANY_MEMBER_ROLE
+    return EVERYDAY_ROLES
+
+
+def can_manage_person(user: Any, person: Any) -> bool:
+    """Whether `user` may change or remove `person`: someone of an organisation `user` keeps who holds no role `user`
+    could not give (a delegate leaves the director alone; secretariat users are kept under Administration)."""
+    if person.organisation_id is None:
+        return False
+    return person.roles <= assignable_roles(user, person.organisation)
 
 
 # -- Governance --------------------------------------------------------------------------------------

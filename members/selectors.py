@@ -52,6 +52,16 @@ def people_list(*, user: Any, organisation: Organisation) -> QuerySet[User]:
     return organisation.people.filter(is_active=True).order_by("last_name", "first_name")
 
 
+def person_get(*, user: Any, organisation: Organisation, pk: int) -> User:
+    """A current person of `organisation` for someone who keeps its people; 404 otherwise."""
+    if not policy.can(user, "organisation.manage_people", organisation):
+        raise Http404
+    try:
+        return organisation.people.select_related("organisation").get(pk=pk, is_active=True)
+    except User.DoesNotExist:
+        raise Http404 from None
+
+
 @dataclass(frozen=True)
 class Change:
     field: str

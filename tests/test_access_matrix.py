@@ -119,6 +119,41 @@ MATRIX: list[Case] = [
     ),
 ]
 
+
+def keepers(own_org: bool, ok=OK) -> dict[str, object]:
+    """The organisation's people and invoicing details: the secretariat and the organisation's director (the
+    outsider is a director elsewhere); finance officers and contacts are not keepers unless delegated."""
+    mine, theirs = (ok, NOT_FOUND) if own_org else (NOT_FOUND, ok)
+    return {
+        "anonymous": LOGIN,
+        "secretariat": ok,
+        "director": mine,
+        "finance": FORBIDDEN,
+        "contact": FORBIDDEN,
+        "outsider": theirs,
+    }
+
+
+def person(personas: Personas, which: str) -> dict:
+    """A person of the own organisation (the finance officer) or of the foreign one (the outsider)."""
+    someone = personas.finance if which == "own" else personas.outsider
+    return {"pk": someone.organisation_id, "person_pk": someone.pk}
+
+
+MATRIX += [
+    Case("members:invoicing_update", own_and_foreign(keepers(True), keepers(False)), target=organisation),
+    Case("members:person_create", own_and_foreign(keepers(True), keepers(False)), target=organisation),
+    Case("members:person_update", own_and_foreign(keepers(True), keepers(False)), target=person),
+    Case("members:person_remove", {"own": everyone(NOT_ALLOWED)}, target=person),
+    # Nobody removes themselves (the outsider is the foreign organisation's person).
+    Case(
+        "members:person_remove",
+        own_and_foreign(keepers(True, REDIRECT), {**keepers(False, REDIRECT), "outsider": FORBIDDEN}),
+        target=person,
+        method="post",
+    ),
+]
+
 MATRIX += [
     Case("funding:model_list", {None: signed_in()}),
     Case("funding:model_create", {None: secretariat_only()}),
