@@ -323,7 +323,7 @@ def _set_roles(person: Any, roles: set[str], allowed: frozenset[str]) -> list[st
         if role in allowed and getattr(person, flag) != (role in roles):
             setattr(person, flag, role in roles)
             changed.append(flag)
-    refused = set(roles) - set(allowed) - {role for role in person.roles}
+    refused = set(roles) - set(allowed) - set(person.roles)
     if refused:
         raise ValidationError(
             {"roles": _("You may not give these roles: %(roles)s.") % {"roles": ", ".join(sorted(refused))}}
