@@ -91,6 +91,12 @@ RULES: dict[str, Rule] = {
     "rollout.view": Rule(signed_in=True),
     "adoption.change": Rule(own=ANY_MEMBER_ROLE),
     "offering.view": Rule(public=True),
+    # Ideas and needs: the list and outcomes are open (without names of people); a member's people submit and
+    # join them for their own organisation; the secretariat assesses them.
+    "suggestion.view": Rule(public=True),
+    "suggestion.submit": Rule(own=ANY_MEMBER_ROLE),
+    "suggestion.support": Rule(own=ANY_MEMBER_ROLE),
+    "suggestion.triage": Rule(),
 }
 
 # How to reach the owning organisation from an object of each model (a field path).

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from core import policy
@@ -14,7 +15,7 @@ from core.exports import spreadsheet_response
 from core.forms import add_service_error
 from governance.models import Case
 from portfolio import lifecycle, selectors, services
-from portfolio.choices import AdoptionStatus, FocusArea, OfferingKind, Rag, ServiceArea, State
+from portfolio.choices import AdoptionStatus, FocusArea, OfferingKind, Rag, ServiceArea, State, SuggestionStatus
 from portfolio.filters import InitiativeFilter
 from portfolio.forms import (
     AdoptionForm,
@@ -23,7 +24,9 @@ from portfolio.forms import (
     FundingLineForm,
     InitiativeForm,
     StatusReportForm,
+    SuggestionForm,
     TransitionForm,
+    TriageForm,
 )
 from portfolio.tables import InitiativeTable, InternalInitiativeTable
 
@@ -336,3 +339,84 @@ def offering_list(request: HttpRequest) -> HttpResponse:
         if any(o.kind == kind for o in offerings)
     ]
     return render(request, "portfolio/offering_list.html", {"groups": groups})
+
+
+# -- Ideas and needs -----------------------------------------------------------------------------------------
+
+
+@require("suggestion.view")
+def suggestion_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in SuggestionStatus.values:
+        status = ""
+    return render(
+        request,
+        "portfolio/suggestion_list.html",
+        {
+            "suggestions": selectors.suggestion_list(user=request.user, status=status),
+            "statuses": SuggestionStatus.choices,
+            "status": status,
+            "can_submit": policy.can(request.user, "suggestion.submit"),
+        },
+    )
+
+
+@require("suggestion.view")
+def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = selectors.suggestion_get(user=request.user, pk=pk)
+    own = getattr(request.user, "organisation_id", None) == suggestion.organisation_id
+    return render(
+        request,
+        "portfolio/suggestion_detail.html",
+        {
+            "suggestion": suggestion,
+            "can_support": policy.can(request.user, "suggestion.support") and not own,
+            "supported": selectors.suggestion_supported_by(user=request.user, suggestion=suggestion),
+            "can_triage": policy.can(request.user, "suggestion.triage"),
+        },
+    )
+
+
+@require("suggestion.submit")
+def suggestion_create(request: HttpRequest) -> HttpResponse:
+    form = SuggestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            suggestion = services.suggestion_submit(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Thank you. The secretariat will assess it, and you will hear back by email."))
+            return redirect(suggestion)
+    return render(request, "portfolio/suggestion_form.html", {"form": form})
+
+
+@require_POST
+@require("suggestion.support")
+def suggestion_support(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = selectors.suggestion_get(user=request.user, pk=pk)
+    try:
+        services.suggestion_support(suggestion=suggestion, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your organisation is registered as having this need too."))
+    return redirect(suggestion)
+
+
+@require("suggestion.triage")
+def suggestion_triage(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = selectors.suggestion_get(user=request.user, pk=pk)
+    if not services.suggestion_is_open(suggestion):
+        messages.info(request, _("This has already been assessed."))
+        return redirect(suggestion)
+    form = TriageForm(request.POST or None, suggestion=suggestion)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.suggestion_triage(suggestion=suggestion, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The assessment was saved and the submitter is told by email."))
+            return redirect(suggestion)
+    return render(request, "portfolio/suggestion_triage.html", {"form": form, "suggestion": suggestion})

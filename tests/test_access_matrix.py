@@ -411,6 +411,29 @@ MATRIX += [
     Case("portfolio:adoption_update", own_and_foreign(own_people(True), own_people(False)), target=portfolio_adoption),
     Case("portfolio:offering_list", {None: everyone(OK)}),
 ]
+
+
+def suggestion(personas: Personas, which: str) -> dict:
+    """An idea put forward by the own organisation's contact, not yet assessed."""
+    from portfolio.models import Suggestion
+
+    return {"pk": Suggestion.objects.get().pk}
+
+
+def member_people(code=OK) -> dict[str, object]:
+    """Any signed-in person of an organisation (every persona but the secretariat's is one; so is the secretariat)."""
+    return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], code)}
+
+
+MATRIX += [
+    Case("portfolio:suggestion_list", {None: everyone(OK)}),
+    Case("portfolio:suggestion_detail", {"any": everyone(OK)}, target=suggestion),
+    Case("portfolio:suggestion_create", {None: member_people()}),
+    Case("portfolio:suggestion_support", {"any": everyone(NOT_ALLOWED)}, target=suggestion),
+    # Joining is for another organisation's people; the own organisation's are told it is theirs (and sent back).
+    Case("portfolio:suggestion_support", {"any": member_people(REDIRECT)}, target=suggestion, method="post"),
+    Case("portfolio:suggestion_triage", {"any": secretariat_only()}, target=suggestion),
+]
 for _name in (
     "portfolio:initiative_update",
     "portfolio:initiative_transition",
@@ -546,6 +569,11 @@ def _portfolio(personas):
     report.pdf_sha256 = hashlib.sha256(content).hexdigest()
     report.save()
     NationalSolution.objects.create(name="Digisos")
+    from portfolio.models import Suggestion
+
+    Suggestion.objects.create(
+        organisation=personas.own, submitted_by=personas.contact, title="Idé", problem="p", who_meets_it="w", gain="g"
+    )
 
 
 def _agreements(personas):
