@@ -88,6 +88,9 @@ RULES: dict[str, Rule] = {
     "initiative.view_internal": Rule(signed_in=True),
     "initiative.manage": Rule(),
     "status_report.pdf": Rule(signed_in=True),
+    # The initiative's own people file status reports and realised benefit values: project leaders and contacts
+    # of the owner or a participating organisation (can_report_on below); the gate decisions stay with the secretariat.
+    "initiative.report": Rule(own=frozenset({PROJECT_LEADER, CONTACT})),
     "rollout.view": Rule(signed_in=True),
     "adoption.change": Rule(own=ANY_MEMBER_ROLE),
     "offering.view": Rule(public=True),
@@ -216,6 +219,33 @@ def can_manage_person(user: Any, person: Any) -> bool:
     if person.organisation_id is None:
         return False
     return person.roles <= assignable_roles(user, person.organisation)
+
+
+# -- Initiatives: their own people report ------------------------------------------------------------------
+
+
+def _initiative_organisation_ids(initiative: Any) -> set[int]:
+    ids = set(initiative.participations.values_list("organisation_id", flat=True))
+    if initiative.owner_id is not None:
+        ids.add(initiative.owner_id)
+    return ids
+
+
+def can_report_on(user: Any, initiative: Any) -> bool:
+    """Whether `user` files status reports and realised benefit values for `initiative`: the secretariat, and the
+    project leaders and contacts of its owner and participating organisations."""
+    if is_secretariat(user):
+        return True
+    if not can(user, "initiative.report") or user.organisation_id is None:
+        return False
+    return user.organisation_id in _initiative_organisation_ids(initiative)
+
+
+def can_report_benefit(user: Any, benefit: Any) -> bool:
+    """A realised value of a benefit kept per organisation is recorded by that organisation's people only."""
+    if not can_report_on(user, benefit.initiative):
+        return False
+    return is_secretariat(user) or benefit.organisation_id in (None, user.organisation_id)
 
 
 # -- Governance --------------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ DEMO_USERS = [
     DemoUser("direktor", "Dag", "Direktør", "4634", "Kommunedirektør", ("is_director",)),
     DemoUser("okonomi", "Øyvind", "Økonomisjef", "4634", "Økonomisjef", ("is_finance_officer",)),
     DemoUser("kontakt", "Kari", "Kontakt", "4634", "Digitaliseringsansvarlig", ("is_contact", "is_delegate")),
+    DemoUser("prosjektleder", "Per", "Prosjektleder", "4634", "Prosjektleder", ("is_project_leader",)),
     DemoUser("okonomi.voss", "Vilde", "Voss", "4621", "Økonomisjef", ("is_finance_officer", "is_director")),
 ]
 

@@ -396,7 +396,9 @@ def person_update(*, person: Any, by: Any, roles: set[str], may_log_in: bool, **
     changed = [name for name, value in values.items() if getattr(locked, name) != value]
     for name in changed:
         setattr(locked, name, values[name])
-    changed += _set_roles(locked, roles, policy.assignable_roles(by, locked.organisation))
+    organisation = locked.organisation
+    assert organisation is not None  # can_manage_person holds only for a person of an organisation
+    changed += _set_roles(locked, roles, policy.assignable_roles(by, organisation))
     if may_log_in and not locked.email:
         raise ValidationError({"email": _("A person who signs in needs an email address.")})
     gains_login = may_log_in and not locked.may_log_in

@@ -154,9 +154,9 @@ class BenefitValueForm(_Helped, forms.Form):
     measured_on = core_forms.DateField(label=_("Measured on"), widget=DateInput())
     value = forms.DecimalField(label=_("Value"), max_digits=14, decimal_places=2)
 
-    def __init__(self, *args, initiative, **kwargs):
+    def __init__(self, *args, initiative, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["benefit"].queryset = initiative.benefits.all()
+        self.fields["benefit"].queryset = selectors.benefits_reportable(user=user, initiative=initiative)
         self._add_helper()
 
 

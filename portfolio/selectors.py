@@ -260,3 +260,14 @@ def suggestion_supported_by(*, user: Any, suggestion: Suggestion) -> bool:
     """Whether the user's organisation has already said it has this need too."""
     organisation_id = getattr(user, "organisation_id", None)
     return organisation_id is not None and suggestion.supports.filter(organisation_id=organisation_id).exists()
+
+
+def benefits_reportable(*, user: Any, initiative: Initiative) -> QuerySet[Benefit]:
+    """The initiative's benefits whose realised values `user` records (for a benefit kept per organisation, only
+    that organisation's people and the secretariat)."""
+    benefits = initiative.benefits.select_related("initiative", "organisation")
+    if user is None or policy.is_secretariat(user):
+        return benefits
+    if not policy.can_report_on(user, initiative):
+        return benefits.none()
+    return benefits.filter(Q(organisation__isnull=True) | Q(organisation_id=user.organisation_id))

@@ -159,8 +159,13 @@ def benefit_add(*, initiative: Initiative, values: dict[str, Any]) -> Benefit:
 
 
 @transaction.atomic
-def benefit_value_record(*, benefit: Benefit, measured_on: date, value: Decimal) -> BenefitValue:
-    """Record the realised value on a date; a second value for the same date replaces the first."""
+def benefit_value_record(*, benefit: Benefit, measured_on: date, value: Decimal, by: Any = None) -> BenefitValue:
+    """Record the realised value on a date; a second value for the same date replaces the first. With `by`, only
+    for a benefit that person reports on (a benefit kept per organisation: that organisation's people)."""
+    from core import policy
+
+    if by is not None and not policy.can_report_benefit(by, benefit):
+        raise ValidationError({"benefit": _("You do not report on this benefit.")})
     record = BenefitValue.objects.filter(benefit=benefit, measured_on=measured_on).first()
     if record is None:
         return _save(BenefitValue(benefit=benefit, measured_on=measured_on, value=value))

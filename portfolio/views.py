@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -113,6 +113,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "visible_cases": visible_cases,
             "internal": internal,
             "can_manage": policy.can(request.user, "initiative.manage"),
+            "can_report": policy.can_report_on(request.user, initiative),
             "funding": funding,
             "benefits": selectors.benefits_with_latest(initiative),
             "reports": initiative.status_reports.all(),
@@ -181,8 +182,10 @@ def initiative_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, title, initiative.get_absolute_url(), intro)
 
 
-def _add_to_initiative(request, pk, form_class, action, title, success):
+def _add_to_initiative(request, pk, form_class, action, title, success, *, check=None):
     initiative = selectors.initiative_get(user=request.user, pk=pk)
+    if check is not None and not check(request.user, initiative):
+        raise PermissionDenied
     form = form_class(request.POST or None)
     if _saved(request, form, lambda: action(initiative, form.cleaned_data)):
         messages.success(request, success)
@@ -190,7 +193,7 @@ def _add_to_initiative(request, pk, form_class, action, title, success):
     return _form_page(request, form, f"{title}: {initiative.title}", initiative.get_absolute_url())
 
 
-@require("initiative.manage")
+@require("initiative.report")
 def status_report_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _add_to_initiative(
         request,
@@ -201,6 +204,7 @@ def status_report_create(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("New status report"),
         _("The status report was saved; its PDF is being made."),
+        check=policy.can_report_on,
     )
 
 
@@ -228,11 +232,13 @@ def benefit_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require("initiative.manage")
+@require("initiative.report")
 def benefit_value_create(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = selectors.initiative_get(user=request.user, pk=pk)
-    form = BenefitValueForm(request.POST or None, initiative=initiative)
-    if _saved(request, form, lambda: services.benefit_value_record(**form.cleaned_data)):
+    if not policy.can_report_on(request.user, initiative):
+        raise PermissionDenied
+    form = BenefitValueForm(request.POST or None, initiative=initiative, user=request.user)
+    if _saved(request, form, lambda: services.benefit_value_record(**form.cleaned_data, by=request.user)):
         messages.success(request, _("The realised value was recorded."))
         return redirect(initiative)
     title = _("Record a realised value: %(title)s") % {"title": initiative.title}

@@ -437,12 +437,14 @@ MATRIX += [
 for _name in (
     "portfolio:initiative_update",
     "portfolio:initiative_transition",
-    "portfolio:status_report_create",
     "portfolio:funding_line_create",
     "portfolio:benefit_create",
-    "portfolio:benefit_value_create",
 ):
     MATRIX.append(Case(_name, {"any": secretariat_only()}, target=portfolio_initiative))
+# The initiative's own people report: the contact of the owner organisation (the own one); the director and the
+# finance officer hold no reporting role, the outsider's organisation takes no part.
+for _name in ("portfolio:status_report_create", "portfolio:benefit_value_create"):
+    MATRIX.append(Case(_name, {"any": {**secretariat_only(), "contact": OK}}, target=portfolio_initiative))
 
 
 # Governance: the own director holds a seat in the steering group; the others do not.
