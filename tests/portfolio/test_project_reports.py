@@ -21,6 +21,8 @@ BENEFIT = {
     "owner": "Tjenesteeier",
     "indicator": "Andel digitale",
     "unit": "%",
+    "baseline": Decimal(10),
+    "target": Decimal(80),
 }
 
 
