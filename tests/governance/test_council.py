@@ -93,6 +93,7 @@ def test_the_quorum_counts_one_vote_per_member_cast_by_the_representative_or_the
 
     services.council_seats_sync()
     meeting = Meeting.objects.create(body=council, starts_at="2026-03-01T10:00:00+01:00", status="held")
+    meeting.refresh_from_db()
     seats = {(seat.organisation.name, seat.role): seat for seat in services.council_seats(body=council)}
 
     def attend(name, role, status=AttendanceStatus.PRESENT):
