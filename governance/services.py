@@ -485,7 +485,7 @@ def council_seats_sync(*, today: date | None = None) -> SeatChanges:
     councils = list(Body.objects.select_for_update().filter(kind=BodyKind.COUNCIL))
     organisations = list(Organisation.objects.all())
     for body in councils:
-        open_seats: dict[int, list[BodyMembership]] = {}
+        open_seats: dict[int | None, list[BodyMembership]] = {}
         for seat in body.memberships.filter(organisation__isnull=False).exclude(term_end__lt=today):
             open_seats.setdefault(seat.organisation_id, []).append(seat)
         for organisation in organisations:
@@ -529,7 +529,7 @@ def council_seats(*, body: Body, on: date | None = None) -> list[BodyMembership]
     seats = body.memberships.select_related("organisation", "person").filter(
         organisation__isnull=False, term_start__lte=on
     )
-    order = {MembershipRole.MEMBER: 0, MembershipRole.SUBSTITUTE: 1}
+    order: dict[str, int] = {MembershipRole.MEMBER.value: 0, MembershipRole.SUBSTITUTE.value: 1}
     return sorted(
         seats.exclude(term_end__lt=on),
         key=lambda seat: (seat.organisation.name if seat.organisation else "", order.get(seat.role, 2)),
