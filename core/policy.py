@@ -21,7 +21,11 @@ from core.roles import Role
 DIRECTOR = Role.DIRECTOR.value
 FINANCE = Role.FINANCE_OFFICER.value
 CONTACT = Role.CONTACT.value
-ANY_MEMBER_ROLE = frozenset({DIRECTOR, FINANCE, CONTACT})
+PROJECT_LEADER = Role.PROJECT_LEADER.value
+DELEGATE = Role.DELEGATE.value
+ANY_MEMBER_ROLE = frozenset({DIRECTOR, FINANCE, CONTACT, PROJECT_LEADER, DELEGATE})
+# The director, and whoever the director delegates to, keep the organisation's people and invoicing details.
+KEEPERS = frozenset({DIRECTOR, DELEGATE})
 MONEY_ROLES = frozenset({DIRECTOR, FINANCE})
 
 
@@ -41,6 +45,8 @@ RULES: dict[str, Rule] = {
     "organisation.view": Rule(public=True),
     "organisation.view_people": Rule(own=ANY_MEMBER_ROLE),
     "organisation.view_history": Rule(),
+    "organisation.manage_people": Rule(own=KEEPERS),
+    "organisation.change_invoicing": Rule(own=KEEPERS),
     "organisation.create": Rule(),
     "organisation.change": Rule(),
     # Comparing organisations with Enhetsregisteret and applying its facts
@@ -92,9 +98,18 @@ RULES: dict[str, Rule] = {
     "initiative.view_internal": Rule(signed_in=True),
     "initiative.manage": Rule(),
     "status_report.pdf": Rule(signed_in=True),
+    # The initiative's own people file status reports and realised benefit values: project leaders and contacts
+    # of the owner or a participating organisation (can_report_on below); the gate decisions stay with the secretariat.
+    "initiative.report": Rule(own=frozenset({PROJECT_LEADER, CONTACT})),
     "rollout.view": Rule(signed_in=True),
     "adoption.change": Rule(own=ANY_MEMBER_ROLE),
     "offering.view": Rule(public=True),
+    # Ideas and needs: the list and outcomes are open (without names of people); a member's people submit and
+    # join them for their own organisation; the secretariat assesses them.
+    "suggestion.view": Rule(public=True),
+    "suggestion.submit": Rule(own=ANY_MEMBER_ROLE),
+    "suggestion.support": Rule(own=ANY_MEMBER_ROLE),
+    "suggestion.triage": Rule(),
 }
 
 # How to reach the owning organisation from an object of each model (a field path).
@@ -181,11 +196,68 @@ def restrict(queryset: QuerySet, user: Any, permission: str) -> QuerySet:
 class PolicyBackend(ModelBackend):
     """Password authentication; the secretariat holds every model permission (the admin site asks for them)."""
 
+    def user_can_authenticate(self, user: Any) -> bool:
+        # A person registered as a contact point only has no account to sign in with.
+        return super().user_can_authenticate(user) and getattr(user, "may_log_in", True)
+
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         return is_secretariat(user_obj)
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
         return is_secretariat(user_obj)
+
+
+# -- The roles a person may give -------------------------------------------------------------------------
+# Which role flags a user may set on a person of an organisation. The secretariat and the organisation's director
+# give any member role; a delegate gives the everyday ones but neither the signatory's role nor the delegation
+# itself. Nobody gives the secretariat's role here (that is done under Administration).
+EVERYDAY_ROLES = frozenset({FINANCE, CONTACT, PROJECT_LEADER})
+
+
+def assignable_roles(user: Any, organisation: Model) -> frozenset[str]:
+    """The member roles `user` may give to or take from a person of `organisation`."""
+    if is_secretariat(user):
+        return ANY_MEMBER_ROLE
+    if not can(user, "organisation.manage_people", organisation):
+        return frozenset()
+    if DIRECTOR in roles_of(user):
+        return ANY_MEMBER_ROLE
+    return EVERYDAY_ROLES
+
+
+def can_manage_person(user: Any, person: Any) -> bool:
+    """Whether `user` may change or remove `person`: someone of an organisation `user` keeps who holds no role `user`
+    could not give (a delegate leaves the director alone; secretariat users are kept under Administration)."""
+    if person.organisation_id is None:
+        return False
+    return person.roles <= assignable_roles(user, person.organisation)
+
+
+# -- Initiatives: their own people report ------------------------------------------------------------------
+
+
+def _initiative_organisation_ids(initiative: Any) -> set[int]:
+    ids = set(initiative.participations.values_list("organisation_id", flat=True))
+    if initiative.owner_id is not None:
+        ids.add(initiative.owner_id)
+    return ids
+
+
+def can_report_on(user: Any, initiative: Any) -> bool:
+    """Whether `user` files status reports and realised benefit values for `initiative`: the secretariat, and the
+    project leaders and contacts of its owner and participating organisations."""
+    if is_secretariat(user):
+        return True
+    if not can(user, "initiative.report") or user.organisation_id is None:
+        return False
+    return user.organisation_id in _initiative_organisation_ids(initiative)
+
+
+def can_report_benefit(user: Any, benefit: Any) -> bool:
+    """A realised value of a benefit kept per organisation is recorded by that organisation's people only."""
+    if not can_report_on(user, benefit.initiative):
+        return False
+    return is_secretariat(user) or benefit.organisation_id in (None, user.organisation_id)
 
 
 # -- Governance --------------------------------------------------------------------------------------

@@ -9,3 +9,6 @@ class Role(models.TextChoices):
     DIRECTOR = "director", _("Municipal director")
     FINANCE_OFFICER = "finance_officer", _("Finance officer")
     CONTACT = "contact", _("Contact")
+    PROJECT_LEADER = "project_leader", _("Project leader")
+    # Keeps the organisation's people and invoicing details on the director's behalf.
+    DELEGATE = "delegate", _("Keeps the organisation's details")

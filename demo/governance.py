@@ -418,4 +418,18 @@ def load_demo() -> DemoUser:
     ):
         if not meeting.document_runs.filter(kind=kind, status="succeeded").exists():
             services.document_run_start(meeting=meeting, kind=kind)
+    # The council of representatives: a seat, representative and deputy, for every member.
+    services.council_seats_sync()
+    _name_masfjorden_seat(bodies["Representantskapet"])
     return BOARD_MEMBER
+
+
+def _name_masfjorden_seat(council) -> None:
+    """Masfjorden's director holds its seat, with the contact as deputy (the other seats are still to be named)."""
+    for username, role in (("direktor", MembershipRole.MEMBER), ("kontakt", MembershipRole.SUBSTITUTE)):
+        person = User.objects.filter(username=username).first()
+        if person is None:
+            continue
+        council.memberships.filter(organisation=person.organisation, role=role, term_end__isnull=True).update(
+            person=person, name=person.get_full_name(), title=person.job_title
+        )

@@ -115,7 +115,8 @@ DEMO_USERS = [
     DemoUser("leder", "Lena", "Leder", HOST_NUMBER, "Programleder", ("is_secretariat", "is_director")),
     DemoUser("direktor", "Dag", "Direktør", "4634", "Kommunedirektør", ("is_director",)),
     DemoUser("okonomi", "Øyvind", "Økonomisjef", "4634", "Økonomisjef", ("is_finance_officer",)),
-    DemoUser("kontakt", "Kari", "Kontakt", "4634", "Digitaliseringsansvarlig", ("is_contact",)),
+    DemoUser("kontakt", "Kari", "Kontakt", "4634", "Digitaliseringsansvarlig", ("is_contact", "is_delegate")),
+    DemoUser("prosjektleder", "Per", "Prosjektleder", "4634", "Prosjektleder", ("is_project_leader",)),
     DemoUser("okonomi.voss", "Vilde", "Voss", "4621", "Økonomisjef", ("is_finance_officer", "is_director")),
 ]
 
@@ -207,7 +208,14 @@ def demo_user_save(spec: DemoUser) -> User:
     user.first_name, user.last_name, user.job_title = spec.first_name, spec.last_name, spec.title
     user.email = f"{spec.username}@demo.invalid"
     user.organisation = Organisation.objects.get(number=spec.number)
-    for flag in ("is_secretariat", "is_director", "is_finance_officer", "is_contact"):
+    for flag in (
+        "is_secretariat",
+        "is_director",
+        "is_finance_officer",
+        "is_contact",
+        "is_project_leader",
+        "is_delegate",
+    ):
         setattr(user, flag, flag in spec.roles)
     user.set_password(DEMO_PASSWORD)
     user.full_clean()

@@ -522,6 +522,7 @@ def load_demo() -> None:
             if not solution.adoptions.filter(organisation=organisation).exists():
                 status, on = _adoption_status(organisation.number or "0", index)
                 services.adoption_set(solution=solution, organisation=organisation, status=status, status_date=on)
+    load_suggestions()
 
 
 def create_many_initiatives(n: int, *, prefix: str = "Lasttest") -> int:
@@ -544,3 +545,96 @@ def create_many_initiatives(n: int, *, prefix: str = "Lasttest") -> int:
         batch_size=500,
     )
     return n
+
+
+# Ideas and needs in every state: (title, kind, number of the submitting member, numbers of members with the same
+# need, outcome, reason or the title of the one it is merged into). Submitted by the member's demo user when it has
+# one (Masfjorden's contact), otherwise without a named person.
+SUGGESTIONS = [
+    (
+        "Felles løsning for digital søknad om TT-kort",
+        "need",
+        "4634",
+        ["4621", "4647"],
+        "",
+        "",
+        "Søknad om TT-kort kommer på papir og tastes inn for hånd i hver kommune.",
+        "Innbyggere med nedsatt funksjonsevne, og saksbehandlere i tildelingskontorene.",
+        "Raskere svar til søkerne og mindre manuelt arbeid.",
+    ),
+    (
+        "Sensorer for inneklima i skolebygg",
+        "idea",
+        "4621",
+        ["4634"],
+        "portfolio",
+        "",
+        "Vi vet lite om luftkvaliteten i klasserommene før noen klager.",
+        "Elever, lærere og eiendomsforvaltningen.",
+        "Bedre læringsmiljø og styring av ventilasjon etter behov.",
+    ),
+    (
+        "TT-kort på nett",
+        "idea",
+        "4647",
+        [],
+        "merge",
+        "Felles løsning for digital søknad om TT-kort",
+        "TT-kort må hentes fysisk på servicetorget.",
+        "Brukere av tilrettelagt transport.",
+        "Færre besøk på servicetorget.",
+    ),
+    (
+        "Egen app for søppeltømming",
+        "idea",
+        "4640",
+        [],
+        "answer",
+        "Renovasjonsselskapene tilbyr allerede dette; vi tar det ikke inn i porteføljen.",
+        "Innbyggerne vet ikke når avfallet hentes.",
+        "Alle husstander.",
+        "Færre henvendelser til kommunen.",
+    ),
+]
+
+
+def load_suggestions() -> None:
+    """Ideas and needs in every state; loading again changes nothing."""
+    from portfolio.choices import FocusArea, ServiceArea
+    from portfolio.models import Suggestion, SuggestionSupport
+
+    secretariat = User.objects.filter(is_secretariat=True).order_by("pk").first()
+    contact = User.objects.filter(username="kontakt").first()
+    for title, kind, number, also, outcome, detail, problem, who, gain in SUGGESTIONS:
+        organisation = _organisation(number)
+        if organisation is None or Suggestion.objects.filter(title=title).exists():
+            continue
+        by = contact if contact is not None and contact.organisation_id == organisation.pk else None
+        suggestion = Suggestion.objects.create(
+            kind=kind,
+            title=title,
+            problem=problem,
+            who_meets_it=who,
+            gain=gain,
+            organisation=organisation,
+            submitted_by=by,
+        )
+        for other in filter(None, map(_organisation, also)):
+            SuggestionSupport.objects.get_or_create(suggestion=suggestion, organisation=other)
+        if outcome == "portfolio":
+            services.suggestion_triage(
+                suggestion=suggestion,
+                by=secretariat,
+                outcome=outcome,
+                focus_area=FocusArea.SOLUTIONS,
+                service_area=ServiceArea.EDUCATION,
+            )
+        elif outcome == "merge":
+            services.suggestion_triage(
+                suggestion=suggestion,
+                by=secretariat,
+                outcome=outcome,
+                merge_into=Suggestion.objects.get(title=detail),
+            )
+        elif outcome == "answer":
+            services.suggestion_triage(suggestion=suggestion, by=secretariat, outcome=outcome, reason=detail)

@@ -29,6 +29,8 @@ class MembershipRole(models.TextChoices):
     DEPUTY = "deputy", _("Deputy leader")
     MEMBER = "member", _("Member")
     OBSERVER = "observer", _("Observer")
+    # A member organisation's deputy representative (vararepresentant) in the council.
+    SUBSTITUTE = "substitute", _("Deputy representative")
 
 
 ROLE_ORDER = {"leader": 0, "deputy": 1, "member": 2, "observer": 3}

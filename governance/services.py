@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +22,15 @@ from core.emails import send_templated
 from core.rules import rule
 from core.runs import RunStatus
 from core.uploads import pdf_page_count
-from governance.choices import AttendanceStatus, DocumentKind, MeetingStatus, Outcome
+from governance.choices import (
+    AttendanceStatus,
+    BodyKind,
+    DecisionRule,
+    DocumentKind,
+    MeetingStatus,
+    MembershipRole,
+    Outcome,
+)
 from governance.models import (
     Attendance,
     Body,
@@ -440,3 +450,116 @@ def document_run_fail(*, run_id: int, error: str) -> None:
 
 def upload_limit_mb() -> str:
     return f"{settings.UPLOAD_MAX_BYTES / 1_000_000:.1f}".replace(".", ",")
+
+
+# -- The council of representatives: a seat for every member -------------------------------------------------
+# (Local Government Act chapter 19: every member of a municipal joint undertaking has a seat.) A seat is the
+# organisation's BodyMembership in each council body; the representative's and deputy's names and accounts are
+# filled in under Administration. The seats follow membership: a new member gets one, a member that leaves loses its
+# seats (representative and deputy) at the end of its membership.
+
+
+# A seat's two places, with a name until the secretariat fills in who holds them (in Norwegian, like the council's
+# documents).
+SEAT_ROLES = {
+    MembershipRole.MEMBER: "Representant for %(name)s",
+    MembershipRole.SUBSTITUTE: "Vararepresentant for %(name)s",
+}
+
+
+@dataclass
+class SeatChanges:
+    opened: list[str] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def council_seats_sync(*, today: date | None = None) -> SeatChanges:
+    """Give every member organisation a seat in each council of representatives, and close the seats of those no
+    longer members; running it again changes nothing."""
+    from members.models import Organisation
+
+    today = today or timezone.localdate()
+    changes = SeatChanges()
+    councils = list(Body.objects.select_for_update().filter(kind=BodyKind.COUNCIL))
+    organisations = list(Organisation.objects.all())
+    for body in councils:
+        open_seats: dict[int | None, list[BodyMembership]] = {}
+        for seat in body.memberships.filter(organisation__isnull=False).exclude(term_end__lt=today):
+            open_seats.setdefault(seat.organisation_id, []).append(seat)
+        for organisation in organisations:
+            seats = open_seats.get(organisation.pk, [])
+            missing = [role for role in SEAT_ROLES if not any(s.role == role for s in seats)]
+            if organisation.is_member and missing:
+                for role in missing:
+                    seat = BodyMembership(
+                        body=body,
+                        organisation=organisation,
+                        role=role,
+                        name=SEAT_ROLES[role] % {"name": organisation.legal_name},
+                        term_start=organisation.member_from or today,
+                        term_end=organisation.member_until,
+                    )
+                    seat.full_clean()
+                    seat.save()
+                changes.opened.append(organisation.name)
+            elif organisation.is_member and organisation.member_until:
+                # Notice given: the seats end with the membership.
+                for seat in seats:
+                    if seat.term_end != organisation.member_until and organisation.member_until >= seat.term_start:
+                        seat.term_end = organisation.member_until
+                        seat.save(update_fields=["term_end"])
+            elif not organisation.is_member and seats:
+                left = organisation.member_until
+                end = left if left is not None and left < today else today - timedelta(days=1)
+                for seat in seats:
+                    if end < seat.term_start:
+                        seat.delete()  # a seat for a membership that never began was never held
+                        continue
+                    seat.term_end = end
+                    seat.save(update_fields=["term_end"])
+                changes.closed.append(organisation.name)
+    return changes
+
+
+def council_seats(*, body: Body, on: date | None = None) -> list[BodyMembership]:
+    """The seats of a council on a day: per member organisation, the representative before the deputy."""
+    on = on or timezone.localdate()
+    seats = body.memberships.select_related("organisation", "person").filter(
+        organisation__isnull=False, term_start__lte=on
+    )
+    order: dict[str, int] = {MembershipRole.MEMBER.value: 0, MembershipRole.SUBSTITUTE.value: 1}
+    return sorted(
+        seats.exclude(term_end__lt=on),
+        key=lambda seat: (seat.organisation.name if seat.organisation else "", order.get(seat.role, 2)),
+    )
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """Whether a meeting could decide: the votes present against the votes of the body on the day."""
+
+    votes: int
+    present: int
+
+    @property
+    def met(self) -> bool:
+        # Local Government Act § 11-9: a body decides only when at least half of its members are present.
+        return self.votes > 0 and 2 * self.present >= self.votes
+
+
+def meeting_quorum(*, meeting: Meeting) -> Quorum | None:
+    """The quorum of a held meeting of a deciding body, or None (advisory bodies and meetings without attendance).
+    In a council a member organisation has one vote, cast by its representative or, when absent, its deputy; in other
+    bodies each member, leader and deputy leader has one and observers none."""
+    if meeting.body.decision_rule == DecisionRule.ADVISORY or not meeting.attendance.exists():
+        return None
+    day = timezone.localdate(meeting.starts_at)
+    seats = meeting.body.memberships.filter(term_start__lte=day).exclude(term_end__lt=day)
+    present = set(meeting.attendance.filter(status=AttendanceStatus.PRESENT).values_list("membership_id", flat=True))
+    if meeting.body.kind == BodyKind.COUNCIL:
+        voters = {seat.organisation_id for seat in seats if seat.organisation_id is not None}
+        there = {seat.organisation_id for seat in seats if seat.pk in present and seat.organisation_id in voters}
+        return Quorum(votes=len(voters), present=len(there))
+    voting = [seat for seat in seats if seat.role not in (MembershipRole.OBSERVER, MembershipRole.SUBSTITUTE)]
+    return Quorum(votes=len(voting), present=sum(1 for seat in voting if seat.pk in present))

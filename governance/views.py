@@ -109,6 +109,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "board_pack": selectors.latest_document(meeting=meeting, kind=DocumentKind.BOARD_PACK) if papers else None,
             "minutes": selectors.latest_document(meeting=meeting, kind=DocumentKind.MINUTES),
             "attendance": selectors.attendance_list(user=request.user, meeting=meeting),
+            "quorum": services.meeting_quorum(meeting=meeting),
             "runs": selectors.document_runs(user=request.user, meeting=meeting)[:5] if manage else [],
             "approve_form": ApproveMinutesForm(),
             "can_send_notice": manage and services.meeting_can_send_notice(meeting),

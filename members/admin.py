@@ -58,6 +58,8 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
                     "is_director",
                     "is_finance_officer",
                     "is_contact",
+                    "is_project_leader",
+                    "is_delegate",
                 )
             },
         ),

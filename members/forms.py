@@ -56,6 +56,7 @@ class OrganisationForm(forms.ModelForm):
                 "invoice_channel",
                 "einvoice_endpoint",
                 "buyer_reference",
+                "invoice_email",
             ),
             Fieldset(
                 _("Membership"),
@@ -150,3 +151,54 @@ class RegisterImportForm(forms.Form):
                 % {"size": upload.size or 0, "limit": limit}
             )
         return upload
+
+
+class InvoicingForm(forms.Form):
+    """The details invoices to the organisation are addressed by."""
+
+    buyer_reference = forms.CharField(
+        label=_("Buyer's reference"),
+        max_length=100,
+        help_text=_("The reference your organisation requires on every invoice (e.g. a person or an order number)."),
+    )
+    einvoice_endpoint = forms.CharField(
+        label=_("E-invoice address"),
+        max_length=50,
+        required=False,
+        help_text=_("Peppol address, e.g. 0192:964338531; empty: your organisation number."),
+    )
+    invoice_email = forms.EmailField(
+        label=_("Invoice email"),
+        required=False,
+        help_text=_("Where invoices and reminders are mailed; the organisation's post box when empty."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save")))
+
+
+class PersonForm(forms.Form):
+    """A person of the organisation, with or without an account, and the roles the user may give."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Email"), required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    roles = forms.MultipleChoiceField(label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple)
+    may_log_in = forms.BooleanField(
+        label=_("May sign in"),
+        required=False,
+        initial=True,
+        help_text=_("With an account, the person gets an email with a link to choose a password."),
+    )
+
+    def __init__(self, *args, assignable: frozenset[str], **kwargs):
+        from core.roles import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(role.value, role.label) for role in Role if role.value in assignable]
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save")))

@@ -74,6 +74,11 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("The reference the organisation requires on every invoice (e.g. a person or an order number)."),
     )
+    invoice_email = models.EmailField(
+        _("invoice email"),
+        blank=True,
+        help_text=_("Where invoices and reminders are mailed; the post box address when empty."),
+    )
     is_host = models.BooleanField(_("host municipality"), default=False)
     membership_status = models.CharField(
         _("membership status"), max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.NOT_MEMBER
@@ -210,6 +215,17 @@ class User(AbstractUser):
     is_contact = models.BooleanField(_("contact"), default=False)
     # The interface language the person chose, on any device (core.middleware.LanguageMiddleware); blank: not chosen.
     language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
+    is_project_leader = models.BooleanField(_("project leader"), default=False)
+    may_log_in = models.BooleanField(
+        _("may sign in"),
+        default=True,
+        help_text=_("A person registered only as a contact point, without an account, cannot sign in."),
+    )
+    is_delegate = models.BooleanField(
+        _("keeps the organisation's details"),
+        default=False,
+        help_text=_("Maintains the organisation's people and invoicing details on the director's behalf."),
+    )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -225,6 +241,8 @@ class User(AbstractUser):
             Role.DIRECTOR: self.is_director,
             Role.FINANCE_OFFICER: self.is_finance_officer,
             Role.CONTACT: self.is_contact,
+            Role.PROJECT_LEADER: self.is_project_leader,
+            Role.DELEGATE: self.is_delegate,
         }
         return frozenset(role for role, held in flags.items() if held)
 

@@ -49,7 +49,18 @@ def number_history(*, user: Any, organisation: Organisation) -> QuerySet[Organis
 def people_list(*, user: Any, organisation: Organisation) -> QuerySet[User]:
     if not policy.can(user, "organisation.view_people", organisation):
         return User.objects.none()
-    return organisation.people.filter(is_active=True).order_by("last_name", "first_name")
+    # The organisation comes along: the page asks the policy, per person, whether the user may change them.
+    return organisation.people.filter(is_active=True).select_related("organisation").order_by("last_name", "first_name")
+
+
+def person_get(*, user: Any, organisation: Organisation, pk: int) -> User:
+    """A current person of `organisation` for someone who keeps its people; 404 otherwise."""
+    if not policy.can(user, "organisation.manage_people", organisation):
+        raise Http404
+    try:
+        return organisation.people.select_related("organisation").get(pk=pk, is_active=True)
+    except User.DoesNotExist:
+        raise Http404 from None
 
 
 @dataclass(frozen=True)

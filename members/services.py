@@ -41,6 +41,7 @@ ORGANISATION_FIELDS = (
     "einvoice_endpoint",
     "invoice_channel",
     "buyer_reference",
+    "invoice_email",
     "is_host",
     "membership_status",
     "invited_on",
@@ -284,3 +285,177 @@ def user_language_set(*, user: Any, language: str) -> None:
         raise ValidationError({"language": _("Choose one of the portal's languages.")})
     User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)
     user.language = language
+# -- The organisation's own details: its people and its invoicing details -----------------------------------
+# Kept by the organisation's director and whoever the director delegates to (core.policy decides who, and which
+# role flags each may give). The history (django-simple-history) records who changed what and when.
+
+INVOICING_FIELDS = ("buyer_reference", "einvoice_endpoint", "invoice_email")
+PERSON_FIELDS = ("first_name", "last_name", "email", "job_title", "phone")
+ROLE_FLAGS = {
+    "director": "is_director",
+    "finance_officer": "is_finance_officer",
+    "contact": "is_contact",
+    "project_leader": "is_project_leader",
+    "delegate": "is_delegate",
+}
+
+
+@transaction.atomic
+def organisation_invoicing_update(
+    *, organisation: Organisation, buyer_reference: str, einvoice_endpoint: str, invoice_email: str
+) -> Organisation:
+    """Change the details invoices are addressed by; invoices issued after this carry them, earlier ones keep theirs."""
+    from members.validators import validate_einvoice_endpoint
+
+    values = {
+        "buyer_reference": buyer_reference.strip(),
+        "einvoice_endpoint": einvoice_endpoint.strip(),
+        "invoice_email": invoice_email.strip(),
+    }
+    if values["einvoice_endpoint"]:
+        try:
+            validate_einvoice_endpoint(values["einvoice_endpoint"])
+        except ValidationError as error:
+            raise ValidationError({"einvoice_endpoint": error.messages}) from None
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    changed = [name for name, value in values.items() if getattr(locked, name) != value]
+    for name in changed:
+        setattr(locked, name, values[name])
+        setattr(organisation, name, values[name])
+    if changed:
+        locked.full_clean()
+        locked.save(update_fields=changed)
+    return organisation
+
+
+def _unique_username(first_name: str, last_name: str, email: str) -> str:
+    from django.utils.text import slugify
+
+    from members.models import User
+
+    base = (email.split("@")[0] if email else slugify(f"{first_name}.{last_name}")) or "person"
+    base = base.lower()[:140]
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def _set_roles(person: Any, roles: set[str], allowed: frozenset[str]) -> list[str]:
+    """Set the flags of the roles `allowed` to give: held when in `roles`; other flags stay as they are."""
+    changed = []
+    for role, flag in ROLE_FLAGS.items():
+        if role in allowed and getattr(person, flag) != (role in roles):
+            setattr(person, flag, role in roles)
+            changed.append(flag)
+    refused = set(roles) - set(allowed) - set(person.roles)
+    if refused:
+        raise ValidationError(
+            {"roles": _("You may not give these roles: %(roles)s.") % {"roles": ", ".join(sorted(refused))}}
+        )
+    return changed
+
+
+def _welcome(person: Any) -> None:
+    """Mail a new person with an account a link to choose a password (the password reset link, used once)."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from core.emails import send_templated
+
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+            "token": default_token_generator.make_token(person),
+        },
+    )
+    send_templated("person-welcome", {"person": person, "url": settings.PORTAL_BASE_URL + path}, [person.email])
+
+
+@transaction.atomic
+def person_create(*, organisation: Organisation, by: Any, roles: set[str], may_log_in: bool, **values: Any) -> Any:
+    """Register a person of the organisation, with the roles `by` may give; with an account, mail a link to set a
+    password."""
+    from core import policy
+    from members.models import User
+
+    unknown = set(values) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown person fields: {sorted(unknown)}")
+    allowed = policy.assignable_roles(by, organisation)
+    if not allowed:
+        raise ValidationError(_("You may not register people for %(name)s.") % {"name": organisation.name})
+    values = {name: str(value).strip() for name, value in values.items()}
+    if may_log_in and not values.get("email"):
+        raise ValidationError({"email": _("A person who signs in needs an email address.")})
+    person = User(organisation=organisation, may_log_in=may_log_in, **values)
+    person.username = _unique_username(
+        values.get("first_name", ""), values.get("last_name", ""), values.get("email", "")
+    )
+    _set_roles(person, roles, allowed)
+    person.set_unusable_password()
+    person.full_clean(exclude=["password"])
+    person.save()
+    if may_log_in:
+        _welcome(person)
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Any, by: Any, roles: set[str], may_log_in: bool, **values: Any) -> Any:
+    """Change a person's details and the roles `by` may give; roles `by` may not give stay as they are."""
+    from core import policy
+    from members.models import User
+
+    unknown = set(values) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown person fields: {sorted(unknown)}")
+    if not policy.can_manage_person(by, person):
+        raise ValidationError(_("You may not change this person."))
+    locked = User.objects.select_for_update().get(pk=person.pk)
+    values = {name: str(value).strip() for name, value in values.items()}
+    changed = [name for name, value in values.items() if getattr(locked, name) != value]
+    for name in changed:
+        setattr(locked, name, values[name])
+    organisation = locked.organisation
+    assert organisation is not None  # can_manage_person holds only for a person of an organisation
+    changed += _set_roles(locked, roles, policy.assignable_roles(by, organisation))
+    if may_log_in and not locked.email:
+        raise ValidationError({"email": _("A person who signs in needs an email address.")})
+    gains_login = may_log_in and not locked.may_log_in
+    if locked.may_log_in != may_log_in:
+        locked.may_log_in = may_log_in
+        changed.append("may_log_in")
+        if not may_log_in:
+            locked.set_unusable_password()
+            changed.append("password")
+    if locked.pk == getattr(by, "pk", None) and not may_log_in:
+        raise ValidationError({"may_log_in": _("You cannot take away your own account.")})
+    if changed:
+        locked.full_clean(exclude=["password"])
+        locked.save(update_fields=changed)
+    if gains_login and not locked.has_usable_password():
+        _welcome(locked)
+    return locked
+
+
+@transaction.atomic
+def person_remove(*, person: Any, by: Any) -> Any:
+    """Take a person off the organisation's list: the account is closed, the history keeps them."""
+    from core import policy
+    from members.models import User
+
+    if not policy.can_manage_person(by, person):
+        raise ValidationError(_("You may not remove this person."))
+    if person.pk == getattr(by, "pk", None):
+        raise ValidationError(_("You cannot remove yourself; ask your director or the secretariat."))
+    locked = User.objects.select_for_update().get(pk=person.pk)
+    if locked.is_active:
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+    return locked

@@ -12,6 +12,10 @@ urlpatterns = [
     path("<int:pk>/edit/", views.organisation_update, name="organisation_update"),
     path("<int:pk>/number/", views.organisation_change_number, name="organisation_change_number"),
     path("<int:pk>/populations/new/", views.population_create, name="population_create"),
+    path("<int:pk>/invoicing/", views.invoicing_update, name="invoicing_update"),
+    path("<int:pk>/people/new/", views.person_create, name="person_create"),
+    path("<int:pk>/people/<int:person_pk>/", views.person_update, name="person_update"),
+    path("<int:pk>/people/<int:person_pk>/remove/", views.person_remove, name="person_remove"),
 ]
 
 from members import agreement_views, register_views  # noqa: E402

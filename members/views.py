@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import i18n
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
@@ -14,7 +15,14 @@ from core.access import require
 from core.forms import add_service_error
 from members import selectors, services
 from members.filters import OrganisationFilter
-from members.forms import NumberChangeForm, OrganisationForm, PopulationFigureForm, PopulationImportForm
+from members.forms import (
+    InvoicingForm,
+    NumberChangeForm,
+    OrganisationForm,
+    PersonForm,
+    PopulationFigureForm,
+    PopulationImportForm,
+)
 from members.population_file import PopulationFileError, decode_upload
 from members.services import ORGANISATION_FIELDS
 from members.tables import OrganisationTable, SecretariatOrganisationTable
@@ -53,6 +61,13 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "people": selectors.people_list(user=request.user, organisation=organisation),
             "history": selectors.organisation_history(user=request.user, organisation=organisation),
             "can_change": policy.can(request.user, "organisation.change", organisation),
+            "can_manage_people": policy.can(request.user, "organisation.manage_people", organisation),
+            "can_change_invoicing": policy.can(request.user, "organisation.change_invoicing", organisation),
+            "manageable": {
+                person.pk
+                for person in selectors.people_list(user=request.user, organisation=organisation)
+                if policy.can_manage_person(request.user, person)
+            },
             "can_view_people": policy.can(request.user, "organisation.view_people", organisation),
             "can_view_history": policy.can(request.user, "organisation.view_history", organisation),
         },
@@ -180,6 +195,102 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in {code for code, _name in settings.LANGUAGES}:
         services.user_language_set(user=request.user, language=language)
     return response
+@require("organisation.change_invoicing")
+def invoicing_update(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get(user=request.user, pk=pk, permission="organisation.change_invoicing")
+    initial = {name: getattr(organisation, name) for name in services.INVOICING_FIELDS}
+    form = InvoicingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_invoicing_update(organisation=organisation, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The invoicing details were saved. Invoices issued from now on carry them."))
+            return redirect(organisation)
+    return render(
+        request,
+        "members/organisation_form.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "title": _("Invoicing details for %(name)s") % {"name": organisation.name},
+        },
+    )
+
+
+def _person_values(data: dict) -> dict:
+    return {
+        "roles": set(data["roles"]),
+        "may_log_in": data["may_log_in"],
+        **{name: data[name] for name in services.PERSON_FIELDS},
+    }
+
+
+@require("organisation.manage_people")
+def person_create(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get(user=request.user, pk=pk, permission="organisation.manage_people")
+    form = PersonForm(request.POST or None, assignable=policy.assignable_roles(request.user, organisation))
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(
+                organisation=organisation, by=request.user, **_person_values(form.cleaned_data)
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("%(name)s was registered.") % {"name": person.get_full_name()})
+            return redirect(organisation)
+    return render(
+        request,
+        "members/organisation_form.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "title": _("New person in %(name)s") % {"name": organisation.name},
+        },
+    )
+
+
+@require("organisation.manage_people")
+def person_update(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get(user=request.user, pk=pk, permission="organisation.manage_people")
+    person = selectors.person_get(user=request.user, organisation=organisation, pk=person_pk)
+    if not policy.can_manage_person(request.user, person):
+        raise PermissionDenied
+    assignable = policy.assignable_roles(request.user, organisation)
+    initial = {
+        "roles": sorted(person.roles & assignable),
+        "may_log_in": person.may_log_in,
+        **{name: getattr(person, name) for name in services.PERSON_FIELDS},
+    }
+    form = PersonForm(request.POST or None, initial=initial, assignable=assignable)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(person=person, by=request.user, **_person_values(form.cleaned_data))
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect(organisation)
+    return render(
+        request,
+        "members/person_form.html",
+        {"form": form, "organisation": organisation, "person": person, "title": person.get_full_name()},
+    )
+
+
+@require_POST
+@require("organisation.manage_people")
+def person_remove(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get(user=request.user, pk=pk, permission="organisation.manage_people")
+    person = selectors.person_get(user=request.user, organisation=organisation, pk=person_pk)
+    try:
+        services.person_remove(person=person, by=request.user)
+    except ValidationError as error:
+        raise PermissionDenied(" ".join(error.messages)) from None
+    messages.success(request, _("%(name)s was removed from the list.") % {"name": person.get_full_name()})
+    return redirect(organisation)
 
 
 def privacy(request: HttpRequest) -> HttpResponse:

@@ -71,3 +71,21 @@ class OfferingKind(models.TextChoices):
     ROLLOUT = "rollout", _("Rollout programme")
     TEMPLATE = "template", _("Template")
     COMPETENCE = "competence", _("Competence and networks")
+
+
+class SuggestionKind(models.TextChoices):
+    IDEA = "idea", _("Idea")
+    NEED = "need", _("Need")
+
+
+class SuggestionStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Awaiting assessment")
+    IN_PORTFOLIO = "in_portfolio", _("Taken into the portfolio")
+    MERGED = "merged", _("Merged with another")
+    ANSWERED = "answered", _("Answered")
+
+
+class TriageOutcome(models.TextChoices):
+    PORTFOLIO = "portfolio", _("Take into the portfolio as an idea")
+    MERGE = "merge", _("Merge with another idea or need")
+    ANSWER = "answer", _("Answer with a reason")

@@ -7,8 +7,8 @@ from core import forms as core_forms
 from governance.models import Case
 from members.forms import DateInput
 from portfolio import lifecycle, selectors
-from portfolio.choices import AdoptionStatus, ParticipantRole, Rag, State
-from portfolio.models import Benefit, FundingPlanLine, Initiative, StatusReport
+from portfolio.choices import AdoptionStatus, FocusArea, ParticipantRole, Rag, ServiceArea, State, TriageOutcome
+from portfolio.models import Benefit, FundingPlanLine, Initiative, StatusReport, Suggestion
 from portfolio.services import INITIATIVE_FIELDS
 
 ROLE_FIELDS = {
@@ -154,9 +154,9 @@ class BenefitValueForm(_Helped, forms.Form):
     measured_on = core_forms.DateField(label=_("Measured on"), widget=DateInput())
     value = forms.DecimalField(label=_("Value"), max_digits=14, decimal_places=2)
 
-    def __init__(self, *args, initiative, **kwargs):
+    def __init__(self, *args, initiative, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["benefit"].queryset = initiative.benefits.all()
+        self.fields["benefit"].queryset = selectors.benefits_reportable(user=user, initiative=initiative)
         self._add_helper()
 
 
@@ -167,4 +167,55 @@ class AdoptionForm(_Helped, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._add_helper()
+
+
+class SuggestionForm(_Helped, forms.ModelForm):
+    submit_label = _("Submit")
+
+    class Meta:
+        model = Suggestion
+        fields = ["kind", "title", "problem", "who_meets_it", "gain"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "problem": forms.Textarea(attrs={"rows": 4}),
+            "who_meets_it": forms.Textarea(attrs={"rows": 3}),
+            "gain": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "problem": _("What is difficult or missing today?"),
+            "who_meets_it": _("Inhabitants, staff or services that meet the problem."),
+            "gain": _("What would be better, saved or possible?"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_helper()
+
+    def _post_clean(self):
+        # Model validation runs in the service.
+        pass
+
+
+class TriageForm(_Helped, forms.Form):
+    submit_label = _("Save the assessment")
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=TriageOutcome.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for an answer; shown on the public list and mailed to the submitter."),
+    )
+    merge_into = forms.ModelChoiceField(label=_("Merge with"), queryset=Suggestion.objects.none(), required=False)
+    focus_area = forms.ChoiceField(
+        label=_("Strategic focus area"), choices=[("", "---------"), *FocusArea.choices], required=False
+    )
+    service_area = forms.ChoiceField(
+        label=_("Service area"), choices=[("", "---------"), *ServiceArea.choices], required=False
+    )
+
+    def __init__(self, *args, suggestion: Suggestion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["merge_into"].queryset = selectors.suggestion_merge_targets(suggestion=suggestion)
         self._add_helper()

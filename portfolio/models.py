@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core import fields
 from portfolio.choices import (
@@ -21,6 +22,8 @@ from portfolio.choices import (
     Rag,
     ServiceArea,
     State,
+    SuggestionKind,
+    SuggestionStatus,
 )
 
 NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
@@ -325,3 +328,72 @@ class Adoption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.solution} – {self.organisation}: {self.get_status_display()}"
+
+
+class Suggestion(models.Model):
+    """An idea or a need a member organisation puts forward, until the secretariat has assessed it."""
+
+    kind = models.CharField(_("kind"), max_length=8, choices=SuggestionKind.choices, default=SuggestionKind.IDEA)
+    title = models.CharField(_("title"), max_length=200)
+    problem = models.TextField(_("the problem"))
+    who_meets_it = models.TextField(_("who meets it"))
+    gain = models.TextField(_("what it would give"))
+    organisation = models.ForeignKey(
+        "members.Organisation", on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("organisation")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=SuggestionStatus.choices, default=SuggestionStatus.SUBMITTED
+    )
+    reason = models.TextField(_("answer"), blank=True)
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        verbose_name=_("initiative"),
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged", verbose_name=_("merged into")
+    )
+    assessed_at = models.DateTimeField(_("assessed"), null=True, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("idea or need")
+        verbose_name_plural = _("ideas and needs")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:suggestion_detail", kwargs={"pk": self.pk})
+
+
+class SuggestionSupport(models.Model):
+    """A member organisation that has the same need ("we have this need too")."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="supports")
+    organisation = models.ForeignKey("members.Organisation", on_delete=models.PROTECT, related_name="+")
+    supported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    supported_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["supported_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["suggestion", "organisation"], name="one_support_per_organisation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} → {self.suggestion_id}"

@@ -24,6 +24,7 @@ from portfolio.models import (
     Offering,
     Participation,
     StatusReport,
+    Suggestion,
     Transition,
 )
 
@@ -228,3 +229,45 @@ def status_report_get(*, user: Any, pk: int) -> StatusReport:
         return queryset.get(pk=pk)
     except StatusReport.DoesNotExist:
         raise Http404 from None
+
+
+# -- Ideas and needs ----------------------------------------------------------------------------------------
+
+
+def suggestion_list(*, user: Any, status: str = "") -> QuerySet[Suggestion]:
+    """Ideas and needs with their organisation and how many other organisations share them; no names of people."""
+    queryset = policy.restrict(Suggestion.objects.all(), user, "suggestion.view")
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related("organisation", "initiative", "merged_into").annotate(
+        support_count=Count("supports", distinct=True)
+    )
+
+
+def suggestion_get(*, user: Any, pk: int) -> Suggestion:
+    try:
+        return suggestion_list(user=user).prefetch_related("supports__organisation").get(pk=pk)
+    except Suggestion.DoesNotExist:
+        raise Http404 from None
+
+
+def suggestion_merge_targets(*, suggestion: Suggestion) -> QuerySet[Suggestion]:
+    """What an idea or need may be merged with: any other that is not merged itself."""
+    return Suggestion.objects.exclude(pk=suggestion.pk).exclude(status="merged").order_by("title")
+
+
+def suggestion_supported_by(*, user: Any, suggestion: Suggestion) -> bool:
+    """Whether the user's organisation has already said it has this need too."""
+    organisation_id = getattr(user, "organisation_id", None)
+    return organisation_id is not None and suggestion.supports.filter(organisation_id=organisation_id).exists()
+
+
+def benefits_reportable(*, user: Any, initiative: Initiative) -> QuerySet[Benefit]:
+    """The initiative's benefits whose realised values `user` records (for a benefit kept per organisation, only
+    that organisation's people and the secretariat)."""
+    benefits = initiative.benefits.select_related("initiative", "organisation")
+    if user is None or policy.is_secretariat(user):
+        return benefits
+    if not policy.can_report_on(user, initiative):
+        return benefits.none()
+    return benefits.filter(Q(organisation__isnull=True) | Q(organisation_id=user.organisation_id))

@@ -8,14 +8,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.documents import document_read, document_store
+from core.emails import send_templated
+from core.rules import rule
 from members.models import Organisation
 from portfolio import lifecycle
+from portfolio.choices import SuggestionStatus, TriageOutcome
 from portfolio.documents import status_report_pdf
 from portfolio.models import (
     Adoption,
@@ -26,6 +30,8 @@ from portfolio.models import (
     NationalSolution,
     Participation,
     StatusReport,
+    Suggestion,
+    SuggestionSupport,
     Transition,
 )
 
@@ -153,8 +159,13 @@ def benefit_add(*, initiative: Initiative, values: dict[str, Any]) -> Benefit:
 
 
 @transaction.atomic
-def benefit_value_record(*, benefit: Benefit, measured_on: date, value: Decimal) -> BenefitValue:
-    """Record the realised value on a date; a second value for the same date replaces the first."""
+def benefit_value_record(*, benefit: Benefit, measured_on: date, value: Decimal, by: Any = None) -> BenefitValue:
+    """Record the realised value on a date; a second value for the same date replaces the first. With `by`, only
+    for a benefit that person reports on (a benefit kept per organisation: that organisation's people)."""
+    from core import policy
+
+    if by is not None and not policy.can_report_benefit(by, benefit):
+        raise ValidationError({"benefit": _("You do not report on this benefit.")})
     record = BenefitValue.objects.filter(benefit=benefit, measured_on=measured_on).first()
     if record is None:
         return _save(BenefitValue(benefit=benefit, measured_on=measured_on, value=value))
@@ -214,3 +225,95 @@ def adoption_set(
     )
     adoption.status, adoption.status_date, adoption.note = status, status_date, note
     return _save(adoption, update_fields=["status", "status_date", "note"])
+
+
+# -- Ideas and needs from the members ---------------------------------------------------------------------
+
+
+@rule
+def suggestion_is_open(suggestion: Suggestion) -> bool:
+    """An idea or need not yet assessed: others may join it, and the secretariat may assess it."""
+    return suggestion.status == SuggestionStatus.SUBMITTED
+
+
+SUGGESTION_FIELDS = ("kind", "title", "problem", "who_meets_it", "gain")
+
+
+@transaction.atomic
+def suggestion_submit(*, by: Any, **values: Any) -> Suggestion:
+    """A member person puts forward an idea or a need for their own organisation."""
+    if getattr(by, "organisation_id", None) is None:
+        raise ValidationError(_("Only people of a member organisation put forward ideas and needs."))
+    unknown = set(values) - set(SUGGESTION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    return _save(Suggestion(organisation_id=by.organisation_id, submitted_by=by, **values))
+
+
+@transaction.atomic
+def suggestion_support(*, suggestion: Suggestion, by: Any) -> SuggestionSupport:
+    """The user's organisation has the same need; joining twice, or one's own, changes nothing."""
+    locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if not suggestion_is_open(locked):
+        raise ValidationError(_("This has been assessed; it can no longer be joined."))
+    if locked.organisation_id == by.organisation_id:
+        raise ValidationError(_("Your organisation put this forward."))
+    support, _created = SuggestionSupport.objects.get_or_create(
+        suggestion=locked, organisation_id=by.organisation_id, defaults={"supported_by": by}
+    )
+    return support
+
+
+@transaction.atomic
+def suggestion_triage(
+    *,
+    suggestion: Suggestion,
+    by: Any,
+    outcome: str,
+    reason: str = "",
+    merge_into: Suggestion | None = None,
+    focus_area: str = "",
+    service_area: str = "",
+) -> Suggestion:
+    """Assess an idea or need: into the portfolio as an idea, merged with another, or answered with a reason. The
+    submitter hears back by mail."""
+    locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if not suggestion_is_open(locked):
+        raise ValidationError(_("This has already been assessed."))
+    reason = reason.strip()
+    if outcome == TriageOutcome.PORTFOLIO:
+        initiative = initiative_create(
+            values={
+                "title": locked.title,
+                "summary": locked.gain,
+                "description": "\n\n".join((locked.problem, locked.who_meets_it)),
+                "focus_area": focus_area,
+                "service_area": service_area,
+                "owner": locked.organisation,
+            }
+        )
+        locked.status, locked.initiative = SuggestionStatus.IN_PORTFOLIO, initiative
+    elif outcome == TriageOutcome.MERGE:
+        if merge_into is None or merge_into.pk == locked.pk or merge_into.status == SuggestionStatus.MERGED:
+            raise ValidationError({"merge_into": _("Choose another idea or need that is not merged itself.")})
+        # The organisations behind this one now stand behind the other.
+        behind = {locked.organisation_id, *locked.supports.values_list("organisation_id", flat=True)}
+        for organisation_id in behind - {merge_into.organisation_id}:
+            SuggestionSupport.objects.get_or_create(suggestion=merge_into, organisation_id=organisation_id)
+        locked.status, locked.merged_into = SuggestionStatus.MERGED, merge_into
+    elif outcome == TriageOutcome.ANSWER:
+        if not reason:
+            raise ValidationError({"reason": _("Give the reason for the answer.")})
+        locked.status = SuggestionStatus.ANSWERED
+    else:
+        raise ValidationError({"outcome": _("Choose what becomes of it.")})
+    locked.reason, locked.assessed_at, locked.assessed_by = reason, timezone.now(), by
+    _save(locked, update_fields=["status", "reason", "initiative", "merged_into", "assessed_at", "assessed_by"])
+    submitter = locked.submitted_by
+    if submitter is not None and submitter.is_active and submitter.email:
+        send_templated(
+            "suggestion-assessed",
+            {"suggestion": locked, "base_url": settings.PORTAL_BASE_URL},
+            [submitter.email],
+        )
+    return locked

@@ -19,4 +19,9 @@ urlpatterns = [
     path("rollouts/dashboard/", views.rollout_dashboard, name="rollout_dashboard"),
     path("rollouts/<int:solution>/<int:organisation>/", views.adoption_update, name="adoption_update"),
     path("services/", views.offering_list, name="offering_list"),
+    path("ideas/", views.suggestion_list, name="suggestion_list"),
+    path("ideas/new/", views.suggestion_create, name="suggestion_create"),
+    path("ideas/<int:pk>/", views.suggestion_detail, name="suggestion_detail"),
+    path("ideas/<int:pk>/support/", views.suggestion_support, name="suggestion_support"),
+    path("ideas/<int:pk>/assess/", views.suggestion_triage, name="suggestion_triage"),
 ]

@@ -1,11 +1,12 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from core import policy
@@ -14,7 +15,7 @@ from core.exports import spreadsheet_response
 from core.forms import add_service_error
 from governance.models import Case
 from portfolio import lifecycle, selectors, services
-from portfolio.choices import AdoptionStatus, FocusArea, OfferingKind, Rag, ServiceArea, State
+from portfolio.choices import AdoptionStatus, FocusArea, OfferingKind, Rag, ServiceArea, State, SuggestionStatus
 from portfolio.filters import InitiativeFilter
 from portfolio.forms import (
     AdoptionForm,
@@ -23,7 +24,9 @@ from portfolio.forms import (
     FundingLineForm,
     InitiativeForm,
     StatusReportForm,
+    SuggestionForm,
     TransitionForm,
+    TriageForm,
 )
 from portfolio.tables import InitiativeTable, InternalInitiativeTable
 
@@ -110,6 +113,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "visible_cases": visible_cases,
             "internal": internal,
             "can_manage": policy.can(request.user, "initiative.manage"),
+            "can_report": policy.can_report_on(request.user, initiative),
             "funding": funding,
             "benefits": selectors.benefits_with_latest(initiative),
             "reports": initiative.status_reports.all(),
@@ -178,8 +182,10 @@ def initiative_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, title, initiative.get_absolute_url(), intro)
 
 
-def _add_to_initiative(request, pk, form_class, action, title, success):
+def _add_to_initiative(request, pk, form_class, action, title, success, *, check=None):
     initiative = selectors.initiative_get(user=request.user, pk=pk)
+    if check is not None and not check(request.user, initiative):
+        raise PermissionDenied
     form = form_class(request.POST or None)
     if _saved(request, form, lambda: action(initiative, form.cleaned_data)):
         messages.success(request, success)
@@ -187,7 +193,7 @@ def _add_to_initiative(request, pk, form_class, action, title, success):
     return _form_page(request, form, f"{title}: {initiative.title}", initiative.get_absolute_url())
 
 
-@require("initiative.manage")
+@require("initiative.report")
 def status_report_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _add_to_initiative(
         request,
@@ -198,6 +204,7 @@ def status_report_create(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("New status report"),
         _("The status report was saved; its PDF is being made."),
+        check=policy.can_report_on,
     )
 
 
@@ -225,11 +232,13 @@ def benefit_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require("initiative.manage")
+@require("initiative.report")
 def benefit_value_create(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = selectors.initiative_get(user=request.user, pk=pk)
-    form = BenefitValueForm(request.POST or None, initiative=initiative)
-    if _saved(request, form, lambda: services.benefit_value_record(**form.cleaned_data)):
+    if not policy.can_report_on(request.user, initiative):
+        raise PermissionDenied
+    form = BenefitValueForm(request.POST or None, initiative=initiative, user=request.user)
+    if _saved(request, form, lambda: services.benefit_value_record(**form.cleaned_data, by=request.user)):
         messages.success(request, _("The realised value was recorded."))
         return redirect(initiative)
     title = _("Record a realised value: %(title)s") % {"title": initiative.title}
@@ -336,3 +345,84 @@ def offering_list(request: HttpRequest) -> HttpResponse:
         if any(o.kind == kind for o in offerings)
     ]
     return render(request, "portfolio/offering_list.html", {"groups": groups})
+
+
+# -- Ideas and needs -----------------------------------------------------------------------------------------
+
+
+@require("suggestion.view")
+def suggestion_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in SuggestionStatus.values:
+        status = ""
+    return render(
+        request,
+        "portfolio/suggestion_list.html",
+        {
+            "suggestions": selectors.suggestion_list(user=request.user, status=status),
+            "statuses": SuggestionStatus.choices,
+            "status": status,
+            "can_submit": policy.can(request.user, "suggestion.submit"),
+        },
+    )
+
+
+@require("suggestion.view")
+def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = selectors.suggestion_get(user=request.user, pk=pk)
+    own = getattr(request.user, "organisation_id", None) == suggestion.organisation_id
+    return render(
+        request,
+        "portfolio/suggestion_detail.html",
+        {
+            "suggestion": suggestion,
+            "can_support": policy.can(request.user, "suggestion.support") and not own,
+            "supported": selectors.suggestion_supported_by(user=request.user, suggestion=suggestion),
+            "can_triage": policy.can(request.user, "suggestion.triage"),
+        },
+    )
+
+
+@require("suggestion.submit")
+def suggestion_create(request: HttpRequest) -> HttpResponse:
+    form = SuggestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            suggestion = services.suggestion_submit(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Thank you. The secretariat will assess it, and you will hear back by email."))
+            return redirect(suggestion)
+    return render(request, "portfolio/suggestion_form.html", {"form": form})
+
+
+@require_POST
+@require("suggestion.support")
+def suggestion_support(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = selectors.suggestion_get(user=request.user, pk=pk)
+    try:
+        services.suggestion_support(suggestion=suggestion, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your organisation is registered as having this need too."))
+    return redirect(suggestion)
+
+
+@require("suggestion.triage")
+def suggestion_triage(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = selectors.suggestion_get(user=request.user, pk=pk)
+    if not services.suggestion_is_open(suggestion):
+        messages.info(request, _("This has already been assessed."))
+        return redirect(suggestion)
+    form = TriageForm(request.POST or None, suggestion=suggestion)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.suggestion_triage(suggestion=suggestion, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The assessment was saved and the submitter is told by email."))
+            return redirect(suggestion)
+    return render(request, "portfolio/suggestion_triage.html", {"form": form, "suggestion": suggestion})

@@ -122,6 +122,41 @@ MATRIX: list[Case] = [
     ),
 ]
 
+
+def keepers(own_org: bool, ok=OK) -> dict[str, object]:
+    """The organisation's people and invoicing details: the secretariat and the organisation's director (the
+    outsider is a director elsewhere); finance officers and contacts are not keepers unless delegated."""
+    mine, theirs = (ok, NOT_FOUND) if own_org else (NOT_FOUND, ok)
+    return {
+        "anonymous": LOGIN,
+        "secretariat": ok,
+        "director": mine,
+        "finance": FORBIDDEN,
+        "contact": FORBIDDEN,
+        "outsider": theirs,
+    }
+
+
+def person(personas: Personas, which: str) -> dict:
+    """A person of the own organisation (the finance officer) or of the foreign one (the outsider)."""
+    someone = personas.finance if which == "own" else personas.outsider
+    return {"pk": someone.organisation_id, "person_pk": someone.pk}
+
+
+MATRIX += [
+    Case("members:invoicing_update", own_and_foreign(keepers(True), keepers(False)), target=organisation),
+    Case("members:person_create", own_and_foreign(keepers(True), keepers(False)), target=organisation),
+    Case("members:person_update", own_and_foreign(keepers(True), keepers(False)), target=person),
+    Case("members:person_remove", {"own": everyone(NOT_ALLOWED)}, target=person),
+    # Nobody removes themselves (the outsider is the foreign organisation's person).
+    Case(
+        "members:person_remove",
+        own_and_foreign(keepers(True, REDIRECT), {**keepers(False, REDIRECT), "outsider": FORBIDDEN}),
+        target=person,
+        method="post",
+    ),
+]
+
 MATRIX += [
     Case("funding:model_list", {None: signed_in()}),
     Case("funding:model_create", {None: secretariat_only()}),
@@ -446,15 +481,40 @@ MATRIX += [
     Case("portfolio:adoption_update", own_and_foreign(own_people(True), own_people(False)), target=portfolio_adoption),
     Case("portfolio:offering_list", {None: everyone(OK)}),
 ]
+
+
+def suggestion(personas: Personas, which: str) -> dict:
+    """An idea put forward by the own organisation's contact, not yet assessed."""
+    from portfolio.models import Suggestion
+
+    return {"pk": Suggestion.objects.get().pk}
+
+
+def member_people(code=OK) -> dict[str, object]:
+    """Any signed-in person of an organisation (every persona but the secretariat's is one; so is the secretariat)."""
+    return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], code)}
+
+
+MATRIX += [
+    Case("portfolio:suggestion_list", {None: everyone(OK)}),
+    Case("portfolio:suggestion_detail", {"any": everyone(OK)}, target=suggestion),
+    Case("portfolio:suggestion_create", {None: member_people()}),
+    Case("portfolio:suggestion_support", {"any": everyone(NOT_ALLOWED)}, target=suggestion),
+    # Joining is for another organisation's people; the own organisation's are told it is theirs (and sent back).
+    Case("portfolio:suggestion_support", {"any": member_people(REDIRECT)}, target=suggestion, method="post"),
+    Case("portfolio:suggestion_triage", {"any": secretariat_only()}, target=suggestion),
+]
 for _name in (
     "portfolio:initiative_update",
     "portfolio:initiative_transition",
-    "portfolio:status_report_create",
     "portfolio:funding_line_create",
     "portfolio:benefit_create",
-    "portfolio:benefit_value_create",
 ):
     MATRIX.append(Case(_name, {"any": secretariat_only()}, target=portfolio_initiative))
+# The initiative's own people report: the contact of the owner organisation (the own one); the director and the
+# finance officer hold no reporting role, the outsider's organisation takes no part.
+for _name in ("portfolio:status_report_create", "portfolio:benefit_value_create"):
+    MATRIX.append(Case(_name, {"any": {**secretariat_only(), "contact": OK}}, target=portfolio_initiative))
 
 
 # Governance: the own director holds a seat in the steering group; the others do not.
@@ -602,6 +662,11 @@ def _portfolio(personas):
     report.pdf_sha256 = hashlib.sha256(content).hexdigest()
     report.save()
     NationalSolution.objects.create(name="Digisos")
+    from portfolio.models import Suggestion
+
+    Suggestion.objects.create(
+        organisation=personas.own, submitted_by=personas.contact, title="Idé", problem="p", who_meets_it="w", gain="g"
+    )
 
 
 def _agreements(personas):

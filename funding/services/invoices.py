@@ -735,8 +735,10 @@ def bank_statement_import(*, raw: bytes, file_name: str, imported_by: Any = None
 
 
 def recipients(organisation: Organisation) -> list[str]:
+    """The organisation's invoice email (its post box when it has named none) and its finance officers."""
     people = User.objects.filter(organisation=organisation, is_active=True, is_finance_officer=True).exclude(email="")
-    addresses = [organisation.email] if organisation.email else []
+    box = organisation.invoice_email or organisation.email
+    addresses = [box] if box else []
     addresses += [person.email for person in people]
     return list(dict.fromkeys(addresses))
 

@@ -156,6 +156,20 @@ def _grow_budgets(personas: Personas, n: int) -> str:
     return str(years[-1])
 
 
+def _grow_suggestions(personas: Personas, n: int) -> str:
+    from portfolio.models import Suggestion, SuggestionSupport
+
+    titles = []
+    for _ in range(n):
+        organisation = OrganisationFactory(name=f"Idekommune {next(_serial):03d}")
+        suggestion = Suggestion.objects.create(
+            organisation=organisation, title=f"Idé {next(_serial):03d}", problem="p", who_meets_it="w", gain="g"
+        )
+        SuggestionSupport.objects.create(suggestion=suggestion, organisation=personas.own)
+        titles.append(suggestion.title)
+    return titles[-1]
+
+
 @dataclass(frozen=True)
 class ListPage:
     url: str
@@ -179,6 +193,7 @@ PAGES = {
     "agreement list": ListPage("members:agreement_list", "secretariat", _grow_agreements),
     "model list": ListPage("funding:model_list", "secretariat", _grow_models),
     "budget list": ListPage("funding:budget_list", "secretariat", _grow_budgets),
+    "ideas and needs": ListPage("portfolio:suggestion_list", "anonymous", _grow_suggestions),
 }
 
 

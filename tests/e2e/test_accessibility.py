@@ -23,6 +23,8 @@ SIGNED_IN = EVERYONE - {"anonymous"}
 MONEY = frozenset({"secretariat", "director", "finance"})
 DIRECTORS = frozenset({"secretariat", "director"})
 SECRETARIAT = frozenset({"secretariat"})
+# Masfjorden's people and invoicing details: the secretariat, its director and its contact (who keeps them).
+KEEPERS = frozenset({"secretariat", "director", "contact"})
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
     "resultTypes": ["violations"],
@@ -94,6 +96,34 @@ PAGES = [
     Screen("rollouts", "/portfolio/rollouts/", SIGNED_IN),
     Screen("rollout-dashboard", "/portfolio/rollouts/dashboard/", SIGNED_IN),
     Screen("initiative-new", "/portfolio/new/", SECRETARIAT),
+    # Members keep their own details; ideas and needs.
+    Screen(
+        "invoicing-details",
+        "/members/?q=Masfjorden",
+        KEEPERS,
+        lambda page: [link(n)(page) for n in ("Masfjorden", "Endre fakturaopplysninger")],
+    ),
+    Screen(
+        "person-new",
+        "/members/?q=Masfjorden",
+        KEEPERS,
+        lambda page: [link(n)(page) for n in ("Masfjorden", "Legg til person")],
+    ),
+    Screen(
+        "person-edit",
+        "/members/?q=Masfjorden",
+        KEEPERS,
+        lambda page: [link(n)(page) for n in ("Masfjorden", "Øyvind Økonomisjef")],
+    ),
+    Screen("ideas", "/portfolio/ideas/", EVERYONE),
+    Screen("idea", "/portfolio/ideas/", EVERYONE, link("Felles løsning for digital søknad om TT-kort")),
+    Screen("idea-new", "/portfolio/ideas/new/", SIGNED_IN),
+    Screen(
+        "idea-assess",
+        "/portfolio/ideas/",
+        SECRETARIAT,
+        lambda page: [link(n)(page) for n in ("Felles løsning for digital søknad om TT-kort", "Vurder")],
+    ),
     # Governance: bodies, decision matrix, meetings and cases; the steering group's member sees its papers.
     Screen("bodies", "/governance/", EVERYONE),
     Screen("decision-matrix", "/governance/decision-matrix/", EVERYONE),

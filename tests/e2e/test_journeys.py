@@ -2,6 +2,7 @@
 
 import io
 import re
+from email.header import decode_header, make_header
 
 import pytest
 from lxml import etree
@@ -9,7 +10,7 @@ from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
 from demo.members import DEMO_PASSWORD
-from tests.e2e.conftest import LOGINS, Visit, log_in, menu_link
+from tests.e2e.conftest import LOGINS, Visit, log_in, menu_link, submit
 
 pytestmark = pytest.mark.e2e
 
@@ -208,3 +209,105 @@ def test_steering_group_member_downloads_the_board_pack(visit: Visit):
     assert len(reader.pages) >= 4, len(reader.pages)
     assert re.search(r"\b6[1-3]/\d\d\b", text), "the pack holds the meeting's numbered cases"
     assert f"av {len(reader.pages)}" in text  # every page numbered "Side N av M"
+
+
+def sign_out(visit: Visit) -> None:
+    """Leave the portal: the next person logs in on the same browser."""
+    visit.page.context.clear_cookies()
+
+
+def test_contact_corrects_the_buyers_reference_and_the_next_invoice_carries_it(visit: Visit):
+    page = visit.page
+    reference = "Kari Kontakt, ansvar 1200"
+    log_in(visit, LOGINS["contact"])
+    visit.go("/members/?q=Masfjorden")
+    page.get_by_role("main").get_by_role("link", name="Masfjorden", exact=True).first.click()
+    page.get_by_role("link", name="Endre fakturaopplysninger").click()
+    page.locator("#id_buyer_reference").fill(reference)
+    visit.shot("invoicing-details")
+    submit(page, page.get_by_role("button", name="Lagre"))
+    expect(page.get_by_role("main")).to_contain_text(reference)
+    visit.shot("reference-corrected")
+    sign_out(visit)
+
+    log_in(visit, LOGINS["secretariat"])
+    mine = "/funding/invoices/?year=2026&kind=invoice&q=Masfjorden"
+    visit.go(mine)
+    invoices = page.get_by_role("table", name="Fakturaer og kreditnotaer").get_by_role("link")
+    if invoices.count():
+        # Masfjorden's 2026 invoice was issued before the correction (by another journey): it keeps the old
+        # reference, so it is credited and the contribution invoiced again.
+        invoices.first.click()
+        expect(page.get_by_role("main")).not_to_contain_text(reference)
+        page.get_by_label("Begrunnelse").fill("Feil referanse")
+        page.get_by_label("Kreditnotadato").fill(page.evaluate("new Date().toISOString().slice(0, 10)"))
+        submit(page, page.get_by_role("button", name="Utsted kreditnota"))
+        visit.shot("credited")
+    visit.go("/funding/invoices/run/2026/")
+    page.get_by_role("button", name="Utsted fakturaer").click(timeout=RUN_TIMEOUT)
+    wait_for_run(page)
+    visit.go(mine)
+    page.get_by_role("table", name="Fakturaer og kreditnotaer").get_by_role("link").first.click()
+    expect(page.get_by_role("main")).to_contain_text(reference)
+    visit.shot("next-invoice")
+
+
+def test_an_idea_is_submitted_joined_by_a_second_municipality_and_assessed(visit: Visit):
+    page = visit.page
+    title = "Digital melding om skoleskyss"
+    log_in(visit, LOGINS["contact"])
+    visit.go("/portfolio/ideas/")
+    page.get_by_role("link", name="Meld inn en idé eller et behov").click()
+    page.locator("input[name=kind][value=need]").check()
+    page.locator("#id_title").fill(title)
+    page.locator("#id_problem").fill("Foreldre ringer skolen for å melde endringer i skyssen.")
+    page.locator("#id_who_meets_it").fill("Foreldre, skoler og skysselskapet.")
+    page.locator("#id_gain").fill("Færre telefoner og riktig skyss.")
+    visit.shot("idea-form")
+    submit(page, page.get_by_role("button", name="Send inn"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+    sign_out(visit)
+
+    log_in(visit, LOGINS["board"])  # the director of Sunnfjord
+    visit.go("/portfolio/ideas/")
+    page.get_by_role("link", name=title).click()
+    submit(page, page.get_by_role("button", name="Vi har også dette behovet"))
+    expect(page.get_by_role("main")).to_contain_text("Sunnfjord")
+    visit.shot("joined")
+    sign_out(visit)
+
+    log_in(visit, LOGINS["secretariat"])
+    visit.go("/portfolio/ideas/")
+    page.get_by_role("link", name=title).click()
+    page.get_by_role("link", name="Vurder").click()
+    page.locator("input[name=outcome][value=portfolio]").check()
+    page.locator("#id_focus_area").select_option("solutions")
+    page.locator("#id_service_area").select_option("education")
+    visit.shot("assess")
+    submit(page, page.get_by_role("button", name="Lagre vurderingen"))
+    expect(page.get_by_role("main")).to_contain_text("Tatt inn i porteføljen")
+    visit.shot("assessed")
+    # The submitter hears back by mail.
+    subjects = [
+        str(make_header(decode_header(message["Subject"])))
+        for message in visit.site.emails()
+        if "kontakt@demo.invalid" in (message["To"] or "")
+    ]
+    assert any(title in subject for subject in subjects), subjects
+
+
+def test_project_leader_files_a_status_report(visit: Visit):
+    page = visit.page
+    summary = "Malverket er tatt i bruk i Masfjorden; opplæringen av ledere er forsinket."
+    log_in(visit, "prosjektleder")
+    visit.go("/portfolio/?q=Styringssystem")
+    page.get_by_role("main").get_by_role("link", name="Styringssystem for informasjonssikkerhet").first.click()
+    page.get_by_role("link", name="Ny statusrapport").click()
+    page.locator("#id_period_start").fill("2026-07-01")
+    page.locator("#id_period_end").fill("2026-09-30")
+    page.locator("input[name=rag][value=yellow]").check()
+    page.locator("#id_summary").fill(summary)
+    visit.shot("status-report-form")
+    submit(page, page.get_by_role("button", name="Lagre"))
+    expect(page.get_by_role("main")).to_contain_text(summary)
+    visit.shot("status-report-filed")
