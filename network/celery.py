@@ -20,6 +20,8 @@ app.conf.beat_schedule = {
         "task": "members.tasks.remind_and_expire_agreements",
         "schedule": crontab(hour=7, minute=0),
     },
+    # The annual cycle: the owners of duties that fall due soon are reminded, each duty once a year.
+    "remind-duties": {"task": "annual.tasks.remind_duties", "schedule": crontab(hour=7, minute=15)},
     # Retention (core/retention.py, stated in the privacy statement): sessions, login attempts, mail files, history.
     "purge-personal-data": {"task": "core.tasks.purge_personal_data", "schedule": crontab(hour=3, minute=30)},
     # Keeps beat's schedule file fresh (its healthcheck) and shows a worker takes tasks.
