@@ -14,7 +14,7 @@ from django.utils import translation
 
 from annual.models import AnnualReport
 from annual.selectors import actual_rows
-from annual.services import annual_report_is_approved
+from annual.services import annual_report_is_approved, council
 from core.documents import html_to_pdf
 from core.models import NetworkProfile
 from funding.choices import InvoiceKind, InvoiceStatus
@@ -123,9 +123,10 @@ def annual_report_context(*, year: int) -> dict[str, Any]:
 
 
 def annual_report_pdf(*, year: int) -> bytes:
-    """The report for `year` as PDF, in its language (the council's, as the report records it)."""
+    """The report for `year` as PDF, in its language (the council's, as the report records it; Bokmål without one)."""
     report = AnnualReport.objects.filter(year=year).first()
-    language = report.language if report else "nb"
+    body = council()
+    language = report.language if report else (body.language if body else "nb")
     with translation.override(language):
         html = render_to_string(
             "annual/pdf/annual_report.html", {**annual_report_context(year=year), "language": language}
