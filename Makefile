@@ -53,7 +53,9 @@ TYPED := $(wildcard core/*.py) \
 	portfolio/documents.py \
 	$(wildcard funding/services/*.py) funding/selectors.py funding/invoice_selectors.py funding/tasks.py \
 	funding/choices.py funding/calculation.py funding/explanations.py funding/fairness.py funding/model_io.py \
-	funding/ehf.py funding/bank_file.py funding/invoice_numbers.py funding/scenarios.py funding/documents.py
+	funding/ehf.py funding/bank_file.py funding/invoice_numbers.py funding/scenarios.py funding/documents.py \
+	annual/services.py annual/selectors.py annual/tasks.py annual/choices.py annual/checks.py annual/cycle.py \
+	annual/actuals_file.py annual/feeds.py annual/documents.py annual/dashboard.py
 
 # The files mypy checks, one per line (for running mypy by hand).
 print-typed:

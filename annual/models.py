@@ -19,8 +19,6 @@ from core import fields
 from core.runs import BackgroundRun
 from governance.choices import DocumentLanguage
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class Duty(models.Model):
     """A recurring duty of the network's year (the template the secretariat keeps), and how its data shows it done."""
@@ -105,7 +103,9 @@ class BudgetActual(models.Model):
 
     year = fields.YearField(_("year"))
     line = models.CharField(_("budget line"), max_length=20, choices=ActualLine.choices)
-    amount = models.DecimalField(_("actual"), **MONEY, validators=[MinValueValidator(Decimal(0))])
+    amount = models.DecimalField(
+        _("actual"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
