@@ -33,6 +33,19 @@ class DutyRow:
     def is_late(self) -> bool:
         return self.status == DutyStatus.LATE
 
+    @property
+    def badge(self) -> str:
+        """The Bootstrap colour of the status badge."""
+        return BADGES[self.status]
+
+
+BADGES = {
+    DutyStatus.DONE: "text-bg-success",
+    DutyStatus.LATE: "text-bg-danger",
+    DutyStatus.DUE: "text-bg-warning",
+    DutyStatus.UPCOMING: "text-bg-secondary",
+}
+
 
 def duty_list(*, user: Any) -> QuerySet[Duty]:
     return Duty.objects.filter(active=True).select_related("body")

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from annual.actuals_file import parse_actuals
+from annual.actuals_file import ActualRow, parse_actuals
 from annual.checks import APPROVED, CHECKS
 from annual.choices import ActualLine, OwnerRole
 from annual.cycle import reminder_due
@@ -132,12 +132,12 @@ def actuals_save(*, year: int, values: dict[str, Decimal | None]) -> list[Budget
 
 
 @transaction.atomic
-def actuals_import(*, content: bytes) -> int:
+def actuals_import(*, content: bytes) -> list[ActualRow]:
     """Read the host's accounts file and set every figure in it, or nothing (ActualsFileError names each bad line)."""
     rows = parse_actuals(content)
     for row in rows:
         actuals_save(year=row.year, values={row.line: row.amount})
-    return len(rows)
+    return rows
 
 
 # ------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -105,7 +105,7 @@ def actuals(request: HttpRequest, year: int) -> HttpResponse:
                 messages.success(request, _("The actual figures were saved."))
                 return redirect("annual:actuals", year=year)
     elif request.method == "POST":
-        return HttpResponse(status=403)
+        raise PermissionDenied
     return render(request, "annual/actuals.html", {"year": year, "rows": rows, "form": form, "can_manage": can_manage})
 
 
@@ -115,14 +115,14 @@ def actuals_import(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            count = services.actuals_import(content=form.cleaned_data["file"])
+            rows = services.actuals_import(content=form.cleaned_data["file"])
         except ActualsFileError as error:
             errors = error.errors
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("%(n)s actual figures were imported.") % {"n": count})
-            return redirect("annual:actuals", year=timezone.localdate().year - 1)
+            messages.success(request, _("%(n)s actual figures were imported.") % {"n": len(rows)})
+            return redirect("annual:actuals", year=max(row.year for row in rows))
     return render(request, "annual/actuals_import.html", {"form": form, "errors": errors})
 
 
@@ -150,7 +150,9 @@ def report_detail(request: HttpRequest, year: int) -> HttpResponse:
                 messages.success(request, _("The annual report was saved."))
                 return redirect("annual:report_detail", year=year)
     elif request.method == "POST":
-        return HttpResponse(status=403 if not can_manage else 409)
+        if not can_manage:
+            raise PermissionDenied
+        return HttpResponse(_("The report is before the council or approved; its text no longer changes."), status=409)
     run = AnnualReportRun.objects.filter(report=report).first() if report else None
     return render(
         request,
@@ -175,10 +177,13 @@ def report_render(request: HttpRequest, year: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        if annual_report_frozen := services.annual_report_is_approved(report):
-            messages.success(request, _("The approved report is being rendered and then frozen."))
-        if not annual_report_frozen:
-            messages.success(request, _("The report is being rendered; the PDF is ready in a moment."))
+        approved = services.annual_report_is_approved(report)
+        messages.success(
+            request,
+            _("The approved report is being rendered and then frozen.")
+            if approved
+            else _("The report is being rendered; the PDF is ready in a moment."),
+        )
     return redirect("annual:report_detail", year=year)
 
 
