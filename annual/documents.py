@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from annual.choices import ActualLine
 from annual.models import AnnualReport
 from annual.selectors import actual_rows
 from annual.services import annual_report_is_approved, council
@@ -115,6 +116,7 @@ def annual_report_context(*, year: int) -> dict[str, Any]:
         "network": profile.name if profile else settings.NETWORK_NAME,
         "actuals": actuals,
         "has_actuals": any(row.actual is not None for row in actuals),
+        "grants_actual": next((row.actual for row in actuals if row.line == ActualLine.GRANTS), None),
         **_members(year),
         "bodies": _governance(year),
         **_portfolio(year),
