@@ -20,6 +20,7 @@ COPY members members
 COPY governance governance
 COPY funding funding
 COPY portfolio portfolio
+COPY annual annual
 COPY demo demo
 RUN pip install --no-cache-dir -c constraints.txt .
 COPY . .

@@ -23,5 +23,6 @@ def portal(request):
             "budget": policy.can(user, "budget.view"),
             "admin": policy.can(user, "admin.access"),
             "governance": policy.can(user, "governance.view"),
+            "cycle": policy.can(user, "cycle.view"),
         },
     }

@@ -110,6 +110,13 @@ RULES: dict[str, Rule] = {
     "suggestion.submit": Rule(own=ANY_MEMBER_ROLE),
     "suggestion.support": Rule(own=ANY_MEMBER_ROLE),
     "suggestion.triage": Rule(),
+    # The network's year: the annual cycle (the secretariat's), each person's own calendar address, the budget's
+    # actual figures (read with budget.view) and the annual report.
+    "cycle.view": Rule(),
+    "calendar.subscribe": Rule(signed_in=True),
+    "actuals.manage": Rule(),
+    "annual_report.view": Rule(signed_in=True),
+    "annual_report.manage": Rule(),
 }
 
 # How to reach the owning organisation from an object of each model (a field path).

@@ -22,6 +22,8 @@ app.conf.beat_schedule = {
     },
     # Invoice Responses from the Peppol access point (does nothing while PEPPOL_SFTP_HOST is empty).
     "collect-invoice-responses": {"task": "funding.tasks.collect_invoice_responses", "schedule": 300.0},
+    # The annual cycle: the owners of duties that fall due soon are reminded, each duty once a year.
+    "remind-duties": {"task": "annual.tasks.remind_duties", "schedule": crontab(hour=7, minute=15)},
     # Retention (core/retention.py, stated in the privacy statement): sessions, login attempts, mail files, history.
     "purge-personal-data": {"task": "core.tasks.purge_personal_data", "schedule": crontab(hour=3, minute=30)},
     # Keeps beat's schedule file fresh (its healthcheck) and shows a worker takes tasks.

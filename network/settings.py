@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "governance",
     "funding",
     "portfolio",
+    "annual",
     "demo",
 ]
 

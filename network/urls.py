@@ -16,6 +16,8 @@ urlpatterns = [
     path("portfolio/", include("portfolio.urls")),
     # Governance: bodies, meetings, cases and minutes
     path("governance/", include("governance.urls")),
+    # The network's year: the annual cycle, calendar feeds, actual figures and the annual report
+    path("year/", include("annual.urls")),
     # The password step, then the second step for the secretariat (core.two_factor).
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/login/code/", views.otp_verify, name="otp_verify"),

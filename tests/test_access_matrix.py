@@ -599,6 +599,27 @@ MATRIX += [
 ]
 
 
+# The network's year: the annual cycle is the secretariat's; everyone signed in has an own calendar address and reads
+# the actual figures and the annual report; the public meeting calendar is open and a private one needs its token.
+MATRIX += [
+    Case("annual:cycle", {None: secretariat_only()}),
+    Case("annual:cycle_year", {None: secretariat_only()}, kwargs={"year": 2026}),
+    Case("annual:calendar", {None: signed_in()}),
+    Case("annual:public_feed", {None: everyone(OK)}),
+    Case("annual:private_feed", {None: everyone(NOT_FOUND)}, kwargs={"token": "not-a-real-token"}),
+    Case("annual:actuals", {None: signed_in()}, kwargs={"year": 2026}),
+    Case("annual:actuals_import", {None: secretariat_only()}),
+    Case("annual:report_detail", {None: signed_in()}, kwargs={"year": 2026}),
+    Case("annual:report_pdf", {None: signed_in(NOT_FOUND)}, kwargs={"year": 2026}),
+]
+for _name in ("annual:report_render", "annual:report_submit"):
+    MATRIX += [
+        Case(_name, {None: everyone(NOT_ALLOWED)}, kwargs={"year": 2026}),
+        # No report is written for 2026 in this world: the secretariat is told so (404).
+        Case(_name, {None: {**secretariat_only(), "secretariat": NOT_FOUND}}, kwargs={"year": 2026}, method="post"),
+    ]
+
+
 @pytest.fixture
 def world(personas, django_capture_on_commit_callbacks):
     """Objects of every kind, for the own and the foreign organisation."""

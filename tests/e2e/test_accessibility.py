@@ -88,6 +88,12 @@ PAGES = [
     Screen("budget-edit", "/funding/budget/2026/edit/", SECRETARIAT),
     Screen("invoice-run", "/funding/invoices/run/2026/", SECRETARIAT),
     Screen("bank-import", "/funding/payments/import/", SECRETARIAT),
+    # The network's year: the annual cycle, calendar addresses, budget against actuals and the annual report.
+    Screen("annual-cycle", "/year/", SECRETARIAT),
+    Screen("calendar", "/year/calendar/", SIGNED_IN),
+    Screen("actuals", "/year/actuals/2025/", SIGNED_IN),
+    Screen("actuals-import", "/year/actuals/import/", SECRETARIAT),
+    Screen("annual-report", "/year/report/2025/", SIGNED_IN),
     # The portfolio: open pages, rollouts for signed-in users, registering for the secretariat.
     Screen("portfolio", "/portfolio/", EVERYONE),
     Screen("portfolio-search", "/portfolio/?q=bygg&state=execution", EVERYONE),
