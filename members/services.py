@@ -1,4 +1,4 @@
-"""Every write to organisations, numbers and population figures."""
+"""Every write to organisations, numbers, population figures and the people's identity for ID-porten."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from stdnum.no import fodselsnummer
 
+from core import oidc
 from members.choices import OrganisationKind
-from members.models import Organisation, OrganisationNumber, PopulationFigure
+from members.models import Organisation, OrganisationNumber, PopulationFigure, User
 from members.population_file import PopulationFileError, PopulationRow, parse_population_file
 from members.signals import membership_changed, population_changed
 from members.validators import validate_region_number
@@ -256,3 +258,30 @@ def population_import(*, text: str, source: str) -> PopulationImportResult:
         if result.created or result.updated:
             _announce_population_change(result.reference_dates)
     return result
+
+
+def identity_number_check(number: str) -> str:
+    """Eleven digits with both check digits right. The birth date is not checked: D-numbers, H-numbers and the
+    synthetic numbers of ID-porten's test persons (Tenor) carry shifted dates."""
+    digits = fodselsnummer.compact(number)
+    if len(digits) != 11 or not digits.isdigit():
+        raise ValidationError(_("A national identity number has 11 digits."))
+    if digits[9] != fodselsnummer.calc_check_digit1(digits) or digits[10] != fodselsnummer.calc_check_digit2(digits):
+        raise ValidationError(_("This is not a valid national identity number (the check digits do not match)."))
+    return digits
+
+
+@transaction.atomic
+def user_identity_register(*, user: User, national_identity_number: str) -> User:
+    """Register the national identity number a person signs in with through ID-porten; only its keyed hash is kept.
+    An empty number removes it (the person then signs in with the password only)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if national_identity_number.strip():
+        digest = oidc.identity_hash(identity_number_check(national_identity_number))
+        if User.objects.filter(pid_hash=digest).exclude(pk=user.pk).exists():
+            raise ValidationError(_("Another account is already registered with this national identity number."))
+        user.pid_hash = digest
+    else:
+        user.pid_hash = None
+    user.save(update_fields=["pid_hash"])
+    return user

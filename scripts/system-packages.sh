@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the portal needs when any is missing:
 #   gettext (translations), fonts and Pango (WeasyPrint), poppler-utils (PDF checks in tests), age (backups),
-#   and, with --test, chromium for the browser journeys.
+#   and, with --test, chromium for the browser journeys and Node.js with npm for the OpenID Connect provider the
+#   sign-in tests start (tests/oidc/).
 set -euo pipefail
 packages=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core poppler-utils age)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium)
+  packages+=(chromium nodejs)
+  # NodeSource's nodejs carries npm itself; Debian's needs the npm package beside it.
+  command -v npm >/dev/null || packages+=(npm)
 fi
 missing=()
 for package in "${packages[@]}"; do
