@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -388,3 +389,7 @@ if not IDENTITY_HASH_KEY:
     if IDPORTEN_ISSUER and not DEBUG:
         raise ImproperlyConfigured("IDENTITY_HASH_KEY must be set when IDPORTEN_ISSUER is")
     IDENTITY_HASH_KEY = "insecure-development-identity-key"
+# The browser follows a form's redirect to the provider (the step-up at signing) only where form-action allows it.
+for _issuer in sorted({IDPORTEN_ISSUER, STAFF_OIDC_ISSUER} - {""}):
+    _origin = urlsplit(_issuer)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_origin.scheme}://{_origin.netloc}")
