@@ -210,16 +210,14 @@ def finish(request: HttpRequest, *, provider: str, step_up: bool = False) -> tup
     authenticated_at = _timestamp(claims.get("auth_time"))
     if provider == IDPORTEN:
         if acr not in ((LEVEL_HIGH,) if step_up else LEVELS):
-            raise Refused(
-                _(
+            if step_up:
+                message = _(
                     "The sign-in was at a lower security level than signing needs (%(level)s). Use BankID, Buypass or "
                     "Commfides, or MinID with the app."
                 )
-                % {"level": acr or "–"}
-                if step_up
-                else _("The sign-in was at too low a security level (%(level)s).") % {"level": acr or "–"},
-                purpose,
-            )
+            else:
+                message = _("The sign-in was at too low a security level (%(level)s).")
+            raise Refused(message % {"level": acr or "–"}, purpose)
         if not claims.get("pid"):
             raise Refused(_("ID-porten did not say who signed in."), purpose)
     if step_up:

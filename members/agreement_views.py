@@ -254,7 +254,13 @@ def _step_up_to_sign(request: HttpRequest, agreement: Agreement, countersign: bo
     if not form.is_valid():
         return _detail_page(request, agreement, bound_start_form=form)
     decision = {k: str(v) for k, v in form.cleaned_data.items()}
-    if not countersign:
+    if countersign:
+        try:  # refused before the leader authenticates, not after
+            agreements.countersign_mandate(agreement.template)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(agreement)
+    else:
         try:
             agreements.decision_date_check(agreement=agreement, decision_date=form.cleaned_data["decision_date"])
         except ValidationError as error:

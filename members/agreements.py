@@ -371,6 +371,10 @@ def _check_step_up(actor: Actor, assertion: oidc.Assertion | None) -> None:
     high (checked on the ID token by core.oidc.finish) of the very person who is signed in."""
     if assertion is None or assertion.provider != oidc.IDPORTEN or assertion.acr != oidc.LEVEL_HIGH:
         raise ValidationError(_("Sign with ID-porten at security level high."))
+    if not actor.user.pid_hash:
+        raise ValidationError(
+            _("No national identity number is registered for your account. Ask the secretariat to register it.")
+        )
     if not oidc.same_person(actor.user, assertion):
         raise ValidationError(
             _("You authenticated with ID-porten as someone other than the person signed in here. Nothing was signed.")

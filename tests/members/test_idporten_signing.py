@@ -13,21 +13,25 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from core import oidc
 from members import agreements
 from members.choices import AgreementStatus
 from members.models import Agreement, AgreementEvent, Signature
 from members.services import user_identity_register
-from tests.members.test_agreements import seal, signing  # noqa: F401 (fixtures)
+from tests.members import test_agreements
 from tests.oidc_provider import national_identity_number, sign_in_at_provider
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# The agreement to sign, as the tests of the mailed-code flow set it up.
+seal, signing = test_agreements.seal, test_agreements.signing
 
 STEP_UP_CALLBACK = "/members/agreements/identified/"
 DIRECTOR_PID, LEADER_PID = national_identity_number(1), national_identity_number(2)
 
 
 @pytest.fixture
-def people(signing, idporten):  # noqa: F811 (the fixture imported above)
+def people(signing, idporten):
     user_identity_register(user=signing.director, national_identity_number=DIRECTOR_PID)
     user_identity_register(user=signing.leader, national_identity_number=LEADER_PID)
     signing.director.refresh_from_db()
@@ -167,3 +171,17 @@ def test_declining_needs_the_step_up_too(client, people):
     assert agreement.status == AgreementStatus.DECLINED and agreement.decline_reason == "Kommunestyret sa nei."
     detail = AgreementEvent.objects.get(action="declined").detail
     assert "ID-porten idporten-loa-high, Commfides" in detail
+
+
+def test_the_service_signs_only_on_a_step_up_at_level_high_of_a_registered_person(signing, settings):
+    """The service's own guard, whatever a view hands it."""
+    settings.IDPORTEN_ISSUER, settings.IDPORTEN_CLIENT_ID = "https://test.idporten.no", "portal"
+    actor = agreements.Actor(user=signing.director)
+    decision = {"decision_body": "Formannskapet", "decision_case": "1/2020", "decision_date": timezone.localdate()}
+    substantial = oidc.Assertion(provider="idporten", subject="s", acr="idporten-loa-substantial")
+    with pytest.raises(ValidationError, match="security level high"):
+        agreements.agreement_sign(agreement=signing.agreement, actor=actor, assertion=substantial, **decision)
+    high = oidc.Assertion(provider="idporten", subject="s", acr="idporten-loa-high", identity_hash="0" * 64)
+    with pytest.raises(ValidationError, match="No national identity number is registered"):
+        agreements.agreement_sign(agreement=signing.agreement, actor=actor, assertion=high, **decision)
+    assert not Signature.objects.exists()
