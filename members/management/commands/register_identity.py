@@ -1,7 +1,7 @@
 """Register the national identity number a person signs in with through ID-porten (only its keyed hash is kept).
 
-The number is read from standard input, not from the command line, so it stays out of shell history and the
-process list: `echo 12345678901 | python manage.py register_identity direktor`."""
+The number is read from standard input (typed, or piped from a file), not from the command line, so it stays out of
+shell history and the process list: `python manage.py register_identity direktor < number.txt`."""
 
 import sys
 
