@@ -71,11 +71,17 @@ lint: | $(STAMP)
 check-migrations: | $(STAMP)
 	$(TOOL_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
-test: install lint check-migrations
+# The OpenID Connect provider the sign-in tests start (tests/oidc/, oidc-provider from npm, exact versions locked).
+OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
+$(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+	touch $(OIDC_PROVIDER)
+
+test: install lint check-migrations $(OIDC_PROVIDER)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache tests/oidc/node_modules

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import policy, two_factor
+from core.models import ProviderSignIn
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -21,3 +22,29 @@ class PortalAdminSite(admin.AdminSite):
         next_url = request.GET.get("next") or reverse("admin:index")
         step = two_factor.next_step_url(request.user, next_url)
         return redirect(step) if step else redirect_to_login(next_url)
+
+
+@admin.register(ProviderSignIn)
+class ProviderSignInAdmin(admin.ModelAdmin):
+    """Sign-ins through ID-porten or the host's provider, with what was asserted: read only, as a record."""
+
+    list_display = ("at", "user", "provider", "acr", "amr", "second_factor", "authenticated_at")
+    list_filter = ("provider", "second_factor")
+    search_fields = ("user__username", "user__last_name")
+    fields = readonly_fields = (
+        "user",
+        "name",
+        "provider",
+        "subject",
+        "acr",
+        "amr",
+        "authenticated_at",
+        "second_factor",
+        "at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

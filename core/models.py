@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 from simple_history.models import HistoricalRecords
 
 from core.validators import validate_bank_account, validate_org_number
@@ -72,3 +74,28 @@ class ThrottleHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key[:8]} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ProviderSignIn(Device):
+    """A sign-in through an OpenID Connect provider (ID-porten, the host's own), with what the provider asserted.
+
+    It is a django-otp device so that a sign-in whose provider asserted a second factor (`amr`) verifies the session
+    as a code from an authenticator does (core.two_factor); no code is ever checked against it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_sign_ins", verbose_name=_("user")
+    )
+    provider = models.CharField(_("provider"), max_length=20)
+    subject = models.CharField(_("subject at the provider"), max_length=255)
+    acr = models.CharField(_("level"), max_length=100, blank=True)
+    amr = models.CharField(_("methods"), max_length=200, blank=True)
+    authenticated_at = models.DateTimeField(_("authenticated"), null=True, blank=True)
+    second_factor = models.BooleanField(_("second factor asserted"), default=False)
+    at = models.DateTimeField(_("signed in"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sign-in through a provider")
+        verbose_name_plural = _("sign-ins through a provider")
+
+    def verify_token(self, token: object) -> bool:
+        return False  # the provider verified the person; there is nothing to type here

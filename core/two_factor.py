@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import match_token
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -50,7 +50,11 @@ def next_step_url(user: Any, next_url: str) -> str | None:
     """Where a user goes after the password: the code, enrolling an authenticator first, or nowhere (done)."""
     if not second_step_required(user):
         return None
-    step = "otp_verify" if user_has_device(user, confirmed=True) else "otp_setup"
+    # A sign-in through a provider (core.oidc) is a device too, but not one a code can be typed from.
+    has_code_device = any(
+        model.objects.filter(user=user, confirmed=True).exists() for model in (TOTPDevice, StaticDevice)
+    )
+    step = "otp_verify" if has_code_device else "otp_setup"
     return f"{reverse(step)}?{urlencode({'next': next_url})}"
 
 

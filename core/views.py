@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -7,14 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from core import two_factor
+from core import oidc, two_factor
 from core.forms import OneTimeCodeForm, add_service_error
 from core.health import liveness
 from core.models import NetworkProfile
@@ -37,6 +38,12 @@ class LoginView(auth_views.LoginView):
     """The password step; the secretariat goes on to the second step (core.two_factor)."""
 
     form_class = LoginForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["idporten"] = oidc.configured(oidc.IDPORTEN)
+        context["staff_provider"] = settings.STAFF_OIDC_NAME if oidc.configured(oidc.STAFF) else ""
+        return context
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
@@ -96,6 +103,61 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         "secret": two_factor.secret_for_typing(device),
     }
     return render(request, "registration/otp_setup.html", context)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = resolve_url(settings.LOGIN_REDIRECT_URL)
+    return target
+
+
+def _provider_login(request: HttpRequest, provider: str) -> HttpResponse:
+    """Send the person to the provider to sign in (ID-porten, or the host's own provider for the secretariat)."""
+    if not oidc.configured(provider):
+        raise Http404
+    try:
+        return oidc.start(request, provider=provider, purpose={"next": _safe_next(request)})
+    except oidc.Refused as refused:
+        return _sign_in_refused(request, refused, status=503)
+
+
+def _provider_callback(request: HttpRequest, provider: str) -> HttpResponse:
+    """Back from the provider: a verified ID token signs the matched person in; anything else is refused."""
+    if not oidc.configured(provider):
+        raise Http404
+    try:
+        assertion, purpose = oidc.finish(request, provider=provider)
+        oidc.sign_in(request, assertion=assertion)
+    except oidc.UnknownPerson as refused:
+        return _sign_in_refused(request, refused, status=403)
+    except oidc.Refused as refused:
+        return _sign_in_refused(request, refused, status=400)
+    step = two_factor.next_step_url(request.user, purpose.get("next") or resolve_url(settings.LOGIN_REDIRECT_URL))
+    return redirect(step or purpose.get("next") or settings.LOGIN_REDIRECT_URL)
+
+
+def _sign_in_refused(request: HttpRequest, refused: oidc.Refused, *, status: int) -> HttpResponse:
+    context = {"message": refused.message, "unknown": isinstance(refused, oidc.UnknownPerson)}
+    return render(request, "registration/sign_in_refused.html", context, status=status)
+
+
+def idporten_login(request: HttpRequest) -> HttpResponse:
+    return _provider_login(request, oidc.IDPORTEN)
+
+
+def idporten_callback(request: HttpRequest) -> HttpResponse:
+    return _provider_callback(request, oidc.IDPORTEN)
+
+
+def staff_login(request: HttpRequest) -> HttpResponse:
+    return _provider_login(request, oidc.STAFF)
+
+
+def staff_callback(request: HttpRequest) -> HttpResponse:
+    return _provider_callback(request, oidc.STAFF)
 
 
 def locked_out(request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None) -> HttpResponse:

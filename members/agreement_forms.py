@@ -88,6 +88,12 @@ class SignStartForm(forms.Form):
     )
 
 
+class IdportenSignForm(SignStartForm):
+    """The decision to sign under; the signer then authenticates anew with ID-porten instead of the password."""
+
+    password = None
+
+
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("One-time code from the email"),

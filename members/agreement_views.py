@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import policy
+from core import oidc, policy
 from core.access import require
 from core.client_ip import client_ip
 from core.exports import spreadsheet_response
@@ -22,6 +23,7 @@ from members.agreement_forms import (
     CodeForm,
     CountersignStartForm,
     DeclineForm,
+    IdportenSignForm,
     InviteForm,
     SignStartForm,
     WithdrawForm,
@@ -163,8 +165,10 @@ def _detail_page(
 ) -> HttpResponse:
     """The agreement with the forms the user may fill in; a rejected start form comes back with its errors."""
     pending = request.session.get(SESSION_KEY, {})
-    code_sent = pending.get("agreement") == agreement.pk
+    idporten = oidc.idporten_configured()
+    code_sent = pending.get("agreement") == agreement.pk and not idporten
     can_sign, can_countersign = _signing_rights(request, agreement)
+    start_form_class = IdportenSignForm if idporten else SignStartForm
     return render(
         request,
         "members/agreement_detail.html",
@@ -175,8 +179,11 @@ def _detail_page(
             "can_sign": can_sign,
             "can_countersign": can_countersign,
             "code_sent": code_sent,
-            "start_form": (bound_start_form or SignStartForm()) if can_sign else None,
-            "countersign_form": (bound_start_form or CountersignStartForm()) if can_countersign else None,
+            "idporten": idporten,
+            "start_form": (bound_start_form or start_form_class()) if can_sign else None,
+            "countersign_form": (bound_start_form or CountersignStartForm())
+            if can_countersign and not idporten
+            else None,
             "code_form": CodeForm() if code_sent else None,
             "decline_form": DeclineForm() if can_sign else None,
         },
@@ -211,6 +218,8 @@ def agreement_sealed(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_sign_start(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(user=request.user, pk=pk)
     countersign = agreements.agreement_can_countersign(agreement)
+    if oidc.idporten_configured():
+        return _step_up_to_sign(request, agreement, countersign)
     form = (CountersignStartForm if countersign else SignStartForm)(request.POST)
     if form.is_valid():
         try:
@@ -233,6 +242,81 @@ def agreement_sign_start(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(agreement)
     # The errors stay beside the fields they concern (the password, the decision's date...).
     return _detail_page(request, agreement, bound_start_form=form)
+
+
+def _step_up_to_sign(request: HttpRequest, agreement: Agreement, countersign: bool) -> HttpResponse:
+    """With ID-porten: the decision is checked, then the signer authenticates anew at level high; the signature is
+    made when ID-porten sends them back (agreement_identified)."""
+    form = forms.Form(request.POST) if countersign else IdportenSignForm(request.POST)
+    if not any(_signing_rights(request, agreement)):
+        messages.error(request, _("This agreement cannot be signed now."))
+        return redirect(agreement)
+    if not form.is_valid():
+        return _detail_page(request, agreement, bound_start_form=form)
+    decision = {k: str(v) for k, v in form.cleaned_data.items()}
+    if countersign:
+        try:  # refused before the leader authenticates, not after
+            agreements.countersign_mandate(agreement.template)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(agreement)
+    else:
+        try:
+            agreements.decision_date_check(agreement=agreement, decision_date=form.cleaned_data["decision_date"])
+        except ValidationError as error:
+            add_service_error(form, error)
+            return _detail_page(request, agreement, bound_start_form=form)
+    action = "countersign" if countersign else "sign"
+    return _step_up(request, agreement, {"action": action, **decision})
+
+
+def _step_up(request: HttpRequest, agreement: Agreement, purpose: dict[str, str]) -> HttpResponse:
+    try:
+        return oidc.start(request, provider=oidc.IDPORTEN, purpose={"agreement": agreement.pk, **purpose}, step_up=True)
+    except oidc.Refused as refused:
+        messages.error(request, refused.message)
+        return redirect(agreement)
+
+
+@login_required
+def agreement_identified(request: HttpRequest) -> HttpResponse:
+    """Back from the ID-porten step-up: with a fresh authentication at level high of the signed-in person, the
+    signature (or the refusal to sign) that waited for it is made."""
+    if not oidc.idporten_configured():
+        raise Http404
+    try:
+        assertion, purpose = oidc.finish(request, provider=oidc.IDPORTEN, step_up=True)
+    except oidc.Refused as refused:
+        messages.error(request, refused.message)
+        pk = refused.purpose.get("agreement")
+        return redirect("members:agreement_detail", pk=pk) if pk else redirect("members:agreement_list")
+    agreement = selectors.agreement_get(user=request.user, pk=purpose["agreement"])
+    actor = _actor(request)
+    try:
+        if purpose["action"] == "countersign":
+            agreements.agreement_countersign(agreement=agreement, actor=actor, assertion=assertion)
+            messages.success(request, _("Countersigned. The agreement is sealed and stored."))
+        elif purpose["action"] == "decline":
+            agreements.agreement_decline(
+                agreement=agreement, actor=actor, reason=purpose["reason"], assertion=assertion
+            )
+            messages.success(request, _("The agreement was declined. The secretariat has been told."))
+        else:
+            agreements.agreement_sign(
+                agreement=agreement,
+                actor=actor,
+                decision_body=purpose["decision_body"],
+                decision_case=purpose["decision_case"],
+                decision_date=date.fromisoformat(purpose["decision_date"]),
+                assertion=assertion,
+            )
+            messages.success(request, _("Signed. The network's leader countersigns next."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except SealingError:
+        logger.exception("Countersigned agreement %s could not be sealed", agreement.pk)
+        messages.warning(request, _("Countersigned. The sealed agreement could not be made now; it is tried daily."))
+    return redirect(agreement)
 
 
 @require_POST
@@ -280,6 +364,11 @@ def agreement_sign_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_decline(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(user=request.user, pk=pk)
     form = DeclineForm(request.POST)
+    if form.is_valid() and oidc.idporten_configured():
+        if not agreements.agreement_can_sign(agreement):
+            messages.error(request, _("This agreement cannot be declined now."))
+            return redirect(agreement)
+        return _step_up(request, agreement, {"action": "decline", "reason": form.cleaned_data["reason"]})
     if form.is_valid():
         try:
             agreements.agreement_decline(agreement=agreement, actor=_actor(request), reason=form.cleaned_data["reason"])

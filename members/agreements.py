@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import policy
+from core import oidc, policy
 from core.documents import StoredDocumentAltered, document_read, html_to_pdf
 from core.emails import send_templated
 from core.rules import rule
@@ -264,6 +264,11 @@ def _check_decision_date(agreement: Agreement, decision_date: date) -> None:
         )
 
 
+def decision_date_check(*, agreement: Agreement, decision_date: date) -> None:
+    """The decision's date as signing will check it, asked before the signer is sent to ID-porten."""
+    _check_decision_date(agreement, decision_date)
+
+
 def _document_hash(agreement: Agreement) -> str:
     with agreement.document.open("rb") as handle:
         digest = hashlib.sha256(handle.read()).hexdigest()
@@ -273,8 +278,11 @@ def _document_hash(agreement: Agreement) -> str:
 
 
 def signing_code_send(*, agreement: Agreement, actor: Actor, password: str, party: str) -> None:
-    """Fresh authentication, step 1: the password again, then a one-time code by email."""
+    """Fresh authentication, step 1: the password again, then a one-time code by email (not offered where ID-porten
+    is configured: there the signer authenticates anew with ID-porten at level high)."""
     _check_signer(agreement, actor, party)
+    if oidc.idporten_configured():
+        raise ValidationError(_("Sign with ID-porten."))
     try:  # counted before the password is checked: guessing it here is limited too
         throttle(
             scope="signing_code", address=actor.user.email, client=actor.ip_address or "unknown", limit=SIGNING_CODE
@@ -358,18 +366,62 @@ def _use_code(agreement: Agreement, actor: Actor, code: str) -> None:
         raise ValidationError({"code": refusal})
 
 
+def _check_step_up(actor: Actor, assertion: oidc.Assertion | None) -> None:
+    """Where ID-porten is configured, a signature or a refusal rests on a fresh ID-porten authentication at level
+    high (checked on the ID token by core.oidc.finish) of the very person who is signed in."""
+    if assertion is None or assertion.provider != oidc.IDPORTEN or assertion.acr != oidc.LEVEL_HIGH:
+        raise ValidationError(_("Sign with ID-porten at security level high."))
+    if not actor.user.pid_hash:
+        raise ValidationError(
+            _("No national identity number is registered for your account. Ask the secretariat to register it.")
+        )
+    if not oidc.same_person(actor.user, assertion):
+        raise ValidationError(
+            _("You authenticated with ID-porten as someone other than the person signed in here. Nothing was signed.")
+        )
+
+
+def _authenticate(agreement: Agreement, actor: Actor, code: str, assertion: oidc.Assertion | None) -> None:
+    """The fresh authentication a signature rests on: ID-porten where configured, else the mailed code."""
+    if oidc.idporten_configured():
+        _check_step_up(actor, assertion)
+    else:
+        _use_code(agreement, actor, code)
+
+
 def agreement_sign(
-    *, agreement: Agreement, actor: Actor, code: str, decision_body: str, decision_case: str, decision_date: date
+    *,
+    agreement: Agreement,
+    actor: Actor,
+    decision_body: str,
+    decision_case: str,
+    decision_date: date,
+    code: str = "",
+    assertion: oidc.Assertion | None = None,
 ) -> Signature:
-    """Fresh authentication, step 2: the code; then the director's signature on the exact bytes they read."""
+    """Fresh authentication, step 2 (the code, or the ID-porten step-up); then the director's signature on the exact
+    bytes they read."""
     _check_signer(agreement, actor, SignatureParty.MEMBER)
     _check_decision_date(agreement, decision_date)
-    _use_code(agreement, actor, code)
+    _authenticate(agreement, actor, code, assertion)
     with transaction.atomic():
-        return _sign(agreement, actor, decision_body, decision_case, decision_date)
+        return _sign(agreement, actor, decision_body, decision_case, decision_date, assertion)
 
 
-def _record_signature(agreement: Agreement, actor: Actor, party: str, **decision: Any) -> Signature:
+def _evidence(assertion: oidc.Assertion | None) -> dict[str, Any]:
+    if assertion is None:
+        return {}
+    return {
+        "assurance_level": assertion.acr,
+        "authenticated_at": assertion.authenticated_at,
+        "identity_provider": assertion.methods,
+        "identity_hash": assertion.identity_hash,
+    }
+
+
+def _record_signature(
+    agreement: Agreement, actor: Actor, party: str, assertion: oidc.Assertion | None, **decision: Any
+) -> Signature:
     """Lock the agreement, check the signer again and record their signature on the stored document's bytes."""
     member = party == SignatureParty.MEMBER
     signature = Signature(
@@ -383,6 +435,7 @@ def _record_signature(agreement: Agreement, actor: Actor, party: str, **decision
         ip_address=actor.ip_address,
         user_agent=actor.user_agent[:500],
         document_sha256=_document_hash(agreement),
+        **_evidence(assertion),
         **decision,
     )
     signature.full_clean()
@@ -390,7 +443,14 @@ def _record_signature(agreement: Agreement, actor: Actor, party: str, **decision
     return signature
 
 
-def _sign(agreement: Agreement, actor: Actor, decision_body: str, decision_case: str, decision_date: date):
+def _sign(
+    agreement: Agreement,
+    actor: Actor,
+    decision_body: str,
+    decision_case: str,
+    decision_date: date,
+    assertion: oidc.Assertion | None,
+):
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _check_signer(agreement, actor, SignatureParty.MEMBER)
     _check_decision_date(agreement, decision_date)
@@ -398,6 +458,7 @@ def _sign(agreement: Agreement, actor: Actor, decision_body: str, decision_case:
         agreement,
         actor,
         SignatureParty.MEMBER,
+        assertion,
         decision_body=decision_body,
         decision_case=decision_case,
         decision_date=decision_date,
@@ -407,35 +468,49 @@ def _sign(agreement: Agreement, actor: Actor, decision_body: str, decision_case:
         agreement,
         "signed",
         actor,
-        f"{decision_body}, sak {decision_case}, {decision_date:%d.%m.%Y}; SHA-256 {signature.document_sha256}",
+        f"{decision_body}, sak {decision_case}, {decision_date:%d.%m.%Y}; SHA-256 {signature.document_sha256}"
+        + _evidence_text(signature),
     )
     send_templated("agreement-signed", {"agreement": agreement, "signature": signature}, _secretariat_addresses())
     return signature
 
 
-def agreement_countersign(*, agreement: Agreement, actor: Actor, code: str) -> Agreement:
+def _evidence_text(signature: Signature) -> str:
+    if not signature.assurance_level:
+        return ""
+    at = timezone.localtime(signature.authenticated_at) if signature.authenticated_at else None
+    return (
+        f"; ID-porten {signature.assurance_level}, {signature.identity_provider or '-'}, {at:%d.%m.%Y %H:%M:%S}"
+        if at
+        else f"; ID-porten {signature.assurance_level}"
+    )
+
+
+def agreement_countersign(
+    *, agreement: Agreement, actor: Actor, code: str = "", assertion: oidc.Assertion | None = None
+) -> Agreement:
     """The network's leader countersigns; the agreement is completed, sealed and (from its start) in force.
 
     The countersignature is recorded under the agreement's lock and committed; the sealed document is rendered
     after that, outside the lock (agreement_complete)."""
     _check_signer(agreement, actor, SignatureParty.NETWORK)
     countersign_mandate(agreement.template)
-    _use_code(agreement, actor, code)
+    _authenticate(agreement, actor, code, assertion)
     with transaction.atomic():
-        _countersign(agreement, actor)
+        _countersign(agreement, actor, assertion)
     agreement_complete(agreement=agreement)
     return Agreement.objects.get(pk=agreement.pk)
 
 
-def _countersign(agreement: Agreement, actor: Actor) -> None:
+def _countersign(agreement: Agreement, actor: Actor, assertion: oidc.Assertion | None) -> None:
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _check_signer(agreement, actor, SignatureParty.NETWORK)
     signature = _record_signature(
-        agreement, actor, SignatureParty.NETWORK, mandate=countersign_mandate(agreement.template)
+        agreement, actor, SignatureParty.NETWORK, assertion, mandate=countersign_mandate(agreement.template)
     )
     # Countersigned is the claim: nobody can countersign again, and the seal is what remains to be done.
     Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.COUNTERSIGNED)
-    _event(agreement, "countersigned", actor, f"SHA-256 {signature.document_sha256}")
+    _event(agreement, "countersigned", actor, f"SHA-256 {signature.document_sha256}" + _evidence_text(signature))
 
 
 def seal(pdf: bytes, *, reason: str) -> bytes:
@@ -523,16 +598,26 @@ def agreement_complete(*, agreement: Agreement) -> bool:
 
 
 @transaction.atomic
-def agreement_decline(*, agreement: Agreement, actor: Actor, reason: str) -> Agreement:
-    """Decline on behalf of the organisation; the secretariat and earlier signers of the same text are told."""
+def agreement_decline(
+    *, agreement: Agreement, actor: Actor, reason: str, assertion: oidc.Assertion | None = None
+) -> Agreement:
+    """Decline on behalf of the organisation; the secretariat and earlier signers of the same text are told.
+    Where ID-porten is configured, declining rests on a fresh authentication at level high, as signing does."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _check_signer(agreement, actor, SignatureParty.MEMBER)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for declining.")})
+    if oidc.idporten_configured():
+        _check_step_up(actor, assertion)
+        assert assertion is not None  # _check_step_up refused otherwise
+        at = timezone.localtime(assertion.authenticated_at) if assertion.authenticated_at else None
+        reason_note = f" (ID-porten {assertion.acr}, {assertion.methods or '-'}, {at:%d.%m.%Y %H:%M:%S})" if at else ""
+    else:
+        reason_note = ""
     Agreement.objects.filter(pk=agreement.pk).update(
         status=AgreementStatus.DECLINED, declined_at=timezone.now(), decline_reason=reason
     )
-    _event(agreement, "declined", actor, reason)
+    _event(agreement, "declined", actor, reason + reason_note)
     earlier = (
         User.objects.filter(signatures__agreement__template=agreement.template, signatures__party=SignatureParty.MEMBER)
         .exclude(email="")

@@ -196,7 +196,9 @@ class PopulationFigure(models.Model):
         return f"{self.organisation}: {self.count} ({self.reference_date:%d.%m.%Y})"
 
 
-class User(AbstractUser):
+# The type checker cannot see the manager of core.ProviderSignIn (a django-otp device, an untyped base) behind the
+# reverse relation `provider_sign_ins`.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person with an account: belongs to one organisation and holds one or more roles."""
 
     organisation = models.ForeignKey(
@@ -225,6 +227,10 @@ class User(AbstractUser):
         _("keeps the organisation's details"),
         default=False,
         help_text=_("Maintains the organisation's people and invoicing details on the director's behalf."),
+    )
+    # The keyed hash (core.oidc.identity_hash) of the national identity number ID-porten asserts as `pid`.
+    pid_hash = models.CharField(
+        _("national identity number (keyed hash)"), max_length=64, unique=True, null=True, blank=True, editable=False
     )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
@@ -368,6 +374,12 @@ class Signature(models.Model):
         blank=True,
         help_text=_("For the network's countersignature: the decision it rests on (body and case)."),
     )
+    # How the signer was authenticated at signing: ID-porten's level (acr), the time of the authentication, the
+    # identity provider (amr) and the keyed hash of the identity number. Empty: password and a mailed code.
+    assurance_level = models.CharField(_("assurance level"), max_length=100, blank=True)
+    authenticated_at = models.DateTimeField(_("authenticated"), null=True, blank=True)
+    identity_provider = models.CharField(_("identity provider"), max_length=200, blank=True)
+    identity_hash = models.CharField(_("identity (keyed hash)"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("signature")

@@ -1,4 +1,4 @@
-"""Every write to organisations, numbers and population figures."""
+"""Every write to organisations, numbers, population figures and the people's identity for ID-porten."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from stdnum.no import fodselsnummer
 
+from core import oidc
 from members.choices import OrganisationKind
-from members.models import Organisation, OrganisationNumber, PopulationFigure
-from members.population_file import PopulationFileError, PopulationRow
+from members.models import Organisation, OrganisationNumber, PopulationFigure, User
+from members.population_file import PopulationFileError, PopulationRow, parse_population_file
 from members.signals import membership_changed, population_changed
 from members.ssb_population import parse_any_population_file
 from members.validators import validate_region_number
@@ -285,6 +287,8 @@ def user_language_set(*, user: Any, language: str) -> None:
         raise ValidationError({"language": _("Choose one of the portal's languages.")})
     User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)
     user.language = language
+
+
 # -- The organisation's own details: its people and its invoicing details -----------------------------------
 # Kept by the organisation's director and whoever the director delegates to (core.policy decides who, and which
 # role flags each may give). The history (django-simple-history) records who changed what and when.
@@ -459,3 +463,30 @@ def person_remove(*, person: Any, by: Any) -> Any:
         locked.is_active = False
         locked.save(update_fields=["is_active"])
     return locked
+
+
+def identity_number_check(number: str) -> str:
+    """Eleven digits with both check digits right. The birth date is not checked: D-numbers, H-numbers and the
+    synthetic numbers of ID-porten's test persons (Tenor) carry shifted dates."""
+    digits = fodselsnummer.compact(number)
+    if len(digits) != 11 or not digits.isdigit():
+        raise ValidationError(_("A national identity number has 11 digits."))
+    if digits[9] != fodselsnummer.calc_check_digit1(digits) or digits[10] != fodselsnummer.calc_check_digit2(digits):
+        raise ValidationError(_("This is not a valid national identity number (the check digits do not match)."))
+    return digits
+
+
+@transaction.atomic
+def user_identity_register(*, user: User, national_identity_number: str) -> User:
+    """Register the national identity number a person signs in with through ID-porten; only its keyed hash is kept.
+    An empty number removes it (the person then signs in with the password only)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if national_identity_number.strip():
+        digest = oidc.identity_hash(identity_number_check(national_identity_number))
+        if User.objects.filter(pid_hash=digest).exclude(pk=user.pk).exists():
+            raise ValidationError(_("Another account is already registered with this national identity number."))
+        user.pid_hash = digest
+    else:
+        user.pid_hash = None
+    user.save(update_fields=["pid_hash"])
+    return user

@@ -35,4 +35,6 @@ urlpatterns += [
     path("agreements/<int:pk>/sign/", agreement_views.agreement_sign_start, name="agreement_sign_start"),
     path("agreements/<int:pk>/sign/confirm/", agreement_views.agreement_sign_confirm, name="agreement_sign_confirm"),
     path("agreements/<int:pk>/decline/", agreement_views.agreement_decline, name="agreement_decline"),
+    # Where ID-porten sends a signer back after the step-up (registered with ID-porten as a redirect URI).
+    path("agreements/identified/", agreement_views.agreement_identified, name="agreement_identified"),
 ]

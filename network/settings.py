@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -394,3 +395,35 @@ if SENTRY_DSN:
         environment=env_str("SENTRY_ENVIRONMENT") or "production",
         traces_sample_rate=0.0,
     )
+
+# Sign-in through OpenID Connect (core/oidc.py). ID-porten: directors sign in and step up to level high when they
+# sign or decline an agreement; with it configured the mailed signing code is no longer offered. Empty issuer:
+# no ID-porten, the password (and the mailed code) as before.
+IDPORTEN_ISSUER = (env_str("IDPORTEN_ISSUER") or "").rstrip("/")
+IDPORTEN_CLIENT_ID = env_str("IDPORTEN_CLIENT_ID") or ""
+IDPORTEN_CLIENT_SECRET = env_str("IDPORTEN_CLIENT_SECRET") or ""
+IDPORTEN_SCOPES = env_str("IDPORTEN_SCOPES") or "openid profile"
+# The level a sign-in asks for, and the highest age (seconds) of the authentication a signature accepts.
+IDPORTEN_SIGN_IN_LEVEL = env_str("IDPORTEN_SIGN_IN_LEVEL") or "idporten-loa-substantial"
+IDPORTEN_STEP_UP_MAX_AGE = env_int("IDPORTEN_STEP_UP_MAX_AGE", 120)
+# The host organisation's own provider for the secretariat (e.g. Microsoft Entra ID); its `amr` values that count
+# as a second factor.
+STAFF_OIDC_ISSUER = (env_str("STAFF_OIDC_ISSUER") or "").rstrip("/")
+STAFF_OIDC_CLIENT_ID = env_str("STAFF_OIDC_CLIENT_ID") or ""
+STAFF_OIDC_CLIENT_SECRET = env_str("STAFF_OIDC_CLIENT_SECRET") or ""
+STAFF_OIDC_SCOPES = env_str("STAFF_OIDC_SCOPES") or "openid profile email"
+STAFF_OIDC_NAME = env_str("STAFF_OIDC_NAME") or "Microsoft Entra ID"
+STAFF_OIDC_SECOND_FACTOR_AMR = env_list("STAFF_OIDC_SECOND_FACTOR_AMR", ["mfa"])
+# How the client authenticates at the token endpoint (client_secret_post or client_secret_basic).
+OIDC_TOKEN_AUTH_METHOD = env_str("OIDC_TOKEN_AUTH_METHOD") or "client_secret_post"
+# The key of the keyed hash (HMAC-SHA256) under which national identity numbers are stored; never the number itself.
+# Keep it apart from SECRET_KEY (changing it unlinks every registered person) and never change it lightly.
+IDENTITY_HASH_KEY = env_str("IDENTITY_HASH_KEY") or ""
+if not IDENTITY_HASH_KEY:
+    if IDPORTEN_ISSUER and not DEBUG:
+        raise ImproperlyConfigured("IDENTITY_HASH_KEY must be set when IDPORTEN_ISSUER is")
+    IDENTITY_HASH_KEY = "insecure-development-identity-key"
+# The browser follows a form's redirect to the provider (the step-up at signing) only where form-action allows it.
+for _issuer in sorted({IDPORTEN_ISSUER, STAFF_OIDC_ISSUER} - {""}):
+    _origin = urlsplit(_issuer)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_origin.scheme}://{_origin.netloc}")

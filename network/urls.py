@@ -22,6 +22,11 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/login/code/", views.otp_verify, name="otp_verify"),
     path("accounts/login/authenticator/", views.otp_setup, name="otp_setup"),
+    # Sign-in through OpenID Connect (core/oidc.py): ID-porten, and the host's own provider for the secretariat.
+    path("accounts/idporten/", views.idporten_login, name="idporten_login"),
+    path("accounts/idporten/callback/", views.idporten_callback, name="idporten_callback"),
+    path("accounts/staff/", views.staff_login, name="staff_login"),
+    path("accounts/staff/callback/", views.staff_callback, name="staff_callback"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

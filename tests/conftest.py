@@ -131,3 +131,39 @@ def client_for(client, personas: Personas, role: str):
     if user is not None:
         client.force_login(user)
     return client
+
+
+# A real OpenID Connect provider (tests/oidc/, oidc-provider from npm) on loopback, for the tests of sign-in through
+# ID-porten and the host's provider; the portal under test (Django's test client) is at http://testserver.
+OIDC_PORTAL = "http://testserver"
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    from tests.oidc_provider import running_provider
+
+    clients = [
+        {
+            "client_id": "portal-idporten",
+            "redirect_uris": [
+                f"{OIDC_PORTAL}/accounts/idporten/callback/",
+                f"{OIDC_PORTAL}/members/agreements/identified/",
+            ],
+        },
+        {"client_id": "portal-staff", "redirect_uris": [f"{OIDC_PORTAL}/accounts/staff/callback/"]},
+    ]
+    with running_provider(clients) as provider:
+        yield provider
+
+
+@pytest.fixture
+def idporten(settings, oidc_provider):
+    """The portal with ID-porten and the host's provider configured against the test provider."""
+    from tests.oidc_provider import CLIENT_SECRET
+
+    settings.PORTAL_BASE_URL = OIDC_PORTAL
+    settings.IDPORTEN_ISSUER, settings.IDPORTEN_CLIENT_ID = oidc_provider.issuer, "portal-idporten"
+    settings.STAFF_OIDC_ISSUER, settings.STAFF_OIDC_CLIENT_ID = oidc_provider.issuer, "portal-staff"
+    settings.IDPORTEN_CLIENT_SECRET = settings.STAFF_OIDC_CLIENT_SECRET = CLIENT_SECRET
+    settings.IDENTITY_HASH_KEY = "identity-key-for-tests"
+    return oidc_provider

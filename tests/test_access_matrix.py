@@ -94,6 +94,11 @@ MATRIX: list[Case] = [
     # The second login step: users who need none (or have passed it) are sent on (tests/network/test_two_factor.py).
     Case("otp_verify", {None: signed_in(REDIRECT)}),
     Case("otp_setup", {None: signed_in(REDIRECT)}),
+    # Sign-in through OpenID Connect: absent where no provider is configured, as here (tests/core/test_oidc.py).
+    Case("idporten_login", {None: everyone(NOT_FOUND)}),
+    Case("idporten_callback", {None: everyone(NOT_FOUND)}),
+    Case("staff_login", {None: everyone(NOT_FOUND)}),
+    Case("staff_callback", {None: everyone(NOT_FOUND)}),
     # Public statements (accessibility, privacy).
     Case("accessibility_statement", {None: everyone(OK)}),
     Case("privacy", {None: everyone(OK)}),
@@ -417,6 +422,8 @@ MATRIX += [
         method="post",
     ),
     Case("members:agreement_decline", {"own": everyone(NOT_ALLOWED)}, target=agreement),
+    # Back from the ID-porten step-up: nothing without ID-porten (tests/members/test_idporten_signing.py).
+    Case("members:agreement_identified", {None: signed_in(NOT_FOUND)}),
     Case(
         "members:agreement_decline",
         own_and_foreign(

@@ -85,13 +85,13 @@ def _plain_text(message: Message) -> str:
     return ""
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _fresh_database(workdir: Path) -> str:
+def _fresh_database(workdir: Path, suffix: str = "browser") -> str:
     """A database of the browser tests' own, next to the one the suite is configured with."""
     configured = os.environ.get("DATABASE_URL", "")
     if not configured.startswith(("postgres://", "postgresql://")):
@@ -100,7 +100,7 @@ def _fresh_database(workdir: Path) -> str:
     from psycopg import sql
 
     parsed = dj_database_url.parse(configured)
-    name = f"{parsed['NAME']}_browser"
+    name = f"{parsed['NAME']}_{suffix}"
     params = {k: parsed[v] for k, v in (("host", "HOST"), ("port", "PORT"), ("user", "USER")) if parsed.get(v)}
     if parsed.get("PASSWORD"):
         params["password"] = parsed["PASSWORD"]
@@ -124,16 +124,24 @@ def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"the portal did not answer within a minute:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="package")
-def site(tmp_path_factory) -> Iterator[LiveSite]:
-    workdir = tmp_path_factory.mktemp("portal")
+@contextlib.contextmanager
+def live_portal(
+    workdir: Path,
+    *,
+    port: int | None = None,
+    database: str = "browser",
+    extra_env: dict[str, str] | None = None,
+    setup: tuple[tuple[list[str], str], ...] = (),
+) -> Iterator[LiveSite]:
+    """The demo portal under gunicorn on its own database; `extra_env` adds settings, `setup` runs management
+    commands (with their standard input) after load_demo."""
     mail_dir = workdir / "mail"
     mail_dir.mkdir()
-    port = _free_port()
+    port = port or free_port()
     env = {
         **os.environ,
         "DEBUG": "false",
-        "DATABASE_URL": _fresh_database(workdir),
+        "DATABASE_URL": _fresh_database(workdir, database),
         "REDIS_URL": "",
         "CELERY_TASK_ALWAYS_EAGER": "true",  # background jobs in the portal's own process
         "LANGUAGE_CODE": "nb",  # the portal as its users meet it
@@ -150,12 +158,15 @@ def site(tmp_path_factory) -> Iterator[LiveSite]:
         "SEAL_TRUST_ROOT_PATH": str(workdir / "seal" / "cert.pem"),
         "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
         "LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     # The seal first: with DEBUG off, migrate's checks refuse to run without one (core/checks.py).
     for command in (["create_seal_certificate", "--out", str(workdir / "seal")], ["migrate", "--noinput", "-v0"]):
         subprocess.run([*manage, *command], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([*manage, "load_demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    for command, stdin in setup:
+        subprocess.run([*manage, *command], env=env, cwd=ROOT, check=True, capture_output=True, input=stdin.encode())
     log = workdir / "server.log"
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log.open("wb") as output:
@@ -178,7 +189,13 @@ def site(tmp_path_factory) -> Iterator[LiveSite]:
 
 
 @pytest.fixture(scope="package")
-def browser(site) -> Iterator[Browser]:
+def site(tmp_path_factory) -> Iterator[LiveSite]:
+    with live_portal(tmp_path_factory.mktemp("portal")) as portal:
+        yield portal
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is missing at {CHROMIUM}: run scripts/system-packages.sh --test")
     with sync_playwright() as playwright:
