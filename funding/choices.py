@@ -54,6 +54,8 @@ class DeliveryStatus(models.TextChoices):
     DELIVERED = "delivered", _("Delivered to the buyer")
     ACCEPTED = "accepted", _("Accepted by the buyer")
     REJECTED = "rejected", _("Rejected by the buyer")
+
+
 class SharingKey(models.TextChoices):
     """How a cost-sharing plan divides its amount (the values of funding.sharing.KEYS)."""
 

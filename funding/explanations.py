@@ -127,6 +127,17 @@ def tell(facts: Mapping[str, Any], language: str = DOCUMENT_LANGUAGE) -> str:
         return _TELLERS[facts["kind"]](_Reading(facts))
 
 
+def exempt_text(description: str) -> str:
+    """An exemption in the document language (cost-sharing plans store their texts as documents do)."""
+    return tell({"kind": EXEMPT, "description": description})
+
+
+def fixed_amount_text(amount: Decimal, description: str) -> str:
+    """A fixed amount in the document language."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        return _fixed_amount(_Reading({"fixed_amount": _plain(amount), "description": description}))
+
+
 def told_for_reader(facts: Mapping[str, Any] | None, stored: str) -> str:
     """The explanation in the active language (the reader's); the stored Bokmål text where no facts were kept."""
     if not facts:

@@ -17,7 +17,7 @@ from stdnum.no import fodselsnummer
 from core import oidc
 from members.choices import OrganisationKind
 from members.models import Organisation, OrganisationNumber, PopulationFigure, User
-from members.population_file import PopulationFileError, PopulationRow, parse_population_file
+from members.population_file import PopulationFileError, PopulationRow
 from members.signals import membership_changed, population_changed
 from members.ssb_population import parse_any_population_file
 from members.validators import validate_region_number

@@ -195,6 +195,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in {code for code, _name in settings.LANGUAGES}:
         services.user_language_set(user=request.user, language=language)
     return response
+
+
 @require("organisation.change_invoicing")
 def invoicing_update(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, permission="organisation.change_invoicing")
