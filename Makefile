@@ -54,7 +54,7 @@ TYPED := $(wildcard core/*.py) \
 	$(wildcard funding/services/*.py) funding/selectors.py funding/invoice_selectors.py funding/tasks.py \
 	funding/choices.py funding/calculation.py funding/explanations.py funding/fairness.py funding/model_io.py \
 	funding/ehf.py funding/bank_file.py funding/bank_formats.py funding/journal.py funding/invoice_numbers.py funding/scenarios.py funding/documents.py \
-	funding/access_point.py funding/invoice_response.py funding/sharing.py funding/models/sharing.py \
+	funding/access_point.py funding/invoice_response.py funding/invoice_response_rules.py funding/sharing.py funding/models/sharing.py \
 	annual/services.py annual/selectors.py annual/tasks.py annual/choices.py annual/checks.py annual/cycle.py \
 	annual/actuals_file.py annual/feeds.py annual/documents.py annual/dashboard.py
 

@@ -4,6 +4,9 @@ Read with lxml. The response names the invoice it answers (DocumentResponse/Docu
 note, DocumentTypeCode 381), a response code from the UNCL4343 subset, and the reasons (Status/StatusReasonCode in
 the OPStatusReason list, and StatusReason text). No ORM here.
 
+Before anything is read, the response must break none of the fatal business rules of BIS Invoice Response 3.0
+(funding/invoice_response_rules.py); the rules it breaks as warnings travel with it.
+
 Source: https://docs.peppol.eu/poacc/upgrade-3/profiles/63-invoiceresponse/ and the syntax binding
 https://docs.peppol.eu/poacc/upgrade-3/syntax/ApplicationResponse/tree/ (code lists UNCL4343 subset,
 OPStatusReason, OPStatusAction).
@@ -15,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from lxml import etree
+
+from funding import invoice_response_rules
 
 NS = {
     "ar": "urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2",
@@ -78,6 +83,7 @@ class InvoiceResponse:
     document_type: str  # 380 invoice, 381 credit note
     reasons: tuple[str, ...]  # "REF: References incorrect – Order reference missing"
     note: str = ""
+    warnings: tuple[str, ...] = ()  # the BIS rules flagged as warnings it breaks
 
     @property
     def outcome(self) -> str:
@@ -113,6 +119,10 @@ def parse(content: bytes) -> InvoiceResponse:
         raise InvoiceResponseError(f"not XML: {error}") from None
     if root.tag != f"{{{NS['ar']}}}ApplicationResponse":
         raise InvoiceResponseError(f"the root element is {etree.QName(root).localname}, not ApplicationResponse")
+    findings = invoice_response_rules.check(root)
+    fatal = [str(finding) for finding in findings if finding.flag == invoice_response_rules.FATAL]
+    if fatal:
+        raise InvoiceResponseError("breaks " + "; ".join(fatal))
     customization = _one(root, "cbc:CustomizationID")
     if customization != CUSTOMIZATION_ID:
         raise InvoiceResponseError(f"cbc:CustomizationID: {customization!r} is not {CUSTOMIZATION_ID}")
@@ -154,4 +164,5 @@ def parse(content: bytes) -> InvoiceResponse:
         document_type=_one(document, "cac:DocumentReference/cbc:DocumentTypeCode", required=False) or "380",
         reasons=tuple(reason for reason in reasons if reason),
         note=_one(root, "cbc:Note", required=False),
+        warnings=tuple(str(finding) for finding in findings if finding.flag == invoice_response_rules.WARNING),
     )

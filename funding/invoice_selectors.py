@@ -128,3 +128,10 @@ def unmatched_responses(*, user: Any) -> QuerySet[InvoiceResponseMessage]:
     if not policy.can(user, "invoice.delivery"):
         return InvoiceResponseMessage.objects.none()
     return InvoiceResponseMessage.objects.exclude(problem="").order_by("-received_at")
+
+
+def responses_with_warnings(*, user: Any) -> QuerySet[InvoiceResponseMessage]:
+    """Invoice Responses that were applied although they break rules of the BIS flagged as warnings."""
+    if not policy.can(user, "invoice.delivery"):
+        return InvoiceResponseMessage.objects.none()
+    return InvoiceResponseMessage.objects.filter(problem="").exclude(rule_warnings="").order_by("-received_at")

@@ -50,6 +50,9 @@ class InvoiceResponseMessage(models.Model):
     code = models.CharField(_("response code"), max_length=2, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     problem = models.TextField(_("problem"), blank=True, help_text=_("Why the response could not be applied."))
+    rule_warnings = models.TextField(
+        _("rule warnings"), blank=True, help_text=_("The Invoice Response rules it breaks that do not stop it.")
+    )
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
 
     class Meta:

@@ -187,6 +187,7 @@ def invoice_response_record(*, file_name: str, content: bytes) -> tuple[InvoiceR
         message.save()
         return message, True
     message.response_id, message.code, message.reason = parsed.response_id[:200], parsed.code, parsed.reason_text
+    message.rule_warnings = "\n".join(parsed.warnings)
     delivery = _delivery_for(parsed)
     if delivery is None:
         message.problem = _("No invoice %(number)s was delivered through Peppol.") % {"number": parsed.invoice_number}

@@ -21,6 +21,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
         {
             "deliveries": invoice_selectors.delivery_list(user=request.user)[:200],
             "unmatched": invoice_selectors.unmatched_responses(user=request.user)[:50],
+            "warned": invoice_selectors.responses_with_warnings(user=request.user)[:50],
             "configured": access_point.SftpSettings.from_django().configured,
         },
     )

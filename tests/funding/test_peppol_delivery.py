@@ -147,7 +147,10 @@ def test_a_rejection_carries_its_reason():
     [
         (lambda root: root.find("cbc:ProfileID", NS).__setattr__("text", "urn:x"), "cbc:ProfileID"),
         (lambda root: root.find(".//cbc:ResponseCode", NS).__setattr__("text", "ZZ"), "ResponseCode: 'ZZ'"),
-        (lambda root: root.find(".//cac:Status", NS).getparent().remove(root.find(".//cac:Status", NS)), "reason"),
+        (
+            lambda root: root.find(".//cac:Status", NS).getparent().remove(root.find(".//cac:Status", NS)),
+            "PEPPOL-T111-R001",
+        ),
         (lambda root: root.remove(root.find("cac:DocumentResponse", NS)), "expected exactly one"),
         (lambda root: root.find("cbc:IssueDate", NS).__setattr__("text", "25.11.2026"), "cbc:IssueDate"),
     ],
@@ -229,6 +232,29 @@ def test_a_response_for_an_unknown_invoice_or_not_a_response_is_kept_and_shown(a
     ]
     assert list(access.inbox.iterdir()) == []
     assert InvoiceDelivery.objects.get().status == DeliveryStatus.HANDED_OVER
+
+
+def test_a_response_breaking_a_business_rule_is_kept_and_shown_and_a_warning_does_not_stop_one(
+    access, peppol_invoice, client, send
+):
+    send(peppol_invoice)
+    rejected = etree.fromstring(response_for("invoice-response-rejected.xml", peppol_invoice))
+    status = rejected.find(".//cac:Status", NS)
+    status.getparent().remove(status)  # RE without a clarification code
+    accepted = etree.fromstring(response_for("invoice-response-accepted.xml", peppol_invoice))
+    accepted.set("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation", "urn:x ApplicationResponse.xsd")
+    (access.inbox / "broken.xml").write_bytes(etree.tostring(rejected))
+    (access.inbox / "warned.xml").write_bytes(etree.tostring(accepted))
+    result = invoice_responses_collect()
+    assert [message.file_name for message in result.problems] == ["broken.xml"]
+    assert result.problems[0].problem.startswith("Not a Peppol Invoice Response: breaks PEPPOL-T111-R001 (")
+    assert [message.file_name for message in result.applied] == ["warned.xml"]
+    assert result.applied[0].rule_warnings.startswith("PEPPOL-COMMON-R003 (ApplicationResponse): ")
+    assert InvoiceDelivery.objects.get().status == DeliveryStatus.ACCEPTED
+    client.force_login(_secretariat())
+    outbox = client.get(reverse("funding:delivery_list")).content.decode()
+    assert "broken.xml: Not a Peppol Invoice Response: breaks PEPPOL-T111-R001" in outbox
+    assert "Responses applied with rule warnings" in outbox and "PEPPOL-COMMON-R003" in outbox
 
 
 def test_a_failed_hand_over_is_retried_and_then_waits_for_the_secretariat(
