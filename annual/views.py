@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -212,5 +213,5 @@ def report_pdf(request: HttpRequest, year: int) -> HttpResponse:
     except StoredDocumentAltered:
         return HttpResponse(_("The stored report has been altered."), status=409)
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="arsmelding-{year}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(False, f"arsmelding-{year}.pdf")
     return response
