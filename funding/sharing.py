@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils import translation
+
 from funding import calculation as engine
 from funding import explanations
 from funding.calculation import ModelError
@@ -80,9 +82,10 @@ class Share:
 
 
 def compute_shares(plan: Plan) -> list[Share]:
-    """Each participant's share of the plan, in the order given."""
+    """Each participant's share of the plan, in the order given, explained in the document language (the texts are
+    kept with the plan and printed on its invoices)."""
     check_plan(plan)
-    with engine._exact_arithmetic():
+    with engine._exact_arithmetic(), translation.override(explanations.DOCUMENT_LANGUAGE):
         fixed_total = sum(
             (p.fixed_amount for p in plan.participants if not p.exempt and p.fixed_amount is not None), _ZERO
         )

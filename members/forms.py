@@ -39,6 +39,8 @@ class OrganisationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not with_number:
             del self.fields["number"]
+        # An organisation gets its invoices by email unless Peppol is chosen (the model's default).
+        self.fields["invoice_channel"].required = False
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(_("Organisation"), "kind", "name", *(["number"] if with_number else []), "org_number", "county"),
@@ -70,6 +72,9 @@ class OrganisationForm(forms.ModelForm):
             ),
             Submit("save", _("Save")),
         )
+
+    def clean_invoice_channel(self):
+        return self.cleaned_data.get("invoice_channel") or Organisation._meta.get_field("invoice_channel").default
 
     def _post_clean(self):
         # Model validation runs in the service, inside its transaction; the form checks input only.

@@ -22,7 +22,8 @@ def network(personas):
     return personas
 
 
-def test_finance_officer_sees_own_contributions_with_explanation_and_nobody_elses(client, network):
+def test_finance_officer_sees_own_contributions_with_explanation_and_nobody_elses(norwegian, network):
+    client = norwegian
     client.force_login(network.finance)
     response = client.get(reverse("funding:contribution_list"))
     rows = list(response.context["contributions"])
