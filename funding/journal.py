@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from core.exports import spreadsheet_cell
 from funding.choices import InvoiceKind, InvoiceStatus
 from funding.models import Invoice, Payment
 
@@ -156,7 +157,8 @@ def journal_sums(postings: list[Posting]) -> dict[str, Decimal]:
 
 
 def journal_csv(postings: list[Posting]) -> str:
-    """The journal as CSV: a header, `;` between columns, ISO dates and amounts with a decimal point."""
+    """The journal as CSV: a header, `;` between columns, ISO dates and amounts with a decimal point. Names and
+    texts that a spreadsheet would run as a formula are written as text (core.exports)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -167,12 +169,12 @@ def journal_csv(postings: list[Posting]) -> str:
                 posting.voucher,
                 posting.document,
                 posting.customer_org_number,
-                posting.customer,
+                spreadsheet_cell(posting.customer),
                 posting.account,
                 f"{posting.amount:.2f}",
-                posting.project,
+                spreadsheet_cell(posting.project),
                 posting.kind,
-                posting.text,
+                spreadsheet_cell(posting.text),
             ]
         )
     return out.getvalue()

@@ -9,6 +9,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from core import told
 from funding.models import Invoice, InvoiceRun, RecomputeRun
 from funding.services import contributions_recompute, invoice_run_execute, invoice_send, recompute_start, reminder_send
 from governance import services as governance
@@ -80,12 +81,12 @@ def test_a_rolled_back_transaction_sends_no_meeting_notice(personas):
 
 def test_a_rolled_back_transaction_starts_no_task(invoicing, tasks_started):
     with pytest.raises(Abandoned), transaction.atomic():
-        recompute_start(year=2026, reason="test")
+        recompute_start(year=2026, reason=told.kept("test"))
         raise Abandoned
     assert tasks_started == []
     assert not RecomputeRun.objects.exists()
 
-    run = recompute_start(year=2026, reason="test")
+    run = recompute_start(year=2026, reason=told.kept("test"))
     assert tasks_started == ["funding.tasks.recompute_contributions"]
     run.refresh_from_db()
     assert run.status == "succeeded"

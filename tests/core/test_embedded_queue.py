@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core import told
 from core.runs import RunStatus
 from funding.models import Contribution, RecomputeRun
 from funding.services import recompute_start
@@ -75,7 +76,7 @@ def test_a_started_run_waits_for_the_worker_and_the_worker_finishes_it(transacti
 
     contribution_model(year=2026, exempt=[personas.host])
     started = time.monotonic()
-    run = recompute_start(year=2026, reason="test")  # queued in the SQLite file; nothing runs in this call
+    run = recompute_start(year=2026, reason=told.kept("test"))  # queued in the SQLite file; nothing runs in this call
     assert time.monotonic() - started < 5
     run.refresh_from_db()
     assert run.status == RunStatus.QUEUED

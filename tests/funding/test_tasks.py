@@ -5,6 +5,7 @@ import time
 import pytest
 from django.conf import settings
 
+from core import told
 from core.runs import RunStatus
 from funding.models import Contribution, RecomputeRun
 from funding.services import recompute_start
@@ -32,7 +33,7 @@ def test_recompute_runs_in_a_real_worker(transactional_db, personas):
     contribution_model(year=2026, exempt=[personas.host])
     assert app.conf.task_always_eager is False
     with start_worker(app, perform_ping_check=False, shutdown_timeout=10):
-        run = recompute_start(year=2026, reason="test")  # autocommit: queued to Redis at once
+        run = recompute_start(year=2026, reason=told.kept("test"))  # autocommit: queued to Redis at once
         run = _wait_until_finished(run.pk)
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert run.report["created"] == 3
@@ -48,7 +49,7 @@ def test_with_the_queue_down_a_started_job_says_it_failed(transactional_db, pers
     app._pool = app.amqp._producer_pool = None
     try:
         started = time.monotonic()
-        run = recompute_start(year=2026, reason="test")
+        run = recompute_start(year=2026, reason=told.kept("test"))
         elapsed = time.monotonic() - started
     finally:
         if app._pool is not None:

@@ -2,6 +2,7 @@
 countersigned by the network's leader, completed as a sealed PDF that breaks if one byte changes."""
 
 import hashlib
+import html
 import io
 import re
 import subprocess
@@ -651,7 +652,7 @@ def test_anyone_can_verify_a_sealed_agreement_and_a_file_that_is_not_ours_says_s
     assert "Årsmøtet, sak 4/24" in text and "Kommunestyret" in text
     assert "not an agreement sealed by the network" not in text
     assert page.context["seal"].valid
-    assert "PAdES B-B" in text and "no timestamp: the time of sealing is the portal&#x27;s own clock" in text
+    assert "PAdES B-B" in text and "no timestamp: the time of sealing is the portal's own clock" in html.unescape(text)
     assert "Embedded and unchanged" in text and page.context["original_matches"]
 
     tampered = bytearray(sealed)
