@@ -239,7 +239,7 @@ def test_contact_corrects_the_buyers_reference_and_the_next_invoice_carries_it(v
         # reference, so it is credited and the contribution invoiced again.
         invoices.first.click()
         expect(page.get_by_role("main")).not_to_contain_text(reference)
-        page.get_by_label("Begrunnelse").fill("Feil referanse")
+        page.get_by_label("Årsak").fill("Feil referanse")
         page.get_by_label("Kreditnotadato").fill(page.evaluate("new Date().toISOString().slice(0, 10)"))
         submit(page, page.get_by_role("button", name="Utsted kreditnota"))
         visit.shot("credited")
