@@ -281,8 +281,6 @@ def user_language_set(*, user: Any, language: str) -> None:
     """Keep the interface language a person chose on their account, so every device they log in on uses it."""
     from django.conf import settings
 
-    from members.models import User
-
     if language not in {code for code, _name in settings.LANGUAGES}:
         raise ValidationError({"language": _("Choose one of the portal's languages.")})
     User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)
@@ -335,8 +333,6 @@ def organisation_invoicing_update(
 def _unique_username(first_name: str, last_name: str, email: str) -> str:
     from django.utils.text import slugify
 
-    from members.models import User
-
     base = (email.split("@")[0] if email else slugify(f"{first_name}.{last_name}")) or "person"
     base = base.lower()[:140]
     candidate, n = base, 1
@@ -386,7 +382,6 @@ def person_create(*, organisation: Organisation, by: Any, roles: set[str], may_l
     """Register a person of the organisation, with the roles `by` may give; with an account, mail a link to set a
     password."""
     from core import policy
-    from members.models import User
 
     unknown = set(values) - set(PERSON_FIELDS)
     if unknown:
@@ -414,7 +409,6 @@ def person_create(*, organisation: Organisation, by: Any, roles: set[str], may_l
 def person_update(*, person: Any, by: Any, roles: set[str], may_log_in: bool, **values: Any) -> Any:
     """Change a person's details and the roles `by` may give; roles `by` may not give stay as they are."""
     from core import policy
-    from members.models import User
 
     unknown = set(values) - set(PERSON_FIELDS)
     if unknown:
@@ -452,7 +446,6 @@ def person_update(*, person: Any, by: Any, roles: set[str], may_log_in: bool, **
 def person_remove(*, person: Any, by: Any) -> Any:
     """Take a person off the organisation's list: the account is closed, the history keeps them."""
     from core import policy
-    from members.models import User
 
     if not policy.can_manage_person(by, person):
         raise ValidationError(_("You may not remove this person."))
