@@ -1,3 +1,7 @@
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +27,7 @@ from members.forms import (
     PopulationFigureForm,
     PopulationImportForm,
 )
+from members.models import Organisation
 from members.population_file import PopulationFileError, decode_upload
 from members.services import ORGANISATION_FIELDS
 from members.tables import OrganisationTable, SecretariatOrganisationTable
@@ -91,24 +96,43 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "members/organisation_form.html", {"form": form, "title": _("New organisation")})
 
 
+def _organisation_form_page(
+    request: HttpRequest,
+    organisation: Organisation,
+    form: forms.Form,
+    *,
+    save: Callable[[dict[str, Any]], Any],
+    saved: Callable[[Any], str],
+    title: str,
+) -> HttpResponse:
+    """A form about one organisation: on a valid POST `save` runs the service with the cleaned data; a refusal
+    comes back beside its field, success says `saved(result)` and returns to the organisation."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, saved(result))
+            return redirect(organisation)
+    return render(
+        request, "members/organisation_form.html", {"form": form, "organisation": organisation, "title": title}
+    )
+
+
 @require("organisation.change")
 def organisation_update(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, permission="organisation.change")
     form = OrganisationForm(request.POST or None, instance=organisation, with_number=False)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_update(
-                organisation=organisation, **{name: form.cleaned_data[name] for name in ORGANISATION_FIELDS}
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect(organisation)
-    return render(
+    return _organisation_form_page(
         request,
-        "members/organisation_form.html",
-        {"form": form, "organisation": organisation, "title": _("Edit %(name)s") % {"name": organisation.name}},
+        organisation,
+        form,
+        save=lambda data: services.organisation_update(
+            organisation=organisation, **{name: data[name] for name in ORGANISATION_FIELDS}
+        ),
+        saved=lambda _result: _("The changes were saved."),
+        title=_("Edit %(name)s") % {"name": organisation.name},
     )
 
 
@@ -116,22 +140,13 @@ def organisation_update(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_change_number(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, permission="organisation.change")
     form = NumberChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_change_number(organisation=organisation, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("The number was changed."))
-            return redirect(organisation)
-    return render(
+    return _organisation_form_page(
         request,
-        "members/organisation_form.html",
-        {
-            "form": form,
-            "organisation": organisation,
-            "title": _("New number for %(name)s") % {"name": organisation.name},
-        },
+        organisation,
+        form,
+        save=lambda data: services.organisation_change_number(organisation=organisation, **data),
+        saved=lambda _result: _("The number was changed."),
+        title=_("New number for %(name)s") % {"name": organisation.name},
     )
 
 
@@ -139,22 +154,13 @@ def organisation_change_number(request: HttpRequest, pk: int) -> HttpResponse:
 def population_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, permission="population.create")
     form = PopulationFigureForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.population_figure_record(organisation=organisation, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("The population figure was saved."))
-            return redirect(organisation)
-    return render(
+    return _organisation_form_page(
         request,
-        "members/organisation_form.html",
-        {
-            "form": form,
-            "organisation": organisation,
-            "title": _("Population figure for %(name)s") % {"name": organisation.name},
-        },
+        organisation,
+        form,
+        save=lambda data: services.population_figure_record(organisation=organisation, **data),
+        saved=lambda _result: _("The population figure was saved."),
+        title=_("Population figure for %(name)s") % {"name": organisation.name},
     )
 
 
@@ -202,22 +208,13 @@ def invoicing_update(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, permission="organisation.change_invoicing")
     initial = {name: getattr(organisation, name) for name in services.INVOICING_FIELDS}
     form = InvoicingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_invoicing_update(organisation=organisation, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("The invoicing details were saved. Invoices issued from now on carry them."))
-            return redirect(organisation)
-    return render(
+    return _organisation_form_page(
         request,
-        "members/organisation_form.html",
-        {
-            "form": form,
-            "organisation": organisation,
-            "title": _("Invoicing details for %(name)s") % {"name": organisation.name},
-        },
+        organisation,
+        form,
+        save=lambda data: services.organisation_invoicing_update(organisation=organisation, **data),
+        saved=lambda _result: _("The invoicing details were saved. Invoices issued from now on carry them."),
+        title=_("Invoicing details for %(name)s") % {"name": organisation.name},
     )
 
 
@@ -233,24 +230,13 @@ def _person_values(data: dict) -> dict:
 def person_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk, permission="organisation.manage_people")
     form = PersonForm(request.POST or None, assignable=policy.assignable_roles(request.user, organisation))
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_create(
-                organisation=organisation, by=request.user, **_person_values(form.cleaned_data)
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("%(name)s was registered.") % {"name": person.get_full_name()})
-            return redirect(organisation)
-    return render(
+    return _organisation_form_page(
         request,
-        "members/organisation_form.html",
-        {
-            "form": form,
-            "organisation": organisation,
-            "title": _("New person in %(name)s") % {"name": organisation.name},
-        },
+        organisation,
+        form,
+        save=lambda data: services.person_create(organisation=organisation, by=request.user, **_person_values(data)),
+        saved=lambda person: _("%(name)s was registered.") % {"name": person.get_full_name()},
+        title=_("New person in %(name)s") % {"name": organisation.name},
     )
 
 
