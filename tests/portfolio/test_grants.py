@@ -144,7 +144,7 @@ def _report_everything(grant):
             spent=item.awarded - Decimal(50000) if item.initiative.title == "Velferdsteknologi" else item.awarded,
             own_effort=grants.own_effort_in_plan(item, grant.year),
             progress="I rute",
-            results="=HYPERLINK(\"http://evil\")" if item.initiative.title == "Velferdsteknologi" else "Gevinster målt",
+            results='=HYPERLINK("http://evil")' if item.initiative.title == "Velferdsteknologi" else "Gevinster målt",
         )
     return grants.grant_report_save(grant=grant, report=entries)
 
@@ -168,7 +168,9 @@ def test_the_report_is_filed_as_an_archival_pdf_and_the_funds_used_become_actual
                 )
             },
         )
-    assert refused.value.messages == ["Digitale byggesøknader: NOK\xa0800,001 used is more than the NOK\xa0800,000 awarded."]
+    assert refused.value.messages == [
+        "Digitale byggesøknader: NOK\xa0800,001 used is more than the NOK\xa0800,000 awarded."
+    ]
 
     grant = grants.grant_report_submit(grant=grant, reported_on=date(2025, 2, 20))
     assert grant.status == "reported"
@@ -247,4 +249,4 @@ def test_csv_cells_that_look_like_formulas_are_text(application, projects, clien
     response = client_for(client, personas, "secretariat").get(reverse("portfolio:grant_report_csv", args=[grant.pk]))
     text = response.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
-    assert '\n=HYPERLINK' not in text and ',=HYPERLINK' not in text
+    assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
