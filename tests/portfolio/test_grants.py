@@ -240,7 +240,7 @@ def test_the_pages_take_the_secretariat_through_the_grant(client, personas, gran
     assert "Record the grantor" in page and "Write the report" in page
     response = client.get(reverse("portfolio:grant_report_csv", args=[grant.pk]))
     table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert table[0][0] == "Prosjekt" and table[-1][4] == "1500000"
+    assert table[0][0] == "Prosjekt" and table[-1][4] == "1500000.00"
 
 
 def test_csv_cells_that_look_like_formulas_are_text(application, projects, client, personas):
