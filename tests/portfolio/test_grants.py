@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -250,3 +251,17 @@ def test_csv_cells_that_look_like_formulas_are_text(application, projects, clien
     text = response.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+
+
+def test_a_report_falling_due_is_on_the_secretariats_start_page(application, projects, client, personas):
+    grants.grant_submit(grant=application, applied_on=date(2024, 1, 31))
+    _award_all(application)  # the report is due 1 March 2025
+    secretariat = client_for(client, personas, "secretariat")
+    with time_machine.travel(date(2024, 12, 1)):
+        assert "Report on Skjønnsmidler 2024" not in secretariat.get(reverse("dashboard")).content.decode()
+    with time_machine.travel(date(2025, 2, 1)):
+        page = secretariat.get(reverse("dashboard")).content.decode()
+        assert "Report on Skjønnsmidler 2024" in page and "Grant reports due" in page
+    director = client_for(client, personas, "director")
+    with time_machine.travel(date(2025, 2, 1)):
+        assert "Report on Skjønnsmidler 2024" not in director.get(reverse("dashboard")).content.decode()
