@@ -265,3 +265,9 @@ def test_a_report_falling_due_is_on_the_secretariats_start_page(application, pro
     director = client_for(client, personas, "director")
     with time_machine.travel(date(2025, 2, 1)):
         assert "Report on Skjønnsmidler 2024" not in director.get(reverse("dashboard")).content.decode()
+
+
+def test_the_grant_page_is_in_bokmaal(application, projects, norwegian, personas):
+    grants.grant_submit(grant=application, applied_on=date(2024, 1, 31))
+    page = client_for(norwegian, personas, "secretariat").get(application.get_absolute_url()).content.decode()
+    assert "Registrer tilskuddsgivers vedtak" in page and "Søkt beløp" not in page and "Søkt" in page
