@@ -50,7 +50,7 @@ TYPED := $(wildcard core/*.py) \
 	governance/services.py governance/selectors.py governance/tasks.py governance/choices.py governance/links.py \
 	governance/documents.py \
 	portfolio/services.py portfolio/selectors.py portfolio/tasks.py portfolio/choices.py portfolio/lifecycle.py \
-	portfolio/documents.py \
+	portfolio/documents.py portfolio/grants.py portfolio/dashboard.py \
 	$(wildcard funding/services/*.py) funding/selectors.py funding/invoice_selectors.py funding/tasks.py \
 	funding/choices.py funding/calculation.py funding/explanations.py funding/fairness.py funding/model_io.py \
 	funding/ehf.py funding/bank_file.py funding/bank_formats.py funding/journal.py funding/invoice_numbers.py funding/scenarios.py funding/documents.py \

@@ -110,6 +110,8 @@ RULES: dict[str, Rule] = {
     "suggestion.submit": Rule(own=ANY_MEMBER_ROLE),
     "suggestion.support": Rule(own=ANY_MEMBER_ROLE),
     "suggestion.triage": Rule(),
+    # Grants for projects (applications, awards, reports to the grantor) are the secretariat's.
+    "grant.manage": Rule(),
     # The network's year: the annual cycle (the secretariat's), each person's own calendar address, the budget's
     # actual figures (read with budget.view) and the annual report.
     "cycle.view": Rule(),

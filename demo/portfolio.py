@@ -128,6 +128,23 @@ def _d(y: int, m: int, d: int) -> dt.date:
 
 
 SG = "Styringsgruppen"
+# The funding-plan line the county governor's 2024 award writes into four projects (2.6 MNOK in all).
+GRANT_LINE = (2024, FundingSource.COUNTY_GOVERNOR, "Prosjektskjønn 2024")
+GRANT_TITLE = "Prosjektskjønn 2024"
+GRANT_PROGRESS = {
+    "Styringssystem for informasjonssikkerhet": "Forsinket et halvt år; fullføres i 2025.",
+    "Velferdsteknologi i hjemmetjenesten": "Prosjektet er over i innføring i alle deltakerkommunene.",
+}
+GRANT_RESULTS = {
+    "Økt andel digitale byggesøknader": "Andelen digitale byggesøknader økte fra 62 til 81 % i pilotkommunene; "
+    "felles sjekklister tatt i bruk i fire kommuner.",
+    "Styringssystem for informasjonssikkerhet": "Maler for policy, roller og årshjul ferdige; to pilotkommuner har "
+    "tatt dem i bruk. Resten av midlene brukes i 2025 etter avtale med Statsforvalteren.",
+    "Velferdsteknologi i hjemmetjenesten": "Digitalt tilsyn og medisindispensere innført i 11 kommuner; færre "
+    "fysiske besøk om natten.",
+    "Livshendelse «Alvorlig sykt barn»": "Kartlegging av familienes møte med tjenestene ferdig; tre tiltak valgt "
+    "for utprøving i 2025.",
+}
 INITIATIVES = [
     DemoInitiative(
         "Økt andel digitale byggesøknader",
@@ -431,6 +448,8 @@ def _build(spec: DemoInitiative, groups: dict[str, Offering], by) -> Initiative:
         participants=[(_organisation(number), role) for number, role in spec.participants],
     )
     for year, source, number, description, hours, amounts in spec.funding:
+        if (year, source, description) == GRANT_LINE:
+            continue  # written by the award of the demo grant (load_grant_demo), not typed twice
         budget, actual = amounts.split(":")
         services.funding_line_add(
             initiative=initiative,
@@ -523,6 +542,7 @@ def load_demo() -> None:
                 status, on = _adoption_status(organisation.number or "0", index)
                 services.adoption_set(solution=solution, organisation=organisation, status=status, status_date=on)
     load_suggestions()
+    load_grant_demo(built)
 
 
 def create_many_initiatives(n: int, *, prefix: str = "Lasttest") -> int:
@@ -638,3 +658,57 @@ def load_suggestions() -> None:
             )
         elif outcome == "answer":
             services.suggestion_triage(suggestion=suggestion, by=secretariat, outcome=outcome, reason=detail)
+
+
+def load_grant_demo(built: dict[str, Initiative]) -> None:
+    """The county governor's discretionary funds of 2024: 2.6 MNOK applied for and awarded for four projects,
+    written into their funding plans by the award, and the report filed in February 2025."""
+    from portfolio import grants
+    from portfolio.models import FundingPlanLine, Grant
+
+    if Grant.objects.filter(title=GRANT_TITLE, year=2024).exists():
+        return
+    grantor = grants.grantor_get_or_create(
+        name="Statsforvalteren i Vestland – skjønnsmidler",
+        source=FundingSource.COUNTY_GOVERNOR,
+        report_form="Rapport om bruk av skjønnsmidler",
+    )
+    amounts = {}
+    for spec in INITIATIVES:
+        for year, source, _number, description, _hours, figures in spec.funding:
+            if (year, source, description) == GRANT_LINE:
+                budget, actual = figures.split(":")
+                amounts[spec.title] = (Decimal(budget), Decimal(actual))
+    projects = [built[title] for title in amounts]
+    # A demo loaded before grants were kept typed the award into the plans; the award writes it now.
+    FundingPlanLine.objects.filter(
+        initiative__in=projects, year=2024, source=FundingSource.COUNTY_GOVERNOR, description=GRANT_LINE[2]
+    ).delete()
+    grant = grants.grant_save(
+        values={"grantor": grantor, "year": 2024, "title": GRANT_TITLE},
+        items=[grants.ItemInput(initiative=p, applied=amounts[p.title][0]) for p in projects],
+    )
+    grant = grants.grant_submit(grant=grant, applied_on=_d(2023, 11, 15))
+    items = list(grant.items.select_related("initiative"))
+    grant = grants.grant_award(
+        grant=grant,
+        decided_on=_d(2024, 2, 9),
+        awarded={item.pk: item.applied for item in items},
+        conditions="Midlene gjelder fornyings- og innovasjonsprosjekter, ikke ordinær drift. Egeninnsatsen skal "
+        "være minst 50 % av prosjektets kostnad. Rapport om bruken av midlene innen 1. mars 2025.",
+        report_due=_d(2025, 3, 1),
+        grantor_reference="2023/18734",
+    )
+    grants.grant_report_save(
+        grant=grant,
+        report={
+            item.pk: grants.ReportInput(
+                spent=amounts[item.initiative.title][1],
+                own_effort=grants.own_effort_in_plan(item, 2024),
+                progress=GRANT_PROGRESS.get(item.initiative.title, "Prosjektet går etter planen."),
+                results=GRANT_RESULTS[item.initiative.title],
+            )
+            for item in items
+        },
+    )
+    grants.grant_report_submit(grant=grant, reported_on=_d(2025, 2, 20))

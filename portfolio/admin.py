@@ -5,6 +5,8 @@ from portfolio.models import (
     Benefit,
     BenefitValue,
     FundingPlanLine,
+    Grant,
+    Grantor,
     Initiative,
     NationalSolution,
     Offering,
@@ -85,3 +87,28 @@ class OfferingAdmin(admin.ModelAdmin):
     list_display = ("title", "kind", "contact_name", "is_published")
     list_filter = ("kind", "is_published")
     search_fields = ("title", "description")
+
+
+@admin.register(Grantor)
+class GrantorAdmin(admin.ModelAdmin):
+    """Grantors are data: the secretariat adds a new one here."""
+
+    list_display = ("name", "source", "report_form")
+    search_fields = ("name",)
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    """Read-only here: applications, decisions and reports go through the grant pages (portfolio.grants)."""
+
+    list_display = ("title", "grantor", "year", "status", "report_due")
+    list_filter = ("status", "grantor", "year")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -89,3 +89,17 @@ class TriageOutcome(models.TextChoices):
     PORTFOLIO = "portfolio", _("Take into the portfolio as an idea")
     MERGE = "merge", _("Merge with another idea or need")
     ANSWER = "answer", _("Answer with a reason")
+
+
+class GrantStatus(models.TextChoices):
+    """Where an application for a grant is: drafted, sent, decided by the grantor, reported on."""
+
+    DRAFT = "draft", _("Draft")
+    APPLIED = "applied", _("Applied for")
+    AWARDED = "awarded", _("Awarded")
+    PARTLY_AWARDED = "partly", _("Partly awarded")
+    REFUSED = "refused", _("Refused")
+    REPORTED = "reported", _("Reported")
+
+
+GRANT_SOURCE_CHOICES = [(source.value, source.label) for source in FundingSource if source in GRANT_SOURCES]

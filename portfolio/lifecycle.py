@@ -67,6 +67,7 @@ class FundingCheck:
 
 
 def check_funding(lines: Iterable[FundingLine]) -> FundingCheck:
+    """The rule over a funding plan's lines (every year of it, as the approval gate reads it)."""
     total = grants = own = Decimal(0)
     for line in lines:
         total += line.amount
@@ -75,6 +76,36 @@ def check_funding(lines: Iterable[FundingLine]) -> FundingCheck:
         elif line.source == FundingSource.OWN_EFFORT:
             own += line.amount
     return FundingCheck(total=total, grants=grants, own_effort=own)
+
+
+def largest_grant(lines: Iterable[FundingLine]) -> Decimal:
+    """The largest grant the own-effort rule allows beside `lines` (the plan without the grant in question):
+    own effort must be at least half of everything, the grant included, so the grant is at most own effort
+    less whatever else is not own effort."""
+    check = check_funding(lines)
+    others = check.total - check.own_effort
+    return max(check.own_effort - others, Decimal(0))
+
+
+def grant_problem(*, initiative: str, lines: Iterable[FundingLine], grant: FundingLine, language: str) -> str | None:
+    """Why `grant` may not go into the funding plan of `initiative` beside `lines`, or None when it may."""
+    from core.formatting import format_nok
+
+    lines = tuple(lines)
+    after = check_funding((*lines, grant))
+    if after.rule_met or not grant.amount:
+        return None
+    return _(
+        "%(initiative)s: a grant of %(grant)s brings the funding plan to %(total)s, of which own effort is "
+        "%(own)s (%(share)s %%); own effort must be at least half, so the grant can be at most %(most)s."
+    ) % {
+        "initiative": initiative,
+        "grant": format_nok(grant.amount, language=language),
+        "total": format_nok(after.total, language=language),
+        "own": format_nok(after.own_effort, language=language),
+        "share": (after.own_effort * 100 / after.total).quantize(Decimal(1)) if after.total else 0,
+        "most": format_nok(largest_grant(lines), language=language),
+    }
 
 
 @dataclass(frozen=True)

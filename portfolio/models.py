@@ -14,9 +14,11 @@ from simple_history.models import HistoricalRecords
 
 from core import fields
 from portfolio.choices import (
+    GRANT_SOURCE_CHOICES,
     AdoptionStatus,
     FocusArea,
     FundingSource,
+    GrantStatus,
     OfferingKind,
     ParticipantRole,
     Rag,
@@ -397,3 +399,97 @@ class SuggestionSupport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} → {self.suggestion_id}"
+
+
+class Grantor(models.Model):
+    """Someone who grants money to projects: the county governor's discretionary funds, KS funds, a foundation."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    source = models.CharField(
+        _("source in funding plans"),
+        max_length=24,
+        choices=GRANT_SOURCE_CHOICES,
+        help_text=_("The funding-plan source an award from this grantor is entered under."),
+    )
+    report_form = models.CharField(
+        _("report form"), max_length=200, blank=True, help_text=_("The grantor's name for its report, if it has one.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("grantor")
+        verbose_name_plural = _("grantors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grant(models.Model):
+    """An application to a grantor for one or more initiatives, the grantor's decision and the report on it."""
+
+    grantor = models.ForeignKey(Grantor, on_delete=models.PROTECT, related_name="grants", verbose_name=_("grantor"))
+    year = fields.YearField(_("year"), help_text=_("The year the grant is for."))
+    title = models.CharField(_("title"), max_length=200)
+    grantor_reference = models.CharField(
+        _("grantor's reference"), max_length=100, blank=True, help_text=_("The grantor's case number.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=GrantStatus.choices, default=GrantStatus.DRAFT)
+    applied_on = fields.DateField(_("applied on"), null=True, blank=True)
+    decided_on = fields.DateField(_("decided on"), null=True, blank=True)
+    conditions = models.TextField(_("conditions"), blank=True, help_text=_("The grantor's conditions for the grant."))
+    report_due = fields.DateField(_("report due"), null=True, blank=True)
+    reported_on = fields.DateField(_("reported on"), null=True, blank=True)
+    report_pdf = models.FileField(_("report (PDF)"), upload_to="grant-reports/%Y/", blank=True)
+    report_pdf_sha256 = models.CharField(_("report SHA-256"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "grantor__name", "title"]
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.grantor}, {self.year})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:grant_detail", kwargs={"pk": self.pk})
+
+
+class GrantItem(models.Model):
+    """One initiative in a grant: applied for, awarded, and what the report says about its use."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="items")
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.PROTECT, related_name="grant_items", verbose_name=_("initiative")
+    )
+    applied = models.DecimalField(_("applied for (NOK)"), max_digits=12, decimal_places=2, validators=NOT_NEGATIVE)
+    awarded = models.DecimalField(
+        _("awarded (NOK)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE
+    )
+    # The line in the initiative's funding plan that the award wrote; the award service keeps it in step.
+    funding_line = models.OneToOneField(
+        FundingPlanLine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="grant_item",
+    )
+    spent = models.DecimalField(
+        _("used (NOK)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE
+    )
+    own_effort = models.DecimalField(
+        _("own effort (NOK)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE
+    )
+    progress = models.TextField(_("status"), blank=True, help_text=_("Where the project stands."))
+    results = models.TextField(_("results and benefits"), blank=True)
+
+    class Meta:
+        ordering = ["initiative__title", "pk"]
+        verbose_name = _("initiative in a grant")
+        verbose_name_plural = _("initiatives in a grant")
+        constraints = [models.UniqueConstraint(fields=["grant", "initiative"], name="one_item_per_initiative")]
+
+    def __str__(self) -> str:
+        return f"{self.grant}: {self.initiative}"

@@ -19,6 +19,8 @@ from portfolio.models import (
     Adoption,
     Benefit,
     FundingPlanLine,
+    Grant,
+    GrantItem,
     Initiative,
     NationalSolution,
     Offering,
@@ -271,3 +273,38 @@ def benefits_reportable(*, user: Any, initiative: Initiative) -> QuerySet[Benefi
     if not policy.can_report_on(user, initiative):
         return benefits.none()
     return benefits.filter(Q(organisation__isnull=True) | Q(organisation_id=user.organisation_id))
+
+
+# -- Grants ---------------------------------------------------------------------------------------------------
+
+
+def grant_list(*, user: Any) -> QuerySet[Grant]:
+    """Applications for grants with their sums (the secretariat's)."""
+    queryset = Grant.objects.select_related("grantor").annotate(
+        applied_total=Sum("items__applied"), awarded_total=Sum("items__awarded"), initiative_count=Count("items")
+    )
+    return queryset if policy.can(user, "grant.manage") else queryset.none()
+
+
+def grant_get(*, user: Any, pk: int) -> Grant:
+    queryset = Grant.objects.select_related("grantor")
+    if not policy.can(user, "grant.manage"):
+        queryset = queryset.none()
+    try:
+        return queryset.get(pk=pk)
+    except Grant.DoesNotExist:
+        raise Http404 from None
+
+
+def grant_items(grant: Grant) -> QuerySet[GrantItem]:
+    return grant.items.select_related("initiative__owner", "funding_line")
+
+
+def grant_reports_due(*, user: Any, until: Any) -> QuerySet[Grant]:
+    """Awarded grants whose report is due by `until` and not yet filed, the earliest first."""
+    from portfolio.choices import GrantStatus
+
+    queryset = Grant.objects.select_related("grantor").filter(
+        status__in=[GrantStatus.AWARDED, GrantStatus.PARTLY_AWARDED], report_due__isnull=False, report_due__lte=until
+    )
+    return queryset.order_by("report_due") if policy.can(user, "grant.manage") else queryset.none()

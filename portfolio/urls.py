@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portfolio import views
+from portfolio import grant_views, views
 
 app_name = "portfolio"
 
@@ -24,4 +24,14 @@ urlpatterns = [
     path("ideas/<int:pk>/", views.suggestion_detail, name="suggestion_detail"),
     path("ideas/<int:pk>/support/", views.suggestion_support, name="suggestion_support"),
     path("ideas/<int:pk>/assess/", views.suggestion_triage, name="suggestion_triage"),
+    path("grants/", grant_views.grant_list, name="grant_list"),
+    path("grants/new/", grant_views.grant_create, name="grant_create"),
+    path("grants/<int:pk>/", grant_views.grant_detail, name="grant_detail"),
+    path("grants/<int:pk>/edit/", grant_views.grant_update, name="grant_update"),
+    path("grants/<int:pk>/send/", grant_views.grant_submit, name="grant_submit"),
+    path("grants/<int:pk>/decision/", grant_views.grant_award, name="grant_award"),
+    path("grants/<int:pk>/report/", grant_views.grant_report, name="grant_report"),
+    path("grants/<int:pk>/report/file/", grant_views.grant_report_submit, name="grant_report_submit"),
+    path("grants/<int:pk>/report.pdf", grant_views.grant_report_pdf, name="grant_report_pdf"),
+    path("grants/<int:pk>/report.csv", grant_views.grant_report_csv, name="grant_report_csv"),
 ]

@@ -319,6 +319,28 @@ MATRIX += [
     Case("funding:plan_new_version", {"own": everyone(NOT_ALLOWED)}, target=sharing_plan),
     Case("funding:plan_new_version", {"own": secretariat_post()}, target=sharing_plan, method="post"),
 ]
+
+
+def grant(personas: Personas, which: str) -> dict:
+    from portfolio.models import Grant
+
+    return {"pk": Grant.objects.get(title=f"Grant {which}").pk}
+
+
+# Grants for projects are the secretariat's: applications, the grantor's decision and the report.
+MATRIX += [
+    Case("portfolio:grant_list", {None: secretariat_only()}),
+    Case("portfolio:grant_create", {None: secretariat_only()}),
+    Case("portfolio:grant_detail", {"draft": secretariat_only(), "awarded": secretariat_only()}, target=grant),
+    Case("portfolio:grant_update", {"draft": secretariat_only()}, target=grant),
+    Case("portfolio:grant_submit", {"draft": secretariat_only()}, target=grant),
+    Case("portfolio:grant_award", {"awarded": secretariat_only()}, target=grant),
+    Case("portfolio:grant_report", {"awarded": secretariat_only()}, target=grant),
+    Case("portfolio:grant_report_submit", {"awarded": everyone(NOT_ALLOWED)}, target=grant),
+    Case("portfolio:grant_report_submit", {"awarded": secretariat_post()}, target=grant, method="post"),
+    Case("portfolio:grant_report_pdf", {"awarded": secretariat_only()}, target=grant),
+    Case("portfolio:grant_report_csv", {"awarded": secretariat_only()}, target=grant),
+]
 for _name in ("funding:invoice_payment", "funding:invoice_remind", "funding:invoice_credit", "funding:invoice_send"):
     MATRIX += [
         Case(_name, {"own": everyone(NOT_ALLOWED)}, target=invoice),
@@ -651,7 +673,35 @@ def world(personas, django_capture_on_commit_callbacks):
     _portfolio(personas)
     _governance(personas)
     _sharing_plans(personas)
+    _grants(personas)
     return personas
+
+
+def _grants(personas):
+    """A draft application and an awarded grant for a project with own effort in its funding plan."""
+    import datetime
+    from decimal import Decimal
+
+    from portfolio import grants, services
+    from tests.factories import initiative
+
+    grantor = grants.grantor_get_or_create(name="Statsforvalteren", source="county_governor")
+    project = initiative(owner=personas.own, title="Tiltak med skjønnsmidler")
+    services.funding_line_add(
+        initiative=project, values={"year": 2026, "source": "own_effort", "budget": Decimal(500000)}
+    )
+    for which in ("draft", "awarded"):
+        grant = grants.grant_save(
+            values={"grantor": grantor, "year": 2026, "title": f"Grant {which}"},
+            items=[grants.ItemInput(initiative=project, applied=Decimal(200000))],
+        )
+    grant = grants.grant_submit(grant=grant, applied_on=datetime.date(2026, 1, 15))
+    grants.grant_award(
+        grant=grant,
+        decided_on=datetime.date(2026, 2, 1),
+        awarded={item.pk: item.applied for item in grant.items.all()},
+        report_due=datetime.date(2027, 3, 1),
+    )
 
 
 def _sharing_plans(personas):

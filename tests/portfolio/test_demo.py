@@ -56,3 +56,19 @@ def test_the_open_pages_are_in_bokmaal(norwegian, personas):
     page = norwegian.get(reverse("portfolio:initiative_list")).content.decode()
     assert "Nettverkets portefølje" in page and "Strategisk satsingsområde" in page
     assert "Tjenestekatalog" in norwegian.get(reverse("portfolio:offering_list")).content.decode()
+
+
+def test_the_demo_grant_writes_the_award_into_four_funding_plans_once_and_is_reported(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from portfolio.models import FundingPlanLine, Grant
+
+    settings.MEDIA_ROOT = tmp_path
+    load_members()
+    load_demo()
+    load_demo()
+    grant = Grant.objects.get()
+    assert grant.status == "reported" and grant.report_pdf_sha256
+    assert sum(item.awarded for item in grant.items.all()) == 2600000
+    lines = FundingPlanLine.objects.filter(source="county_governor")
+    assert lines.count() == 4 and all(line.grant_item.grant == grant for line in lines)
