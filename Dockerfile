@@ -5,10 +5,11 @@ FROM python:3.11-slim-bookworm
 # A fixed, unprivileged user, so volumes and secret files can be given to it by number on the host.
 ARG PORTAL_UID=10001
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# gettext: translations; Pango, HarfBuzz and fonts: WeasyPrint; postgresql-client and age: the backup service.
+# gettext: translations; Pango, HarfBuzz and fonts: WeasyPrint; ghostscript: attachments made PDF/A for board packs;
+# postgresql-client and age: the backup service.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
-    fonts-dejavu-core postgresql-client age \
+    fonts-dejavu-core ghostscript postgresql-client age \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid "$PORTAL_UID" portal \
  && useradd --system --uid "$PORTAL_UID" --gid portal --home-dir /app --no-create-home --shell /usr/sbin/nologin portal

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from pathlib import Path
 from typing import Any
 
@@ -62,30 +61,12 @@ def html_to_pdf(html: str, *, tagged: bool = False) -> bytes:
     structure tree for screen readers."""
     from weasyprint import HTML
 
+    from core.tagged_pdf import page_margins_as_artifacts
+
     document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=static_only_fetcher())
-    return document.write_pdf(pdf_variant=ARCHIVAL_TAGGED if tagged else ARCHIVAL)
-
-
-def archival_merged(merged: bytes, *, like: bytes, title: str) -> bytes:
-    """A PDF put together from parts (pypdf) declared PDF/A-3b again: the archival catalogue entries of ``like``
-    (one of the parts, rendered by html_to_pdf) — its XMP metadata, sRGB output intent and /Lang — with ``title``
-    in both the XMP and the document information, which PDF/A requires to agree."""
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(merged)) as document, pikepdf.open(io.BytesIO(like)) as part:
-        for name in ("/OutputIntents", "/Metadata"):  # direct or not, made indirect so that they can be copied
-            document.Root[name] = document.copy_foreign(part.make_indirect(part.Root[name]))
-        if "/Lang" in part.Root:
-            document.Root.Lang = part.Root.Lang
-        for key in list(document.docinfo.keys()):  # pypdf's producer and the like, which the XMP does not say
-            del document.docinfo[key]
-        with document.open_metadata(set_pikepdf_as_editor=False) as xmp:
-            xmp["dc:title"] = title
-            xmp["pdfaid:part"] = "3"
-            xmp["pdfaid:conformance"] = "B"
-        output = io.BytesIO()
-        document.save(output)
-    return output.getvalue()
+    if not tagged:
+        return document.write_pdf(pdf_variant=ARCHIVAL)
+    return page_margins_as_artifacts(document.write_pdf(pdf_variant=ARCHIVAL_TAGGED))
 
 
 def sha256_of(content: bytes) -> str:

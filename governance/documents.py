@@ -1,4 +1,4 @@
-"""Board packs and minutes as PDF (WeasyPrint for the portal's own pages, pypdf to merge the attachments).
+"""Board packs and minutes as PDF (WeasyPrint for the portal's own pages, pikepdf to merge them with the attachments).
 
 Documents are written in the body's language (Bokmål or Nynorsk), with Norwegian dates and numbers.
 """
@@ -6,20 +6,24 @@ Documents are written in the body's language (Bokmål or Nynorsk), with Norwegia
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from core.documents import archival_merged, html_to_pdf
+from core.documents import html_to_pdf
 from core.models import NetworkProfile
+from core.pdfa import PdfaConversionFailed, pdfa_converted
+from core.tagged_pdf import PdfPart, tagged_merge
 from governance.choices import ROLE_ORDER
-from governance.models import Case, Meeting
+from governance.models import Case, CaseAttachment, Meeting
 
-A4_WIDTH_PT = 595.28
+logger = logging.getLogger(__name__)
 FRONT_OUTLINE = gettext_noop("Notice and agenda")
 
 
@@ -74,10 +78,31 @@ def _table_of_contents(front_pages: int, papers: list[tuple[Case, int]]) -> list
     return entries
 
 
-def board_pack_pdf(meeting: Meeting, on_progress: Callable[[int], None] = lambda percent: None) -> Rendered:
-    """Notice, agenda and contents, then each case paper followed by its attachments, numbered throughout."""
-    from pypdf import PdfReader, PdfWriter, Transformation
+def _archival_attachments(cases: list[Case]) -> tuple[dict[int, bytes], list[CaseAttachment]]:
+    """Each attachment as the board pack includes it: a PDF/A copy made by Ghostscript (the upload is kept as
+    it came), or the upload itself when no copy could be made; the second list names those."""
+    copies: dict[int, bytes] = {}
+    as_uploaded: list[CaseAttachment] = []
+    for case in cases:
+        for attachment in case.attachments.all():
+            with attachment.file.open("rb") as handle:
+                original = handle.read()
+            try:
+                copies[attachment.pk] = pdfa_converted(original, pages=attachment.pages)
+            except PdfaConversionFailed as error:
+                logger.warning("Attachment %s kept as uploaded in the board pack: %s", attachment.pk, error)
+                copies[attachment.pk] = original
+                as_uploaded.append(attachment)
+    return copies, as_uploaded
 
+
+def board_pack_pdf(meeting: Meeting, on_progress: Callable[[int], None] = lambda percent: None) -> Rendered:
+    """Notice, agenda and contents, then each case paper followed by its attachments, numbered throughout.
+
+    The pack is tagged: the portal's pages keep their structure, and each attachment page is one figure whose
+    alternative text names the attachment. It is PDF/A-3a when it has no attachments, PDF/A-3b when it has (their
+    content is as uploaded, only made archival), and no PDF/A at all when an attachment could not be made
+    archival; the contents page then names that attachment."""
     language = meeting.body.language
     network = _network_name()
     cases = _agenda(meeting)
@@ -86,52 +111,45 @@ def board_pack_pdf(meeting: Meeting, on_progress: Callable[[int], None] = lambda
     # Each paper alone, so that its length is known before the contents are written.
     papers: list[tuple[Case, bytes]] = []
     for index, case in enumerate(cases, start=1):
-        papers.append((case, _render("governance/pdf/case_paper.html", {**base, "case": case}, language)))
-        on_progress(5 + 70 * index // max(len(cases), 1))
+        papers.append((case, _render("governance/pdf/case_paper.html", {**base, "case": case}, language, tagged=True)))
+        on_progress(5 + 60 * index // max(len(cases), 1))
     lengths = [(case, _page_count(data)) for case, data in papers]
+    attachments, as_uploaded = _archival_attachments(cases)
+    on_progress(75)
 
     # The contents list page numbers; if writing them changes the front part's length, count again.
     front_pages, front = 1, b""
+    notice = {**base, "cases": cases, "as_uploaded": as_uploaded}
     for _attempt in range(4):
         entries = _table_of_contents(front_pages, lengths)
-        front = _render("governance/pdf/board_pack_front.html", {**base, "cases": cases, "toc": entries}, language)
+        front = _render("governance/pdf/board_pack_front.html", {**notice, "toc": entries}, language, tagged=True)
         if _page_count(front) == front_pages:
             break
         front_pages = _page_count(front)
     on_progress(80)
 
-    # One bookmark for the front part, one per case and one per attachment under its case, each pointing at
-    # the page object it starts on. The parts' own outlines (WeasyPrint makes one from the headings) are left
-    # out, or every case would be listed twice.
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(front)), import_outline=False)
-    writer.add_outline_item(title=translation_of(FRONT_OUTLINE, language), page_number=writer.pages[0])
+    # One bookmark for the front part, one per case and one per attachment under its case. The parts' own
+    # outlines (WeasyPrint makes one from the headings) are left out, or every case would be listed twice.
+    with translation.override(language):
+        figure = translation.gettext("Attachment “%(title)s”, page %(page)s of %(pages)s, as uploaded to the case")
+    parts = [PdfPart(front, bookmark=translation_of(FRONT_OUTLINE, language))]
     for case, data in papers:
-        start = len(writer.pages)
-        writer.append(PdfReader(io.BytesIO(data)), import_outline=False)
-        parent = writer.add_outline_item(title=f"{case.reference} {case.title}", page_number=writer.pages[start])
+        parts.append(PdfPart(data, bookmark=f"{case.reference} {case.title}"))
         for attachment in case.attachments.all():
-            with attachment.file.open("rb") as handle:
-                reader = PdfReader(io.BytesIO(handle.read()))
-            start = len(writer.pages)
-            writer.append(reader, import_outline=False)
-            writer.add_outline_item(title=attachment.title, page_number=writer.pages[start], parent=parent)
+            title = attachment.title.replace("{", "{{").replace("}", "}}")  # the pages are filled in per page
+            alt = figure % {"title": title, "page": "{page}", "pages": "{pages}"}
+            parts.append(PdfPart(attachments[attachment.pk], bookmark=attachment.title, nested=True, figure_alt=alt))
+    total = sum(_page_count(part.data) for part in parts)
     on_progress(90)
 
     # Page numbers on every page, attachments included: "Side 7 av 23" in the lower right corner.
-    stamps = PdfReader(
-        io.BytesIO(_render("governance/pdf/page_stamp.html", {**base, "pages": range(len(writer.pages))}, language))
-    )
-    for page, stamp in zip(writer.pages, stamps.pages, strict=True):
-        box = page.mediabox
-        shift = Transformation().translate(tx=float(box.right) - A4_WIDTH_PT, ty=float(box.bottom))
-        page.merge_transformed_page(stamp, shift)
-    title = f"{meeting.body.name} {meeting.starts_at:%d.%m.%Y}"
-    writer.add_metadata({"/Title": title, "/Creator": network})
-    output = io.BytesIO()
-    writer.write(output)
-    # pypdf writes a new catalogue: the front part's archival entries (PDF/A, output intent, language) go back in.
-    return Rendered(archival_merged(output.getvalue(), like=front, title=title), len(writer.pages))
+    stamps = _render("governance/pdf/page_stamp.html", {**base, "pages": range(total)}, language)
+    name = f"{meeting.body.name} {meeting.starts_at:%d.%m.%Y}"
+    conformance: Literal["A", "B"] | None = "B" if attachments else "A"
+    if as_uploaded:
+        conformance = None
+    data = tagged_merge(parts, like=front, title=name, conformance=conformance, stamps=stamps)
+    return Rendered(data, total)
 
 
 def translation_of(text: str, language: str) -> str:
