@@ -207,6 +207,7 @@ def consultation_answer(
     comment: str = "",
     upload: UploadedFile | bytes | None = None,
     answered_by: Any = None,
+    answered_by_name: str = "",
 ) -> ConsultationAnswer:
     """Record an organisation's answer; an answer given before is kept, and the new one counts."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
@@ -227,7 +228,8 @@ def consultation_answer(
         position=position,
         comment=comment.strip(),
         answered_by=answered_by,
-        answered_by_name=(answered_by.get_full_name() or answered_by.username) if answered_by else "",
+        answered_by_name=answered_by_name
+        or (answered_by.get_full_name() or answered_by.username if answered_by else ""),
     )
     if upload is not None:
         data, _pages = _pdf_bytes(upload, field="file")
