@@ -210,3 +210,12 @@ def consultation_version_get(*, user: Any, pk: int):
     from governance.models import ConsultationVersion
 
     return get_object_or_404(ConsultationVersion.objects.select_related("consultation"), pk=pk)
+
+
+def consultations_on(*, user: Any, kind: str, subject_id: int) -> QuerySet:
+    """The rounds opened on one draft (its log of versions sent out and answers), for the draft's own page."""
+    from governance.models import Consultation
+
+    if not policy.can(user, "consultation.view"):
+        return Consultation.objects.none()
+    return Consultation.objects.filter(subject_kind=kind, subject_id=subject_id).order_by("-deadline")

@@ -195,3 +195,11 @@ def test_the_director_answers_through_the_page(client, personas):
         done = client.post(url, {"position": "supports", "comment": "Godt forslag."})
     assert done.status_code == 302
     assert consultation.answers.get().answered_by == personas.director
+
+
+def test_the_draft_and_the_deciding_case_point_to_their_rounds(client, personas):
+    consultation = _open_on_model(personas)
+    client.force_login(personas.secretariat)
+    model_page = client.get(reverse("funding:model_detail", args=[consultation.subject_id])).content.decode()
+    assert consultation.title in model_page
+    assert consultation.title in client.get(consultation.case.get_absolute_url()).content.decode()
