@@ -122,6 +122,9 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = selectors.consultation_get(user=request.user, pk=pk)
     if not policy.can_answer_consultation(request.user, consultation):
         raise Http404
+    if not consultations.consultation_is_open(consultation):
+        messages.error(request, _("The deadline has passed; the round takes no more answers."))
+        return redirect(consultation)
     previous = consultation.answers.filter(organisation_id=request.user.organisation_id).order_by("-revision").first()
     initial = {"position": previous.position, "comment": previous.comment} if previous else {}
     form = ConsultationAnswerForm(request.POST or None, request.FILES or None, initial=initial)

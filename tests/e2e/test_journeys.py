@@ -318,7 +318,7 @@ def test_director_answers_a_consultation_and_revises_the_answer(visit: Visit):
     remark = "Masfjorden stør modellen, men taket bør vurderast på nytt før 2028."
     log_in(visit, LOGINS["director"])
     visit.go("/governance/consultations/")
-    page.get_by_role("link", name="Høring: bidragsmodell for 2027").click()
+    page.get_by_role("link", name="Høyring: bidragsmodell for 2027").click()
     expect(page.get_by_role("table", name=re.compile("Beløp per medlem"))).to_contain_text("Masfjorden")
     visit.shot("consultation")
     page.get_by_role("link", name="Svar", exact=True).click()

@@ -203,3 +203,11 @@ def test_the_draft_and_the_deciding_case_point_to_their_rounds(client, personas)
     model_page = client.get(reverse("funding:model_detail", args=[consultation.subject_id])).content.decode()
     assert consultation.title in model_page
     assert consultation.title in client.get(consultation.case.get_absolute_url()).content.decode()
+
+
+def test_after_the_deadline_the_answer_page_sends_the_director_back_to_the_round(client, personas):
+    consultation = _open_on_model(personas)
+    client.force_login(personas.director)
+    with time_machine.travel("2026-03-21 08:00:00+01:00", tick=False):
+        response = client.get(reverse("governance:consultation_answer", args=[consultation.pk]))
+    assert response.status_code == 302 and response.url == consultation.get_absolute_url()
