@@ -21,6 +21,7 @@ from governance.models import CaseAttachment, ConsultationAnswer, ConsultationRe
 from governance.services import case_create
 from tests.factories import UserFactory, contribution_model
 from tests.governance.world import steering_group, tiny_pdf
+from tests.pdf_archival import assert_archival
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_the_draft_model_is_sent_with_what_each_member_would_pay(personas, djang
     assert amounts[personas.own.pk] == Decimal("133820.00")
     assert amounts[personas.foreign.pk] == Decimal("429420.00")
     assert amounts[personas.host.pk] == Decimal("0.00")
-    assert version.file.read().startswith(b"%PDF-")
+    assert_archival(version.file.read(), language="nb", tagged=True)
     assert set(consultation.consulted.all()) == {personas.host, personas.own, personas.foreign}
     assert [sorted(m.to) for m in mail.outbox] == [sorted([personas.director.email, personas.outsider.email])]
 
@@ -155,7 +156,9 @@ def test_the_summary_is_attached_to_the_deciding_case_after_the_deadline(persona
     assert closed.summary_sha256 == attachment.sha256
     from pypdf import PdfReader
 
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(attachment.file.read())).pages)
+    data = attachment.file.read()
+    assert_archival(data, language="nb", tagged=True)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert "Masfjorden" in text and "For dyrt for små kommuner." in text
     assert "Ikke svart" in text or "Not answered" in text
     with pytest.raises(ValidationError, match="already closed"):
