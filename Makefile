@@ -48,13 +48,13 @@ TYPED := $(wildcard core/*.py) \
 	members/domain.py members/population_file.py members/ssb_population.py members/sealing.py members/validators.py members/signals.py \
 	members/dashboard.py funding/dashboard.py members/enhetsregisteret.py members/register.py \
 	governance/services.py governance/selectors.py governance/tasks.py governance/choices.py governance/links.py \
-	governance/documents.py \
+	governance/documents.py governance/consultations.py governance/consultation_subjects.py \
 	portfolio/services.py portfolio/selectors.py portfolio/tasks.py portfolio/choices.py portfolio/lifecycle.py \
 	portfolio/documents.py portfolio/grants.py portfolio/dashboard.py \
 	$(wildcard funding/services/*.py) funding/selectors.py funding/invoice_selectors.py funding/tasks.py \
 	funding/choices.py funding/calculation.py funding/explanations.py funding/fairness.py funding/model_io.py \
 	funding/ehf.py funding/bank_file.py funding/bank_formats.py funding/journal.py funding/invoice_numbers.py funding/scenarios.py funding/documents.py \
-	funding/access_point.py funding/invoice_response.py funding/invoice_response_rules.py funding/sharing.py funding/models/sharing.py \
+	funding/access_point.py funding/invoice_response.py funding/invoice_response_rules.py funding/sharing.py funding/models/sharing.py funding/consultation_sources.py \
 	annual/services.py annual/selectors.py annual/tasks.py annual/choices.py annual/checks.py annual/cycle.py \
 	annual/actuals_file.py annual/feeds.py annual/documents.py annual/dashboard.py
 

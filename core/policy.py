@@ -89,6 +89,13 @@ RULES: dict[str, Rule] = {
     "governance.view": Rule(public=True),
     "governance.papers": Rule(signed_in=True),
     "governance.manage": Rule(),
+    # Consultation rounds: everyone signed in follows them (the counts, their own organisation's answers, and every
+    # answer once the deadline has passed: public bodies publish the input they get); the director and the
+    # director's delegate answer for their organisation (can_answer_consultation below); the secretariat opens and
+    # closes rounds and reads every answer, but does not answer for a member.
+    "consultation.view": Rule(signed_in=True),
+    "consultation.answer": Rule(own=KEEPERS, secretariat=False),
+    "consultation.manage": Rule(),
     "dashboard.secretariat": Rule(),
     "admin.access": Rule(),
     # The mails written to files while DEBUG is on (core/dev_mail.py); the pages answer 404 without DEBUG.
@@ -304,3 +311,19 @@ def restrict_cases(queryset: QuerySet, user: Any) -> QuerySet:
 
     public = Q(exempt=False, meeting__isnull=False) & ~Q(meeting__status="planned")
     return queryset.filter(public | Q(body_id__in=body_ids_of(user)))
+
+
+# -- Consultation rounds ----------------------------------------------------------------------------------
+
+
+def can_answer_consultation(user: Any, consultation: Any) -> bool:
+    """Whether `user` answers `consultation` for their organisation: its director or delegate, when the
+    organisation is one of those consulted (whether the round still takes answers is the round's own rule)."""
+    if not can(user, "consultation.answer") or user.organisation_id is None:
+        return False
+    return consultation.consulted.filter(pk=user.organisation_id).exists()
+
+
+def can_read_all_answers(user: Any, consultation: Any, *, deadline_passed: bool) -> bool:
+    """The secretariat reads every answer at once; everyone else once the deadline has passed."""
+    return can(user, "consultation.manage") or (deadline_passed and can(user, "consultation.view"))

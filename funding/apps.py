@@ -19,6 +19,9 @@ class FundingConfig(AppConfig):
         )
 
         membership_changed.connect(_recompute_for_membership, dispatch_uid="funding-recompute-on-membership")
+        from funding.consultation_sources import register_sources
+
+        register_sources()  # the drafts a consultation round may be opened on, with each member's amount
 
 
 def _recompute_for_population(sender, reference_dates, **kwargs) -> None:

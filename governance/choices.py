@@ -66,3 +66,18 @@ class Outcome(models.TextChoices):
 class DocumentKind(models.TextChoices):
     BOARD_PACK = "board_pack", _("Board pack")
     MINUTES = "minutes", _("Minutes")
+
+
+class ConsultationSubject(models.TextChoices):
+    """What a consultation round asks the members about."""
+
+    CONTRIBUTION_MODEL = "contribution_model", _("Draft contribution model")
+    AGREEMENT = "agreement", _("Draft agreement text")
+    STRATEGY = "strategy", _("Strategy")
+    SHARING_PLAN = "sharing_plan", _("Cost-sharing plan of a project")
+
+
+class ConsultationPosition(models.TextChoices):
+    SUPPORTS = "supports", _("Supports")
+    REMARKS = "remarks", _("Supports with remarks")
+    OPPOSES = "opposes", _("Opposes")

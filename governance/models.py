@@ -14,6 +14,8 @@ from governance.choices import (
     AttendanceStatus,
     Authority,
     BodyKind,
+    ConsultationPosition,
+    ConsultationSubject,
     DecisionRule,
     DocumentKind,
     DocumentLanguage,
@@ -29,6 +31,11 @@ __all__ = [
     "Case",
     "CaseAttachment",
     "CaseCounter",
+    "Consultation",
+    "ConsultationAmount",
+    "ConsultationAnswer",
+    "ConsultationReminder",
+    "ConsultationVersion",
     "Decision",
     "DecisionArea",
     "DecisionAuthority",
@@ -337,3 +344,144 @@ class MeetingDocumentRun(BackgroundRun):
 
     def get_absolute_url(self) -> str:
         return reverse("governance:document_run_detail", kwargs={"pk": self.pk})
+
+
+# ------------------------------------------------------------------------------------------------
+# Consultation rounds: a document sent out to the members, their answers, and the log of both.
+
+
+class Consultation(models.Model):
+    """A consultation round: a draft sent to every member organisation for its answer before a deadline."""
+
+    title = models.CharField(_("title"), max_length=200)
+    subject_kind = models.CharField(_("document"), max_length=20, choices=ConsultationSubject.choices)
+    # The draft in the app that keeps it (a contribution model, an agreement text, a cost-sharing plan); empty for
+    # a document that lives only here (a strategy). Not a foreign key: the drafts live in apps above this one.
+    subject_id = models.PositiveIntegerField(_("draft"), null=True, blank=True)
+    description = models.TextField(_("what the members are asked"), blank=True)
+    deadline = fields.DateField(_("deadline"), help_text=_("Answers are taken until the end of this day."))
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("case that decides"),
+    )
+    consulted = models.ManyToManyField(
+        "members.Organisation", related_name="consultations", verbose_name=_("organisations consulted")
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    summary = models.FileField(_("summary (PDF)"), upload_to="governance/consultations/", blank=True)
+    summary_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("consultation round")
+        verbose_name_plural = _("consultation rounds")
+        ordering = ["-deadline", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:consultation_detail", args=[self.pk])
+
+
+class ConsultationVersion(models.Model):
+    """A version of the document sent out in a round; every version is kept with the round."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    file = models.FileField(_("document (PDF)"), upload_to="governance/consultations/")
+    sha256 = models.CharField(max_length=64, editable=False)
+    pages = models.PositiveIntegerField(_("pages"), editable=False)
+    sent_at = models.DateTimeField(_("sent out"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("version sent out")
+        verbose_name_plural = _("versions sent out")
+        ordering = ["consultation", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "number"], name="one_consultation_version_per_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} v{self.number}"
+
+
+class ConsultationAmount(models.Model):
+    """What one member would pay under the version sent out (a draft contribution model or cost-sharing plan)."""
+
+    version = models.ForeignKey(ConsultationVersion, on_delete=models.CASCADE, related_name="amounts")
+    organisation = models.ForeignKey("members.Organisation", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    amount = models.DecimalField(_("amount (NOK)"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("amount per member")
+        verbose_name_plural = _("amounts per member")
+        ordering = ["version", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "organisation"], name="one_consultation_amount_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.amount}"
+
+
+class ConsultationAnswer(models.Model):
+    """A member organisation's answer as given at one time; a revision adds a row and the latest one counts."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="answers")
+    organisation = models.ForeignKey(
+        "members.Organisation", on_delete=models.PROTECT, related_name="consultation_answers"
+    )
+    revision = models.PositiveSmallIntegerField(_("revision"))
+    version = models.ForeignKey(
+        ConsultationVersion, on_delete=models.PROTECT, related_name="answers", verbose_name=_("version answered")
+    )
+    position = models.CharField(_("position"), max_length=10, choices=ConsultationPosition.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    file = models.FileField(_("attachment (PDF)"), upload_to="governance/consultations/answers/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_by_name = models.CharField(_("answered by"), max_length=200)
+    answered_at = models.DateTimeField(_("answered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consultation answer")
+        verbose_name_plural = _("consultation answers")
+        ordering = ["consultation", "organisation__name", "revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "organisation", "revision"], name="one_consultation_answer_per_revision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_position_display()}"
+
+
+class ConsultationReminder(models.Model):
+    """The one reminder an organisation gets in a round; kept so that running the reminders again sends none."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="reminders")
+    organisation = models.ForeignKey("members.Organisation", on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "organisation"], name="one_consultation_reminder_per_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation}: {self.organisation}"

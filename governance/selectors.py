@@ -166,3 +166,56 @@ def document_runs(*, user: Any, meeting: Meeting) -> QuerySet[MeetingDocumentRun
 
 def document_run_get(*, user: Any, pk: int) -> MeetingDocumentRun:
     return get_object_or_404(MeetingDocumentRun.objects.select_related("meeting__body", "requested_by"), pk=pk)
+
+
+# -- Consultation rounds ---------------------------------------------------------------------------
+
+
+def consultation_list(*, user: Any) -> QuerySet:
+    from governance.models import Consultation
+
+    return Consultation.objects.select_related("case__body").prefetch_related("consulted")
+
+
+def consultation_get(*, user: Any, pk: int):
+    from governance.models import Consultation
+
+    return get_object_or_404(Consultation.objects.select_related("case__body", "opened_by"), pk=pk)
+
+
+def consultation_answers(*, user: Any, consultation: Any) -> list:
+    """The answers `user` may read, every revision, by organisation: all of them for the secretariat and, once the
+    deadline has passed, for everyone; before it, only those of the user's own organisation."""
+    from governance.consultations import deadline_passed
+
+    answers = consultation.answers.select_related("organisation", "version").order_by("organisation__name", "revision")
+    if policy.can_read_all_answers(user, consultation, deadline_passed=deadline_passed(consultation)):
+        return list(answers)
+    if getattr(user, "organisation_id", None) is None:
+        return []
+    return list(answers.filter(organisation_id=user.organisation_id))
+
+
+def consultation_answer_get(*, user: Any, pk: int):
+    """An answer the user may read (its attachment is downloaded through this), or 404."""
+    from governance.models import ConsultationAnswer
+
+    answer = get_object_or_404(ConsultationAnswer.objects.select_related("consultation"), pk=pk)
+    if answer not in consultation_answers(user=user, consultation=answer.consultation):
+        raise Http404
+    return answer
+
+
+def consultation_version_get(*, user: Any, pk: int):
+    from governance.models import ConsultationVersion
+
+    return get_object_or_404(ConsultationVersion.objects.select_related("consultation"), pk=pk)
+
+
+def consultations_on(*, user: Any, kind: str, subject_id: int) -> QuerySet:
+    """The rounds opened on one draft (its log of versions sent out and answers), for the draft's own page."""
+    from governance.models import Consultation
+
+    if not policy.can(user, "consultation.view"):
+        return Consultation.objects.none()
+    return Consultation.objects.filter(subject_kind=kind, subject_id=subject_id).order_by("-deadline")

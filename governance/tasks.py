@@ -23,3 +23,11 @@ def enqueue_document_run(run_id: int) -> None:
         run_id,
         _("The task queue could not be reached; the document was not rendered. Try again."),
     )
+
+
+@shared_task(acks_late=True)
+def send_consultation_reminders() -> int:
+    """Daily: remind the members that have not answered a round whose deadline is near (each once)."""
+    from governance.consultations import consultation_send_reminders
+
+    return consultation_send_reminders()

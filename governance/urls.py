@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import views
+from governance import consultation_views, views
 
 app_name = "governance"
 
@@ -30,4 +30,27 @@ urlpatterns = [
     path("cases/<int:pk>/decision/", views.decision_record, name="decision_record"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/remove/", views.attachment_remove, name="attachment_remove"),
+    path("consultations/", consultation_views.consultation_list, name="consultation_list"),
+    path("consultations/new/", consultation_views.consultation_create, name="consultation_create"),
+    path("consultations/<int:pk>/", consultation_views.consultation_detail, name="consultation_detail"),
+    path("consultations/<int:pk>/answer/", consultation_views.consultation_answer, name="consultation_answer"),
+    path(
+        "consultations/<int:pk>/versions/new/",
+        consultation_views.consultation_version_add,
+        name="consultation_version_add",
+    ),
+    path("consultations/<int:pk>/close/", consultation_views.consultation_close, name="consultation_close"),
+    path(
+        "consultations/<int:pk>/summary.pdf",
+        consultation_views.consultation_summary_pdf,
+        name="consultation_summary_pdf",
+    ),
+    path(
+        "consultation-versions/<int:pk>.pdf",
+        consultation_views.consultation_version_pdf,
+        name="consultation_version_pdf",
+    ),
+    path(
+        "consultation-answers/<int:pk>.pdf", consultation_views.consultation_answer_pdf, name="consultation_answer_pdf"
+    ),
 ]

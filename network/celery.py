@@ -24,6 +24,11 @@ app.conf.beat_schedule = {
     "collect-invoice-responses": {"task": "funding.tasks.collect_invoice_responses", "schedule": 300.0},
     # The annual cycle: the owners of duties that fall due soon are reminded, each duty once a year.
     "remind-duties": {"task": "annual.tasks.remind_duties", "schedule": crontab(hour=7, minute=15)},
+    # Consultation rounds: members that have not answered a round closing soon are reminded, each once per round.
+    "remind-consultations": {
+        "task": "governance.tasks.send_consultation_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # Retention (core/retention.py, stated in the privacy statement): sessions, login attempts, mail files, history.
     "purge-personal-data": {"task": "core.tasks.purge_personal_data", "schedule": crontab(hour=3, minute=30)},
     # Keeps beat's schedule file fresh (its healthcheck) and shows a worker takes tasks.

@@ -628,6 +628,50 @@ MATRIX += [
 ]
 
 
+# Consultation rounds: everyone signed in follows them; the director (or delegate) of a consulted organisation answers
+# for it (the own director and the outsider, who directs the foreign one); others are told there is no such page.
+# An answer is read by its own organisation and the secretariat until the deadline (the round in this world is open).
+def consultation(personas: Personas, which: str) -> dict:
+    from governance.models import Consultation
+
+    return {"pk": Consultation.objects.get(closed_at__isnull=which == "open").pk}
+
+
+def consultation_version(personas: Personas, which: str) -> dict:
+    from governance.models import ConsultationVersion
+
+    return {"pk": ConsultationVersion.objects.get(consultation__closed_at__isnull=True).pk}
+
+
+def consultation_answer(personas: Personas, which: str) -> dict:
+    from governance.models import ConsultationAnswer
+
+    return {"pk": ConsultationAnswer.objects.get(organisation=personas.own).pk}
+
+
+ANSWERERS = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "director": OK, "outsider": OK}
+MATRIX += [
+    Case("governance:consultation_list", {None: signed_in()}),
+    Case("governance:consultation_create", {None: secretariat_only()}),
+    Case("governance:consultation_detail", {"open": signed_in(), "closed": signed_in()}, target=consultation),
+    Case("governance:consultation_answer", {"open": ANSWERERS}, target=consultation),
+    Case("governance:consultation_version_add", {"open": secretariat_only()}, target=consultation),
+    Case("governance:consultation_close", {"open": everyone(NOT_ALLOWED)}, target=consultation),
+    # Before the deadline the secretariat is sent back to the round with the refusal.
+    Case("governance:consultation_close", {"open": secretariat_post()}, target=consultation, method="post"),
+    Case(
+        "governance:consultation_summary_pdf",
+        {"closed": signed_in(), "open": signed_in(NOT_FOUND)},
+        target=consultation,
+    ),
+    Case("governance:consultation_version_pdf", {"open": signed_in()}, target=consultation_version),
+    Case(
+        "governance:consultation_answer_pdf",
+        {"own": {**signed_in(), "outsider": NOT_FOUND}},
+        target=consultation_answer,
+    ),
+]
+
 # The network's year: the annual cycle is the secretariat's; everyone signed in has an own calendar address and reads
 # the actual figures and the annual report; the public meeting calendar is open and a private one needs its token.
 MATRIX += [
@@ -674,6 +718,7 @@ def world(personas, django_capture_on_commit_callbacks):
     _governance(personas)
     _sharing_plans(personas)
     _grants(personas)
+    _consultations(personas)
     return personas
 
 
@@ -787,6 +832,40 @@ def _governance(personas):
     from tests.governance.world import held_meeting, stored_documents
 
     stored_documents(held_meeting(personas).meeting)
+
+
+def _consultations(personas):
+    """An open round on a strategy (a real small PDF) answered by the own organisation with an attachment, and a
+    closed one whose summary is a stand-in file."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from core.documents import sha256_of
+    from governance import consultations
+    from governance.models import Consultation
+    from tests.governance.world import tiny_pdf
+
+    open_round = consultations.consultation_open(
+        title="Strategi 2027-2030", subject_kind="strategy", deadline=datetime.date(2099, 1, 1), upload=tiny_pdf()
+    )
+    consultations.consultation_answer(
+        consultation=open_round,
+        organisation=personas.own,
+        position="remarks",
+        comment="Merknad",
+        upload=tiny_pdf(),
+        answered_by=personas.director,
+    )
+    closed = Consultation(
+        title="Avtaleutkast", subject_kind="agreement", deadline=datetime.date(2025, 1, 1), closed_at=timezone.now()
+    )
+    summary = b"%PDF-1.7 stand-in"
+    closed.summary.save("summary.pdf", ContentFile(summary), save=False)
+    closed.summary_sha256 = sha256_of(summary)
+    closed.save()
+    closed.consulted.set([personas.own, personas.foreign, personas.host])
 
 
 # Served by Django's admin, which asks the policy through PortalAdminSite (tested below).

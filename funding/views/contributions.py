@@ -26,6 +26,8 @@ from funding.forms import (
     ScenarioForm,
 )
 from funding.models import Budget
+from governance.choices import ConsultationSubject
+from governance.selectors import consultations_on
 
 # -- Contribution models -------------------------------------------------------------------------
 
@@ -58,6 +60,9 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "totals": selectors.contribution_totals(year=model.year) if can_manage else None,
             "copy_form": CopyForm(initial={"name": _("Copy of %(name)s") % {"name": model.name}, "year": model.year}),
             "adopt_form": AdoptForm(initial={"adopted_on": timezone.localdate()}),
+            "consultations": consultations_on(
+                user=request.user, kind=ConsultationSubject.CONTRIBUTION_MODEL, subject_id=model.pk
+            ),
         },
     )
 

@@ -35,9 +35,11 @@ def test_demo_is_a_realistic_network_and_loading_it_again_changes_nothing(db, ca
         "country": "NO",
     }
     governance = _governance_demo()
+    consultation = _consultation_demo()
     call_command("load_demo")
     assert counts() == first
     assert _governance_demo() == governance
+    assert _consultation_demo() == consultation
 
 
 def _governance_demo():
@@ -60,3 +62,18 @@ def _governance_demo():
     assert policy.can_see_body_papers(member, group.pk)
     assert coming.cases.filter(exempt=True).exists()
     return sorted(Case.objects.values_list("body__name", "year", "number", "title"))
+
+
+def _consultation_demo():
+    """An open round on the draft 2027 model: every member consulted and shown its amount, one answer given."""
+    from governance.consultations import consultation_is_open
+    from governance.models import Consultation, ConsultationAnswer
+
+    consultation = Consultation.objects.get(subject_kind="contribution_model")
+    assert consultation_is_open(consultation)
+    assert consultation.case is not None and ContributionModel.objects.get(pk=consultation.subject_id).year == 2027
+    assert consultation.consulted.count() == 40
+    masfjorden = consultation.versions.get().amounts.get(organisation__number="4634")
+    population = PopulationFigure.objects.get(organisation__number="4634", reference_date="2024-01-01").count
+    assert masfjorden.amount == 110000 + 22 * population
+    return sorted(ConsultationAnswer.objects.values_list("organisation__name", "revision", "position"))

@@ -6,6 +6,7 @@ A new page is one line in PAGES: where it is, who may open it, and (for a detail
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -49,6 +50,15 @@ def compare_all_2026(page: Page) -> None:
     for box in page.get_by_role("checkbox", name="2026").all():
         box.check()
     page.get_by_role("button", name="Sammenlign").click()
+
+
+CONSULTATION = "Høyring: bidragsmodell for 2027"
+
+
+def open_answer(page: Page) -> None:
+    """The round on the 2027 model, then its answer form (to answer, or to revise an answer a journey gave)."""
+    link(CONSULTATION)(page)
+    page.get_by_role("main").get_by_role("link", name=re.compile(r"^(Svar|Endre svaret)$")).click()
 
 
 @dataclass(frozen=True)
@@ -139,6 +149,11 @@ PAGES = [
     Screen("case", "/governance/cases/", EVERYONE, first_link_in("Saker etter nummer")),
     Screen("meeting-new", "/governance/meetings/new/", SECRETARIAT),
     Screen("case-new", "/governance/cases/new/", SECRETARIAT),
+    # Consultation rounds: followed by everyone signed in, answered by Masfjorden's director.
+    Screen("consultations", "/governance/consultations/", SIGNED_IN),
+    Screen("consultation", "/governance/consultations/", SIGNED_IN, link(CONSULTATION)),
+    Screen("consultation-answer", "/governance/consultations/", frozenset({"director"}), open_answer),
+    Screen("consultation-new", "/governance/consultations/new/", SECRETARIAT),
 ]
 
 

@@ -321,3 +321,30 @@ def test_the_secretariat_logs_in_again_and_again_within_one_code_period(visit: V
         log_in(visit, LOGINS["secretariat"])
         expect(visit.page.get_by_role("heading", level=1)).to_be_visible()
         sign_out(visit)
+
+
+def test_director_answers_a_consultation_and_revises_the_answer(visit: Visit):
+    page = visit.page
+    remark = "Masfjorden stør modellen, men taket bør vurderast på nytt før 2028."
+    log_in(visit, LOGINS["director"])
+    visit.go("/governance/consultations/")
+    page.get_by_role("link", name="Høyring: bidragsmodell for 2027").click()
+    expect(page.get_by_role("table", name=re.compile("Beløp per medlem"))).to_contain_text("Masfjorden")
+    visit.shot("consultation")
+    page.get_by_role("link", name="Svar", exact=True).click()
+    page.locator("input[name=position][value=supports]").check()
+    visit.shot("answer-form")
+    submit(page, page.get_by_role("button", name="Send svaret"))
+    answers = page.get_by_role("table", name=re.compile("Alle svar"))
+    expect(answers).to_contain_text("Støtter")
+    visit.shot("answered")
+
+    page.get_by_role("link", name="Endre svaret").click()
+    page.locator("input[name=position][value=remarks]").check()
+    page.locator("#id_comment").fill(remark)
+    submit(page, page.get_by_role("button", name="Send svaret"))
+    # Both revisions are kept; the latest one counts.
+    expect(answers.get_by_role("row").filter(has_text="Masfjorden")).to_have_count(2)
+    expect(answers).to_contain_text(remark)
+    expect(page.get_by_role("main")).to_contain_text("revisjon 2")
+    visit.shot("revised")

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from demo.agreements import load_demo as load_agreements_demo
 from demo.annual import load_demo as load_annual_demo
+from demo.consultations import load_demo as load_consultations_demo
 from demo.funding import load_demo as load_funding_demo
 from demo.funding import load_sharing_demo
 from demo.governance import load_demo as load_governance_demo
@@ -24,6 +25,8 @@ class Command(BaseCommand):
             users = [*users, load_governance_demo()]
             # A project's cost-sharing plan: after the portfolio, whose initiative it belongs to.
             load_sharing_demo()
+            # An open consultation round on the draft 2027 contribution model, with the case that will decide it.
+            load_consultations_demo()
             # The network's year: the annual cycle, the 2025 accounts and the approved 2025 annual report
             load_annual_demo()
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Log in with:"))
