@@ -54,7 +54,7 @@ class _Frozen(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self.pk and type(self).objects.filter(pk=self.pk).exists():
+        if self.pk and type(self)._default_manager.filter(pk=self.pk).exists():
             raise SettledError(f"{self} is settled and cannot be changed.")
         super().save(*args, **kwargs)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -136,10 +137,12 @@ def settlement_preview(*, plan: SharingPlan, year: int) -> SettlementPreview:
     if year not in plan.years:
         preview.problems.append(_("The plan does not cover %(year)d.") % {"year": year})
         return preview
+    initiative = plan.initiative
+    assert initiative is not None  # sharing_plan_can_settle
     others = (
-        SharingPlan.objects.filter(initiative_id=plan.initiative_id, status=ModelStatus.ADOPTED, first_year__lte=year)
+        SharingPlan.objects.filter(initiative=initiative, status=ModelStatus.ADOPTED, first_year__lte=year)
+        .filter(Q(last_year__gte=year) | Q(last_year__isnull=True, first_year=year))
         .exclude(number=plan.number)
-        .exclude(last_year__lt=year)
     )
     if others.exists():
         preview.problems.append(
@@ -149,11 +152,11 @@ def settlement_preview(*, plan: SharingPlan, year: int) -> SettlementPreview:
             )
             % {"year": year}
         )
-    cost = ActualCost.objects.filter(initiative_id=plan.initiative_id, year=year).first()
+    cost = ActualCost.objects.filter(initiative=initiative, year=year).first()
     if cost is None:
         preview.problems.append(
             _("Enter the actual cost of %(initiative)s in %(year)d first.")
-            % {"initiative": plan.initiative.title if plan.initiative else "", "year": year}
+            % {"initiative": initiative.title, "year": year}
         )
     else:
         preview.actual = engine._round_half_up(cost.amount)
