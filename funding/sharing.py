@@ -316,6 +316,11 @@ def settlement_shares(plan: Plan, *, year: int, actual: Decimal, invoiced: Decim
                 body += " til gode"
             elif share.basis == SHARED and difference > 0:
                 body += " å betale"
-            amount, exact = (-share.amount, -share.exact) if difference < 0 else (share.amount, share.exact)
+            # copy_negate: exact, whatever the precision of the context.
+            amount, exact = (
+                (share.amount.copy_negate(), share.exact.copy_negate())
+                if difference < 0
+                else (share.amount, share.exact)
+            )
             results.append(Share(share.participant_id, amount, exact, share.basis, f"{head}; {body}"))
     return results
