@@ -3,7 +3,7 @@ two proposals, deflators and budgets, with contributions computed."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from core.models import NetworkProfile
@@ -176,3 +176,26 @@ def load_sharing_demo() -> None:
         participants=participants,
     )
     sharing_plan_adopt(plan=plan, adopted_on=date(2026, 1, 20), adopted_by="Styringsgruppen, sak 4/26")
+
+
+def load_settlement_demo() -> None:
+    """The shared project's 2026 shares invoiced, its actual cost from the host's accounts, and the year settled:
+    it cost less than planned, so each municipality gets a credit note of part of its invoice."""
+    from funding.invoice_numbers import CREDIT_NOTE_SERIES, INVOICE_SERIES
+    from funding.models import Settlement, SharingPlan
+    from funding.services.invoices import latest_issue_date
+    from funding.services.settlement import actual_cost_save, plan_settle
+    from funding.services.sharing import sharing_plan_invoice
+
+    plan = SharingPlan.objects.filter(purpose="Prosjektledelse 2026", status=ModelStatus.ADOPTED).first()
+    if plan is None or plan.initiative is None or Settlement.objects.filter(plan_number=plan.number).exists():
+        return
+    # Issue dates never go back in a series: the demo's dates follow whatever the demo issued before.
+    invoiced_on = max(date(2026, 2, 16), latest_issue_date(INVOICE_SERIES) or date(2026, 2, 16))
+    if not plan.participants.filter(invoices__year=2026).exists():
+        sharing_plan_invoice(plan=plan, year=2026, issue_date=invoiced_on, due_date=invoiced_on + timedelta(days=30))
+    actual_cost_save(
+        initiative=plan.initiative, year=2026, amount=Decimal("398000"), note="Hovedbok, prosjekt 2617 (demo)"
+    )
+    settled_on = max(date(2026, 11, 30), invoiced_on, latest_issue_date(CREDIT_NOTE_SERIES) or invoiced_on)
+    plan_settle(plan=plan, year=2026, issue_date=settled_on, due_date=settled_on + timedelta(days=30))

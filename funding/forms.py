@@ -291,3 +291,45 @@ class PlanInvoiceForm(forms.Form):
         if data.get("issue_date") and data.get("due_date") and data["due_date"] < data["issue_date"]:
             self.add_error("due_date", _("The due date cannot be before the invoice date."))
         return data
+
+
+# -- Actual costs and settlement ---------------------------------------------------------------------
+
+
+class ActualCostForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    amount = forms.DecimalField(
+        label=_("Actual cost (NOK)"), min_value=0, max_digits=14, decimal_places=2, localize=True
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(year, year) for year in years]
+        self.helper = _helper(_("Save the actual cost"))
+
+
+class ActualCostsImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Accounts file"),
+        help_text=_(
+            "CSV from the host's accounts with the columns initiative,year,amount (comma or semicolon); "
+            "the initiative is its number in the portal."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Import actual costs"))
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+
+    def clean_file(self):
+        return read_text_upload(self.cleaned_data["file"], extensions=(".csv", ".txt"))
+
+
+class PlanSettleForm(PlanInvoiceForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issue_date"].label = _("Date of the invoices and credit notes")
+        self.helper = _helper(_("Settle the year"))

@@ -38,7 +38,10 @@ def _credited() -> Coalesce:
 def invoice_list(*, user: Any) -> InvoiceQuerySet:
     """Invoices and credit notes the user may see, with `paid` and `credited` (see Invoice.outstanding)."""
     queryset = Invoice.objects.select_related(
-        "organisation", "credited_invoice", "plan_share__plan__initiative"
+        "organisation",
+        "credited_invoice",
+        "plan_share__plan__initiative",
+        "settlement_share__settlement__plan__initiative",
     ).annotate(paid=_paid(), credited=_credited())
     restricted = policy.restrict(queryset.order_by("-issue_date", "-series", "-number"), user, "invoice.view")
     return cast(InvoiceQuerySet, restricted)  # restrict() filters the same queryset class

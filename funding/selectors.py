@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum
@@ -9,13 +11,16 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from core import policy
-from funding.choices import ModelStatus
+from funding.choices import InvoiceKind, InvoiceStatus, ModelStatus
 from funding.models import (
+    ActualCost,
     Budget,
     Contribution,
     ContributionModel,
     Deflator,
     RecomputeRun,
+    Settlement,
+    SettlementShare,
     SharingParticipant,
     SharingPlan,
 )
@@ -122,6 +127,67 @@ def sharing_plan_get(*, user: Any, pk: int) -> SharingPlan:
 def sharing_plan_rows(*, user: Any, plan: SharingPlan) -> QuerySet[SharingParticipant]:
     """The shares the user sees: all of them for the secretariat, the own organisation's for a participant."""
     queryset = plan.participants.select_related("organisation").order_by("organisation__name")
+    if policy.can(user, "sharing_plan.manage"):
+        return queryset
+    return queryset.filter(organisation_id=user.organisation_id)
+
+
+@dataclass(frozen=True)
+class PlanYear:
+    """One period of a plan against the initiative's actual cost: what was planned, invoiced, spent and settled."""
+
+    year: int
+    planned: Decimal
+    invoiced: Decimal
+    actual: Decimal | None
+    settlement: Settlement | None
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.actual is None else self.actual - self.invoiced
+
+
+def plan_against_actuals(*, plan: SharingPlan) -> list[PlanYear]:
+    """Each period of the plan with the initiative's actual cost (plans read by anyone who may see the plan; the
+    figures are the initiative's, not any participant's)."""
+    from funding.models import Invoice
+
+    actuals = (
+        dict(ActualCost.objects.filter(initiative_id=plan.initiative_id).values_list("year", "amount"))
+        if plan.initiative_id
+        else {}
+    )
+    settlements = {s.year: s for s in Settlement.objects.filter(plan_number=plan.number)}
+    invoices = (
+        Invoice.objects.filter(plan_share__plan__number=plan.number, kind=InvoiceKind.INVOICE)
+        .exclude(status=InvoiceStatus.CREDITED)
+        .prefetch_related("credit_notes")
+    )
+    invoiced: dict[int, Decimal] = {}
+    for invoice in invoices:
+        credited = sum((c.total for c in invoice.credit_notes.all() if c.settlement_share_id is None), Decimal(0))
+        invoiced[invoice.year] = invoiced.get(invoice.year, Decimal(0)) + invoice.total - credited
+    return [
+        PlanYear(
+            year=year,
+            planned=plan.amount,
+            invoiced=settlements[year].invoiced if year in settlements else invoiced.get(year, Decimal(0)),
+            actual=settlements[year].actual if year in settlements else actuals.get(year),
+            settlement=settlements.get(year),
+        )
+        for year in plan.years
+    ]
+
+
+def settlement_shares(*, user: Any, plan: SharingPlan) -> QuerySet[SettlementShare]:
+    """The settlement shares of a plan's periods the user sees: all for the secretariat, the own organisation's
+    for a participant, with the documents that carry them."""
+    queryset = (
+        SettlementShare.objects.filter(settlement__plan_number=plan.number)
+        .select_related("organisation", "settlement", "original_invoice")
+        .prefetch_related("invoices")
+        .order_by("-settlement__year", "organisation__name")
+    )
     if policy.can(user, "sharing_plan.manage"):
         return queryset
     return queryset.filter(organisation_id=user.organisation_id)

@@ -267,3 +267,60 @@ def changes(before: Sequence[Share], after: Sequence[Share]) -> list[Change]:
     result = [Change(pid, old.get(pid), amount) for pid, amount in new.items() if old.get(pid) != amount]
     result += [Change(pid, amount, None) for pid, amount in old.items() if pid not in new]
     return result
+
+
+def settlement_shares(plan: Plan, *, year: int, actual: Decimal, invoiced: Decimal) -> list[Share]:
+    """The year-end settlement of a plan period: actual - invoiced shared by the plan's own key, each
+    participant's part signed (positive: to pay; negative: credited), whole kroner adding up exactly to the difference.
+
+    A participant exempt from the plan stays exempt; one paying a fixed amount paid what was agreed and takes no
+    part in the settlement. `actual` and `invoiced` are whole kroner."""
+    if not engine._is_whole(actual) or not engine._is_whole(invoiced):
+        raise ModelError(f"actual, invoiced: {engine._plain(actual)}, {engine._plain(invoiced)} are not whole kroner")
+    difference = actual - invoiced
+    keyed = [
+        Participant(
+            id=p.id,
+            population=p.population,
+            share=p.share,
+            usage=p.usage,
+            exempt=p.exempt or p.fixed_amount is not None,
+            description=p.description,
+        )
+        for p in plan.participants
+    ]
+    pure = Plan(
+        name=plan.name,
+        amount=abs(difference),
+        key=plan.key,
+        participants=keyed,
+        equal_share=plan.equal_share,
+        unit=plan.unit,
+        population_date=plan.population_date,
+    )
+    shares = compute_shares(pure)
+    with translation.override(explanations.DOCUMENT_LANGUAGE):
+        sign = "−" if difference < 0 else ""
+        head = (
+            f"Avregning {year}: faktiske kostnader {_kr(actual)} − fakturert {_kr(invoiced)} "
+            f"= {sign}{_kr(abs(difference))}"
+        )
+        results = []
+        for original, share in zip(plan.participants, shares, strict=True):
+            if original.fixed_amount is not None and not original.exempt:
+                text = f"{head}; fast beløp etter planen, tar ikke del i avregningen"
+                results.append(Share(share.participant_id, _ZERO, _ZERO, FIXED_AMOUNT, text))
+                continue
+            body = share.explanation[:1].lower() + share.explanation[1:]
+            if share.basis == SHARED and difference < 0:
+                body += " til gode"
+            elif share.basis == SHARED and difference > 0:
+                body += " å betale"
+            # copy_negate: exact, whatever the precision of the context.
+            amount, exact = (
+                (share.amount.copy_negate(), share.exact.copy_negate())
+                if difference < 0
+                else (share.amount, share.exact)
+            )
+            results.append(Share(share.participant_id, amount, exact, share.basis, f"{head}; {body}"))
+    return results

@@ -3,6 +3,7 @@ from django.urls import path
 from funding.views import contributions as views
 from funding.views import deliveries as delivery_views
 from funding.views import invoices as invoice_views
+from funding.views import settlement as settlement_views
 from funding.views import sharing as sharing_views
 
 app_name = "funding"
@@ -53,4 +54,7 @@ urlpatterns += [
     path("plans/<int:pk>/adopt/", sharing_views.plan_adopt, name="plan_adopt"),
     path("plans/<int:pk>/new-version/", sharing_views.plan_new_version, name="plan_new_version"),
     path("plans/<int:pk>/invoice/", sharing_views.plan_invoice, name="plan_invoice"),
+    path("plans/<int:pk>/actuals/", settlement_views.plan_actuals, name="plan_actuals"),
+    path("plans/<int:pk>/settle/", settlement_views.plan_settle, name="plan_settle"),
+    path("plans/actuals/import/", settlement_views.actual_costs_import, name="actual_costs_import"),
 ]

@@ -316,6 +316,9 @@ MATRIX += [
     Case("funding:plan_update", {"proposal": secretariat_only()}, target=sharing_plan),
     Case("funding:plan_adopt", {"proposal": secretariat_only()}, target=sharing_plan),
     Case("funding:plan_invoice", {"own": secretariat_only()}, target=sharing_plan),
+    Case("funding:plan_actuals", {"own": secretariat_only(), "foreign": secretariat_only()}, target=sharing_plan),
+    Case("funding:plan_settle", {"own": secretariat_only()}, target=sharing_plan),
+    Case("funding:actual_costs_import", {None: secretariat_only()}),
     Case("funding:plan_new_version", {"own": everyone(NOT_ALLOWED)}, target=sharing_plan),
     Case("funding:plan_new_version", {"own": secretariat_post()}, target=sharing_plan, method="post"),
 ]

@@ -17,9 +17,11 @@ from funding.models.invoices import (
     Payment,
     Reminder,
 )
+from funding.models.settlement import ActualCost, Settlement, SettlementShare
 from funding.models.sharing import SharingParticipant, SharingPlan
 
 __all__ = [
+    "ActualCost",
     "BankImport",
     "Budget",
     "Contribution",
@@ -36,6 +38,8 @@ __all__ = [
     "Payment",
     "RecomputeRun",
     "Reminder",
+    "Settlement",
+    "SettlementShare",
     "SharingParticipant",
     "SharingPlan",
 ]

@@ -41,6 +41,7 @@ IMMUTABLE_FIELDS = (
     "organisation_id",
     "contribution_id",
     "plan_share_id",
+    "settlement_share_id",
     "credited_invoice_id",
     "year",
     "issue_date",
@@ -122,6 +123,14 @@ class Invoice(models.Model):
         blank=True,
         verbose_name=_("share of a cost-sharing plan"),
     )
+    settlement_share = models.ForeignKey(
+        "funding.SettlementShare",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        null=True,
+        blank=True,
+        verbose_name=_("settlement of a plan period"),
+    )
     credited_invoice = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -188,8 +197,19 @@ class Invoice(models.Model):
                 condition=Q(kind="invoice") & ~Q(status="credited"),
                 name="one_live_invoice_per_plan_share_and_year",
             ),
+            # An extra invoice for a settlement share: one, net of credits.
+            models.UniqueConstraint(
+                fields=["settlement_share"],
+                condition=Q(kind="invoice") & ~Q(status="credited"),
+                name="one_live_invoice_per_settlement_share",
+            ),
             models.CheckConstraint(
-                condition=Q(contribution__isnull=True) | Q(plan_share__isnull=True), name="invoice_for_one_thing"
+                condition=(
+                    Q(contribution__isnull=True, plan_share__isnull=True)
+                    | Q(contribution__isnull=True, settlement_share__isnull=True)
+                    | Q(plan_share__isnull=True, settlement_share__isnull=True)
+                ),
+                name="invoice_for_one_thing",
             ),
             models.CheckConstraint(condition=Q(total__gte=0), name="invoice_total_not_negative"),
         ]

@@ -60,7 +60,10 @@ def invoice_can_send(invoice: Invoice) -> bool:
 
 @rule
 def invoice_can_credit(invoice: Invoice) -> bool:
-    return invoice.kind == InvoiceKind.INVOICE and invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.CREDITED)
+    """An issued invoice is credited in full once; one partly credited by a settlement is settled, not credited."""
+    if invoice.kind != InvoiceKind.INVOICE or invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.CREDITED):
+        return False
+    return invoice.credited_amount == 0
 
 
 @rule
@@ -368,6 +371,7 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
         number=number,
         contribution=invoice.contribution,
         plan_share=invoice.plan_share,
+        settlement_share=invoice.settlement_share,
         credited_invoice=invoice,
         year=invoice.year,
         issue_date=issue_date,
@@ -567,8 +571,12 @@ def invoice_refresh_status(*, invoice: Invoice, today: date | None = None) -> In
         return invoice
     today = today or timezone.localdate()
     paid = invoice.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    # A settlement may have credited part of it: what is left to pay is the rest.
+    owed = invoice.total - (
+        invoice.credit_notes.exclude(status=InvoiceStatus.DRAFT).aggregate(total=Sum("total"))["total"] or Decimal(0)
+    )
     due = invoice.reminders.order_by("-new_due_date").values_list("new_due_date", flat=True).first() or invoice.due_date
-    if paid >= invoice.total:
+    if paid >= owed:
         status = InvoiceStatus.PAID
     elif due and due < today:
         status = InvoiceStatus.OVERDUE

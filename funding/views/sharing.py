@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -39,7 +40,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     changes = services.sharing_plan_changes(plan)
     if changes is not None and not can_manage:
         changes.shares = [row for row in changes.shares if row.organisation.pk == request.user.organisation_id]
-    invoices = Invoice.objects.filter(plan_share__plan__number=plan.number).select_related("plan_share__plan")
+    invoices = Invoice.objects.filter(
+        Q(plan_share__plan__number=plan.number) | Q(settlement_share__settlement__plan_number=plan.number)
+    ).select_related("plan_share__plan", "settlement_share")
     if not policy.can(request.user, "invoice.view"):
         invoices = invoices.none()
     elif not can_manage:
@@ -56,6 +59,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if can_manage
             else selectors.sharing_plan_list(user=request.user).filter(number=plan.number),
             "invoices": invoices.order_by("-year", "-number"),
+            "years": selectors.plan_against_actuals(plan=plan),
+            "settlement_shares": selectors.settlement_shares(user=request.user, plan=plan),
             "can_manage": can_manage,
             "sees_invoices": policy.can(request.user, "invoice.view"),
         },

@@ -34,12 +34,26 @@ def test_demo_is_a_realistic_network_and_loading_it_again_changes_nothing(db, ca
         "city": "Masfjordnes",
         "country": "NO",
     }
+    _settlement_demo()
     governance = _governance_demo()
     consultation = _consultation_demo()
     call_command("load_demo")
     assert counts() == first
     assert _governance_demo() == governance
     assert _consultation_demo() == consultation
+    _settlement_demo()
+
+
+def _settlement_demo():
+    """The four municipalities' project cost 398 000 of the 420 000 invoiced: each is credited 5 500 of its share."""
+    from funding.models import ActualCost, Settlement
+
+    settlement = Settlement.objects.get()
+    assert (settlement.actual, settlement.invoiced, settlement.difference) == (398000, 420000, -22000)
+    assert ActualCost.objects.count() == 1
+    credits = Invoice.objects.filter(settlement_share__settlement=settlement, kind="credit_note")
+    assert sorted(credits.values_list("total", flat=True)) == [5500] * 4
+    assert all(credit.credited_invoice.plan_share_id for credit in credits)
 
 
 def _governance_demo():

@@ -1,7 +1,8 @@
 """The money year holds in any order of events: a hypothesis state machine on PostgreSQL draws members joining and
 leaving, population figures, deflators, adopted models, recomputes, invoice runs with issue dates, credit notes,
-payments by hand and by bank file (also the same file again, written another way), reminders, days passing, and
-failures (the PDF render, the mail and the run itself raising), and checks the invariants after every step.
+payments by hand and by bank file (also the same file again, written another way), reminders, days passing, a
+project's actual cost and its year-end settlement (extra invoices and partial credit notes), and failures (the
+PDF render, the mail and the run itself raising), and checks the invariants after every step.
 
 Each example runs in a savepoint of the test's transaction and is rolled back; what would run after a commit
 (recomputes, invoice runs, document rendering) runs at the end of each step, as it does after a request.
@@ -11,6 +12,7 @@ seed (MONEY_YEAR_SEED=<seed> repeats a run; MONEY_YEAR_EXAMPLES and MONEY_YEAR_S
 """
 
 import calendar
+import contextlib
 import csv
 import io
 import os
@@ -45,6 +47,8 @@ from funding.models import (
     Payment,
     RecomputeRun,
     Reminder,
+    Settlement,
+    SettlementShare,
     SharingParticipant,
     SharingPlan,
 )
@@ -64,6 +68,7 @@ from funding.services import (
     payment_register,
     reminder_send,
 )
+from funding.services.settlement import actual_cost_save, plan_settle
 from funding.services.sharing import (
     ParticipantInput,
     sharing_plan_adopt,
@@ -73,6 +78,7 @@ from funding.services.sharing import (
 )
 from members.choices import MembershipStatus
 from members.services import organisation_update, population_figure_record
+from portfolio.models import Initiative
 from tests.factories import OrganisationFactory, PopulationFigureFactory, contribution_model, network_profile
 from tests.funding.bank_files import Giro, camt_054, ocr_giro
 
@@ -107,6 +113,8 @@ CENT = Decimal("0.01")
 STEPS: list[int] = []
 # How many plan invoices each example issued, so the run shows that project shares were invoiced at all.
 PLAN_INVOICES: list[int] = []
+# How many settlement documents (extra invoices, partial credit notes) each example issued.
+SETTLEMENT_DOCUMENTS: list[int] = []
 
 
 def _pdf(self, *args, **kwargs) -> bytes:
@@ -179,10 +187,12 @@ class MoneyYear(RuleBasedStateMachine):
         self.steps = -1  # the invariants are checked once before the first step, then after each
         self.proposals = 0
         self.plan_invoices = 0
+        self.settlement_documents = 0
 
     def teardown(self):
         STEPS.append(self.steps)
         PLAN_INVOICES.append(self.plan_invoices)
+        SETTLEMENT_DOCUMENTS.append(self.settlement_documents)
         self.pdf.undo()
         self.traveller.stop()
         transaction.set_rollback(True)
@@ -333,6 +343,39 @@ class MoneyYear(RuleBasedStateMachine):
                 sharing_plan_invoice(
                     plan=self.plan, year=YEAR, issue_date=issue_date, due_date=issue_date + timedelta(days=30)
                 )
+            except ValidationError:
+                return
+
+    @rule(amount=st.sampled_from(["0", "300000", "419999.50", "420000", "437503.49", "2000000"]))
+    def actual_cost(self, amount):
+        """The host's accounts say what the project cost in the year (entered again, the figure replaces)."""
+        with self.step():
+            actual_cost_save(initiative=self.plan.initiative, year=YEAR, amount=Decimal(amount))
+
+    @rule(offset=st.integers(-60, 10))
+    def settlement(self, offset):
+        """The secretariat settles the plan's year against the actual cost, whatever has happened before."""
+        issue_date = self.today + timedelta(days=offset)
+        with self.step():
+            try:
+                plan_settle(plan=self.plan, year=YEAR, issue_date=issue_date, due_date=issue_date + timedelta(days=30))
+            except ValidationError:
+                return
+
+    @rule(amount=st.sampled_from(["300000", "419999.50", "437503.49"]), offset=st.integers(0, 10))
+    def year_end(self, amount, offset):
+        """At year end, in the order the secretariat works: the shares invoiced if they are not, the actual cost
+        from the accounts, and the year settled (refused where something is not in order)."""
+        issue_date = self.today + timedelta(days=offset)
+        with self.step(), contextlib.suppress(ValidationError):
+            sharing_plan_invoice(
+                plan=self.plan, year=YEAR, issue_date=self.today, due_date=self.today + timedelta(days=30)
+            )
+        with self.step():
+            actual_cost_save(initiative=self.plan.initiative, year=YEAR, amount=Decimal(amount))
+        with self.step():
+            try:
+                plan_settle(plan=self.plan, year=YEAR, issue_date=issue_date, due_date=issue_date + timedelta(days=30))
             except ValidationError:
                 return
 
@@ -494,6 +537,7 @@ class MoneyYear(RuleBasedStateMachine):
         self.nothing_half_written(invoices)
         self.numbers_are_gapless(invoices)
         plan_invoiced = self.plan_shares_invoiced_at_most_once(invoices)
+        plan_invoiced += self.settled_once_by_the_key(invoices)
         self.invoiced_at_most_once(invoices, contributions, totals, plan_invoiced)
         self.outstanding_is_amount_less_payments_and_credits(invoices, totals, shown_outstanding)
         self.one_contribution_per_member_as_the_engine_computes_it(contributions)
@@ -557,10 +601,53 @@ class MoneyYear(RuleBasedStateMachine):
         self.plan_invoices = sum(len(documents) for documents in by_organisation.values())
         return invoiced
 
+    def settled_once_by_the_key(self, invoices) -> Decimal:
+        """A plan's year is settled at most once; its shares add up to actual - invoiced, each to pay by at most one
+        extra invoice net of credits or credited by one partial credit note of its plan invoice, never more than
+        that invoice charged. Returns what the settlement documents add to the year (extra less credited)."""
+        settlements = list(Settlement.objects.filter(plan_number=self.plan_number, year=YEAR))
+        assert len(settlements) <= 1, settlements
+        by_share: dict[int, list[Invoice]] = {}
+        for invoice in invoices:
+            if invoice.settlement_share_id is not None:
+                assert invoice.contribution_id is None and invoice.plan_share_id is None, invoice
+                by_share.setdefault(invoice.settlement_share_id, []).append(invoice)
+        net = Decimal(0)
+        for settlement in settlements:
+            shares = list(SettlementShare.objects.filter(settlement=settlement))
+            assert settlement.difference == settlement.actual - settlement.invoiced, settlement
+            assert sum((share.amount for share in shares), Decimal(0)) == settlement.difference, settlement
+            for share in shares:
+                documents = by_share.pop(share.pk, [])
+                self.settlement_documents += len(documents)
+                extra = [i for i in documents if i.kind == InvoiceKind.INVOICE]
+                partial = [
+                    i
+                    for i in documents
+                    if i.kind == InvoiceKind.CREDIT_NOTE and i.credited_invoice_id == share.original_invoice_id
+                ]
+                credits = [i for i in documents if i.kind == InvoiceKind.CREDIT_NOTE and i not in partial]
+                live = [i for i in extra if i.status != InvoiceStatus.CREDITED]
+                if share.amount > 0:
+                    assert not partial and len(live) <= 1 and len(extra) - len(credits) == len(live), documents
+                    assert len(extra) >= 1 and all(i.total == share.amount for i in extra), documents
+                    assert {c.credited_invoice_id for c in credits} == {i.pk for i in extra if i not in live}
+                    net += sum((i.total for i in live), Decimal(0))
+                elif share.amount < 0:
+                    assert not extra and not credits and len(partial) == 1, documents
+                    original = share.original_invoice
+                    assert partial[0].total == -share.amount <= original.total, (original, partial)
+                    assert original.status != InvoiceStatus.CREDITED, original
+                    net -= partial[0].total
+                else:
+                    assert not documents, documents
+        assert not by_share, "settlement documents without a settlement"
+        return net
+
     def invoiced_at_most_once(self, invoices, contributions, totals, plan_invoiced):
         by_contribution: dict[int, list[Invoice]] = {}
         for invoice in invoices:
-            if invoice.plan_share_id is None:
+            if invoice.plan_share_id is None and invoice.settlement_share_id is None:
                 by_contribution.setdefault(invoice.contribution_id, []).append(invoice)
         invoiced = Decimal(0)
         for contribution in contributions.values():
@@ -627,7 +714,7 @@ class MoneyYear(RuleBasedStateMachine):
             return
         months = {contribution.pk: contribution.months for contribution in contributions.values()}
         for invoice in invoices:
-            if invoice.plan_share_id is not None:
+            if invoice.plan_share_id is not None or invoice.settlement_share_id is not None:
                 continue  # a plan invoice charges the plan's year (checked with the plan's shares)
             if invoice.kind == InvoiceKind.INVOICE and invoice.status != InvoiceStatus.CREDITED:
                 charged = months_between(invoice.period_start, invoice.period_end)
@@ -663,7 +750,9 @@ def money_year(db, personas, settings, tmp_path):
     contribution_model(year=YEAR, base_year=YEAR - 1, population_date=POPULATION_DATE, exempt=[personas.host])
     contributions_recompute(year=YEAR)
     # A project shared equally among the five member municipalities (Helgeland's way), adopted for the year.
+    initiative = Initiative.objects.create(title="Prosjekt", focus_area="solutions", service_area="health")
     plan = sharing_plan_save(
+        initiative=initiative,
         purpose="Prosjektledelse",
         recurrence="yearly",
         first_year=YEAR,
@@ -690,6 +779,7 @@ def test_the_money_year_holds_in_any_order_of_events(money_year, monkeypatch):
     print("money year: invariants switched on:", ", ".join(name for name, on in CHECK.items() if on) or "none")
     STEPS.clear()
     PLAN_INVOICES.clear()
+    SETTLEMENT_DOCUMENTS.clear()
     started = time.monotonic()
     # Every example runs the full number of steps (hypothesis otherwise may stop one early to shrink it).
     run_state_machine_as_test(MoneyYear, settings=PROFILE, _min_steps=PROFILE.stateful_step_count - 1)
@@ -701,6 +791,7 @@ def test_the_money_year_holds_in_any_order_of_events(money_year, monkeypatch):
     full = sum(1 for steps in STEPS if steps >= PROFILE.stateful_step_count)
     print(f"money year: {full} examples ran all {PROFILE.stateful_step_count} steps")
     print(f"money year: {sum(1 for n in PLAN_INVOICES if n)} examples invoiced project shares")
+    print(f"money year: {sum(1 for n in SETTLEMENT_DOCUMENTS if n)} examples settled a project's year with documents")
     assert any(PLAN_INVOICES), "no example invoiced a project share"
     assert len(STEPS) >= PROFILE.max_examples
     assert full >= (200 if IN_CI else PROFILE.max_examples * 9 // 10)

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from hypothesis import given
 from hypothesis import strategies as st
 
+from funding import sharing
 from funding.calculation import ModelError
 from funding.model_io import load_plan
 from funding.sharing import (
@@ -226,3 +227,31 @@ def test_simulate_takes_a_plan_or_a_model_but_not_both(tmp_path):
         call_command("contributions", "simulate", "--plan", str(path), "--model", str(path), stdout=io.StringIO())
     with pytest.raises(CommandError, match="takes no --members"):
         call_command("contributions", "simulate", "--plan", str(path), "--members", str(path), stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("difference", [-22000, -1, 0, 3, 20003])
+@pytest.mark.parametrize("key", [sharing.EQUAL, sharing.POPULATION, sharing.MIX, sharing.FIXED_SHARES, sharing.USAGE])
+def test_a_settlement_shares_the_difference_by_the_plans_own_key(key, difference):
+    participants = [
+        sharing.Participant("a", population=2300, share=Decimal("0.5"), usage=Decimal(3)),
+        sharing.Participant("b", population=13400, share=Decimal("0.3"), usage=Decimal(5)),
+        sharing.Participant("c", population=1691, share=Decimal("0.2"), usage=Decimal(1)),
+        sharing.Participant("d", population=9000, fixed_amount=Decimal(10000)),
+        sharing.Participant("e", population=500, exempt=True),
+    ]
+    plan = sharing.Plan("Prosjekt", Decimal(420000), key, participants, equal_share=Decimal("0.5"))
+
+    shares = sharing.settlement_shares(plan, year=2026, actual=Decimal(420000 + difference), invoiced=Decimal(420000))
+
+    assert sum(share.amount for share in shares) == difference
+    assert all(share.amount == share.amount.to_integral_value() for share in shares)
+    assert all(abs(share.amount - share.exact) < 1 for share in shares)
+    assert all(share.amount * difference >= 0 for share in shares)
+    assert [share.amount for share in shares[3:]] == [0, 0]
+    # The same key as the plan: the difference in proportion to the shares of those who share.
+    if difference:
+        plain = sharing.compute_shares(
+            sharing.Plan("Prosjekt", Decimal(abs(difference)), key, participants[:3], equal_share=Decimal("0.5"))
+        )
+        assert [share.exact.copy_abs() for share in shares[:3]] == [share.exact for share in plain]
+    assert all(share.explanation.startswith("Avregning 2026: faktiske kostnader") for share in shares)

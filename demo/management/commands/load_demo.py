@@ -5,7 +5,7 @@ from demo.agreements import load_demo as load_agreements_demo
 from demo.annual import load_demo as load_annual_demo
 from demo.consultations import load_demo as load_consultations_demo
 from demo.funding import load_demo as load_funding_demo
-from demo.funding import load_sharing_demo
+from demo.funding import load_settlement_demo, load_sharing_demo
 from demo.governance import load_demo as load_governance_demo
 from demo.members import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from demo.members import load_demo as load_members_demo
@@ -27,6 +27,8 @@ class Command(BaseCommand):
             load_sharing_demo()
             # An open consultation round on the draft 2027 contribution model, with the case that will decide it.
             load_consultations_demo()
+            # Its actual cost and the year's settlement: credit notes of part of each share's invoice.
+            load_settlement_demo()
             # The network's year: the annual cycle, the 2025 accounts and the approved 2025 annual report
             load_annual_demo()
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Log in with:"))
