@@ -131,7 +131,8 @@ def seed_members(count: int = MEMBERS) -> dict:
 
 def seed_invoices(count: int = INVOICES) -> dict:
     """Contributions of every member for as many years back from LAST_YEAR as `count` invoices need, and
-    `count` issued invoices for them (the newest year first), through the portal's own services. Their documents
+    `count` issued invoices for them (the newest years' contributions, issued oldest year first: numbers and
+    invoice dates go in the same order), through the portal's own services. Their documents
     are not rendered (the portal renders them on first download; no page of the load run downloads one)."""
     from bench.invoices import adopt_model
     from funding.models import Contribution
@@ -149,7 +150,7 @@ def seed_invoices(count: int = INVOICES) -> dict:
         raise AssertionError(f"expected {count} contributions to invoice, got {len(contributions)}")
     invoices = []
     with mock.patch.object(invoice_services, "_queue_documents", lambda invoice_id: None):
-        for contribution in contributions:
+        for contribution in sorted(contributions, key=lambda contribution: contribution.year):
             issue_date = date(contribution.year, 1, 15)
             invoice, _created = invoice_issue(
                 contribution=contribution, issue_date=issue_date, due_date=issue_date + timedelta(days=30)
