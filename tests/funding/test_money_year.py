@@ -469,12 +469,12 @@ def test_needs_attention_lists_stale_blocked_failed_and_overdue_with_links(
 def test_needs_attention_names_the_first_overdue_invoices_and_counts_the_rest(
     client, invoicing, time_machine, monkeypatch
 ):
-    monkeypatch.setattr("funding.attention.OVERDUE_NAMED", 2)
+    monkeypatch.setattr("funding.attention.OVERDUE_NAMED", 1)
     time_machine.move_to("2026-11-20 09:00 +01:00")
-    run(issue_date=date(2026, 10, 1), due_date=date(2026, 10, 31))  # three invoices, overdue by now
+    run(issue_date=date(2026, 10, 1), due_date=date(2026, 10, 31))  # two invoices, overdue by now
     client.force_login(invoicing.secretariat)
     texts = [item.text for item in client.get("/").context["money_attention"]]
-    assert len([text for text in texts if " is overdue (due " in text]) == 2
+    assert len([text for text in texts if " is overdue (due " in text]) == 1
     assert "and 1 more overdue invoice" in texts
 
 
