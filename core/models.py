@@ -99,3 +99,17 @@ class ProviderSignIn(Device):
 
     def verify_token(self, token: object) -> bool:
         return False  # the provider verified the person; there is nothing to type here
+
+
+class PageGeneration(models.Model):
+    """A number raised whenever data some cached pages show changes; pages cached under an older number are stale."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    number = models.PositiveBigIntegerField(_("number"), default=0)
+
+    class Meta:
+        verbose_name = _("page generation")
+        verbose_name_plural = _("page generations")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.number}"

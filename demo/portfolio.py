@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from members.models import Organisation, User
-from portfolio import services
+from portfolio import page_cache, services
 from portfolio.choices import (
     AdoptionStatus,
     FocusArea,
@@ -564,6 +564,7 @@ def create_many_initiatives(n: int, *, prefix: str = "Lasttest") -> int:
         ],
         batch_size=500,
     )
+    page_cache.renew_generation()  # bulk_create sends no signals
     return n
 
 

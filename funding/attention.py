@@ -10,12 +10,15 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.runs import RunStatus
 from funding import services
 from funding.choices import InvoiceKind, ModelStatus
 from funding.models import ContributionModel, Invoice, InvoiceRun, RecomputeRun
 from funding.services.invoices import OPEN_STATUSES
+
+OVERDUE_NAMED = 10  # overdue invoices named one by one on the start page
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,9 @@ def money_attention(*, today: date | None = None) -> list[Attention]:
         .filter(due__lt=today)
         .order_by("due", "number")
     )
-    for invoice in overdue:
+    # The first few by name, the rest counted: a year nobody has paid yet would otherwise list every invoice.
+    named = list(overdue[:OVERDUE_NAMED])
+    for invoice in named:
         items.append(
             Attention(
                 _("Invoice %(number)s to %(name)s is overdue (due %(date)s)")
@@ -100,4 +105,8 @@ def money_attention(*, today: date | None = None) -> list[Attention]:
                 invoice.get_absolute_url(),
             )
         )
+    more = overdue.count() - len(named) if len(named) == OVERDUE_NAMED else 0
+    if more:
+        text = ngettext("and %(count)d more overdue invoice", "and %(count)d more overdue invoices", more)
+        items.append(Attention(text % {"count": more}, reverse("funding:invoice_list")))
     return items

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from core.access import require
 from core.client_ip import client_ip
 from core.exports import spreadsheet_response
 from core.forms import add_service_error
+from core.paging import page_of
 from members import agreements, selectors
 from members.agreement_forms import (
     AgreementTemplateForm,
@@ -65,14 +67,16 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         ]
         return spreadsheet_response(request.GET["_export"], "avtaler", header, rows)
     counts = dict.fromkeys(AgreementStatus.values, 0)
-    for value in selectors.agreement_list(user=request.user).values_list("status", flat=True):
-        counts[value] += 1
+    per_status = selectors.agreement_list(user=request.user).order_by().values("status").annotate(n=Count("pk"))
+    counts.update({row["status"]: row["n"] for row in per_status})
     can_manage = policy.can(request.user, "agreement.manage")
+    page = page_of(request, shown)  # one invitation per member and text: a page of them at a time
     return render(
         request,
         "members/agreement_list.html",
         {
-            "agreements": shown,
+            "agreements": page,
+            "page_obj": page,
             "status": status,
             "counts": [(value, label, counts[value]) for value, label in AgreementStatus.choices],
             "templates": AgreementTemplate.objects.select_related("adopted_in_case") if can_manage else [],

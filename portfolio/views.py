@@ -11,10 +11,12 @@ from django_tables2 import RequestConfig
 
 from core import policy
 from core.access import require
+from core.cache import cache_public_page
 from core.exports import spreadsheet_response
 from core.forms import add_service_error
 from governance.models import Case
 from portfolio import lifecycle, selectors, services
+from portfolio.apps import PAGES
 from portfolio.choices import AdoptionStatus, FocusArea, OfferingKind, Rag, ServiceArea, State, SuggestionStatus
 from portfolio.filters import InitiativeFilter
 from portfolio.forms import (
@@ -41,6 +43,7 @@ ADOPTION_COLOURS = {
 
 
 @require("initiative.view")
+@cache_public_page(PAGES)
 def initiative_list(request: HttpRequest) -> HttpResponse:
     internal = policy.can(request.user, "initiative.view_internal")
     filterset = InitiativeFilter(request.GET, queryset=selectors.initiative_list(user=request.user))
@@ -97,6 +100,7 @@ def _initiative_export(export_format: str, initiatives, internal: bool) -> HttpR
 
 
 @require("initiative.view")
+@cache_public_page(PAGES)
 def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = selectors.initiative_get(user=request.user, pk=pk)
     internal = policy.can(request.user, "initiative.view_internal")
@@ -337,6 +341,7 @@ OFFERING_HEADINGS = {
 
 
 @require("offering.view")
+@cache_public_page(PAGES)
 def offering_list(request: HttpRequest) -> HttpResponse:
     offerings = list(selectors.offering_list(user=request.user))
     groups = [

@@ -46,6 +46,15 @@ def _tasks_in_process(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a page another test cached (core.cache.cache_public_page) is not
+    served to this one, whose database was rolled back to the same state."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _language_of_the_suite(settings):
     """Each test starts in the suite's language, whatever an earlier request activated in this thread."""
     from django.utils import translation

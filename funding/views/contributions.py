@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +16,7 @@ from core import policy, told
 from core.access import require
 from core.exports import spreadsheet_response
 from core.forms import add_service_error
+from core.paging import page_of
 from funding import invoice_selectors, scenarios, selectors, services
 from funding.forms import (
     AdoptForm,
@@ -329,15 +332,17 @@ def contribution_list(request: HttpRequest) -> HttpResponse:
             for c in contributions
         ]
         return spreadsheet_response(export, "medlemsbidrag", header, rows)
-    total = sum((c.amount for c in contributions), Decimal(0))
+    # A page of rows at a time; the total is over every contribution the filter finds (one SQL sum).
+    page = page_of(request, contributions)
     return render(
         request,
         "funding/contribution_list.html",
         {
-            "contributions": contributions,
+            "contributions": page,
+            "page_obj": page,
             "years": years,
             "year": year,
-            "total": total,
+            "total": contributions.aggregate(total=Coalesce(Sum("amount"), Decimal(0)))["total"],
             "is_secretariat": policy.is_secretariat(request.user),
         },
     )

@@ -14,6 +14,7 @@ from core import policy
 from core.access import require
 from core.exports import spreadsheet_response
 from core.forms import add_service_error
+from core.paging import page_of
 from funding import invoice_selectors as selectors
 from funding import selectors as funding_selectors
 from funding import services
@@ -69,11 +70,13 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             for i in invoices
         ]
         return spreadsheet_response(export, "fakturaer", header, rows)
+    page = page_of(request, invoices)  # a page of rows at a time; the totals per year are over them all
     return render(
         request,
         "funding/invoice_list.html",
         {
-            "invoices": invoices,
+            "invoices": page,
+            "page_obj": page,
             "filters": filters,
             "statuses": InvoiceStatus.choices,
             "years": selectors.invoice_years(user=request.user),

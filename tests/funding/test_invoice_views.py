@@ -199,3 +199,15 @@ def test_bank_values_beyond_their_columns_are_refused_naming_line_and_column(cli
     assert response.status_code == 200
     assert message in response.context["form"].errors["file"]
     assert not Payment.objects.exists() and not BankImport.objects.exists()
+
+
+def test_the_invoice_list_shows_a_page_at_a_time_with_the_totals_of_them_all(client, issued, monkeypatch):
+    monkeypatch.setattr("core.paging.PER_PAGE", 1)
+    client.force_login(issued.secretariat)
+    first = client.get(reverse("funding:invoice_list"), {"year": "2026"})
+    assert len(first.context["invoices"]) == 1 and first.context["page_obj"].paginator.count == 2
+    assert first.context["totals"][0]["invoiced"] == Decimal(563240)  # every invoice of the year
+    assert "2 invoices and credit notes" in first.content.decode()
+    last = client.get(reverse("funding:invoice_list"), {"year": "2026", "page": "9"})  # past the end: the last
+    shown = [*first.context["invoices"], *last.context["invoices"]]
+    assert len({i.pk for i in shown}) == 2

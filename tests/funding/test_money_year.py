@@ -466,6 +466,18 @@ def test_needs_attention_lists_stale_blocked_failed_and_overdue_with_links(
     assert client.get("/").context["money_attention"] == []
 
 
+def test_needs_attention_names_the_first_overdue_invoices_and_counts_the_rest(
+    client, invoicing, time_machine, monkeypatch
+):
+    monkeypatch.setattr("funding.attention.OVERDUE_NAMED", 1)
+    time_machine.move_to("2026-11-20 09:00 +01:00")
+    run(issue_date=date(2026, 10, 1), due_date=date(2026, 10, 31))  # two invoices, overdue by now
+    client.force_login(invoicing.secretariat)
+    texts = [item.text for item in client.get("/").context["money_attention"]]
+    assert len([text for text in texts if " is overdue (due " in text]) == 1
+    assert "and 1 more overdue invoice" in texts
+
+
 def test_the_database_refuses_a_reminder_before_the_due_date_or_moving_it_earlier(invoicing, time_machine):
     run()
     invoice = own_invoice(invoicing)

@@ -241,3 +241,17 @@ def test_model_explains_whether_the_cap_is_indexed(client, network, norwegian):
     text = client.get(model.get_absolute_url()).content.decode()
     with override("nb"):
         assert gettext("No: the cap stays the same in kroner") not in text
+
+
+def test_the_contribution_list_shows_a_page_at_a_time_and_the_total_of_them_all(client, network, monkeypatch):
+    monkeypatch.setattr("core.paging.PER_PAGE", 2)
+    client.force_login(network.secretariat)
+    first = client.get(reverse("funding:contribution_list"), {"year": 2026})
+    assert len(first.context["contributions"]) == 2 and first.context["page_obj"].paginator.count == 3
+    assert first.context["total"] == Decimal(563240)  # all three, not the two shown
+    assert "Total of 3 contributions, all pages" in first.content.decode()
+    second = client.get(reverse("funding:contribution_list"), {"year": 2026, "page": 2})
+    assert len(second.context["contributions"]) == 1 and second.context["total"] == Decimal(563240)
+    names = {c.organisation.name for c in [*first.context["contributions"], *second.context["contributions"]]}
+    assert len(names) == 3
+    assert 'href="?year=2026&amp;page=2"' in first.content.decode()  # the year kept in the link

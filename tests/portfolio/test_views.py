@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -318,3 +319,33 @@ def test_the_public_overview_export_carries_no_formula(client, personas, project
     assert cells[title] == "s" and cells[leader] == "s"
     assert sheet.cell(row=2, column=sheet.max_column).value == 1212345
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_visitors_get_the_public_pages_from_the_cache_and_a_change_shows_at_once(client, project, personas):
+    from django.test import Client
+
+    pages = [reverse("portfolio:initiative_list"), project.get_absolute_url(), reverse("portfolio:offering_list")]
+    for url in pages:
+        client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        cached = [client.get(url) for url in pages]
+    assert len(queries) == len(pages)  # the generation's number only: nothing rendered again
+    assert "Økt andel digitale byggesøknader" in cached[0].content.decode()
+    services.initiative_update(initiative=project, values={"title": "Digitale byggesøknader for alle"})
+    for url in pages[:2]:
+        page = client.get(url).content.decode()
+        assert "Digitale byggesøknader for alle" in page and "Økt andel" not in page
+    services.status_report_create(
+        initiative=project,
+        values={"period_start": date(2025, 1, 1), "period_end": date(2025, 6, 30), "rag": "red", "summary": "Sent"},
+    )
+    assert "Red" in client.get(pages[0]).content.decode()  # a status report changes the overview too
+    # The form token in a cached page is the visitor's own: another visitor can switch the language with it.
+    other = Client(enforce_csrf_checks=True)
+    page = other.get(pages[0]).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    switched = other.post(reverse("set_language"), {"language": "nn", "next": "/", "csrfmiddlewaretoken": token})
+    assert switched.status_code == 302
+    # Signed in, the page is drawn for the person (budgets included), never taken from the visitors' cache.
+    client.force_login(personas.contact)
+    assert "Budget (NOK)" in client.get(pages[0]).content.decode()
