@@ -562,6 +562,7 @@ def _worker_environment(media: Path) -> dict[str, str]:
             "DEBUG": os.environ.get("DEBUG", "false"),
             "SECRET_KEY": os.environ["SECRET_KEY"],
             "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
+            "CELERY_TASK_ALWAYS_EAGER": "false",  # a worker, as in production
         }
     )
     return environment
