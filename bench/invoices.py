@@ -68,7 +68,7 @@ RATIO_TARGET = 1.25
 SCALING_TARGET = 1.7
 WORKERS = (1, 2)
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
-QUEUE = "bench-invoices"
+QUEUE = f"bench-invoices-{os.getpid()}"  # a queue of its own: two runs on one Redis database do not mix
 RENDER_TASK = "funding.tasks.render_invoice_documents"
 POLL_SECONDS = 0.1  # the waiting here costs a query, about 1 ms of PostgreSQL, per poll
 
