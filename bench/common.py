@@ -73,7 +73,8 @@ def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-never-used-for-a-real-portal-0123456789")
-    os.environ["REDIS_URL"] = ""  # tasks run in-process
+    os.environ["REDIS_URL"] = ""  # tasks run in-process:
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"  # without Redis the portal would queue them for a worker
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
     _create_database(database_url)
 

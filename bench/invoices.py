@@ -2,7 +2,7 @@
 
 The issue: *"`bench/` prints, for an invoice run of 400 members, the time per invoice against rendering the
 same HTML with WeasyPrint alone (the limit), as a ratio; target at most 1.25. It also prints the throughput
-with one and with two worker processes; target at least 1.7 times."*
+with one and with two worker processes; target at least 1.7 times."* Issue 24 tightened them to 1.1 and 1.9.
 
 Two figures (see bench/README.md for the details):
 
@@ -64,11 +64,11 @@ YEAR = 2026
 ISSUE_DATE = date(YEAR, 1, 15)
 DUE_DATE = ISSUE_DATE + timedelta(days=30)
 POPULATION_DATE = date(2024, 1, 1)
-RATIO_TARGET = 1.25
-SCALING_TARGET = 1.7
+RATIO_TARGET = 1.1
+SCALING_TARGET = 1.9
 WORKERS = (1, 2)
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
-QUEUE = "bench-invoices"
+QUEUE = f"bench-invoices-{os.getpid()}"  # a queue of its own: two runs on one Redis database do not mix
 RENDER_TASK = "funding.tasks.render_invoice_documents"
 POLL_SECONDS = 0.1  # the waiting here costs a query, about 1 ms of PostgreSQL, per poll
 
@@ -562,6 +562,7 @@ def _worker_environment(media: Path) -> dict[str, str]:
             "DEBUG": os.environ.get("DEBUG", "false"),
             "SECRET_KEY": os.environ["SECRET_KEY"],
             "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
+            "CELERY_TASK_ALWAYS_EAGER": "false",  # a worker, as in production
         }
     )
     return environment

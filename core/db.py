@@ -1,12 +1,14 @@
 """Bulk writes the ORM does not offer, for the few places where thousands of rows change at once.
 
-On PostgreSQL each statement takes one array per column (`unnest`), so its cost grows linearly with the
-rows and its parameters stay few; the rows are plain dicts keyed by field attname (e.g. `model_id`), so
-no model instances are built. Elsewhere (SQLite in development) Django's own bulk operations are used.
+On PostgreSQL each statement takes one array per column (`unnest`), or all the rows as one JSON document,
+so its cost grows linearly with the rows and its parameters stay few; the rows are plain dicts keyed by
+field attname (e.g. `model_id`), so no model instances are built. Elsewhere (SQLite in development)
+Django's own bulk operations are used.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -124,3 +126,109 @@ def history_snapshot(model: type[Model], keys: Sequence[Any], history_type: str,
         f"WHERE {_quote(_column(model._meta.pk))} = ANY(%s)"
     )
     _execute(sql, [timezone.now(), history_type, getattr(user, "pk", None), list(keys)])
+
+
+# ------------------------------------------------------------------------------------------------
+# Rows and their history rows in one statement (PostgreSQL): the rows travel as one JSON document, which the
+# client encodes in C (`json.dumps`) where arrays of Decimals would be encoded value by value in Python, and
+# the history rows are written from the statement's RETURNING, so PostgreSQL reads each row once.
+
+
+def _json_value(value: Any) -> Any:
+    """Decimals as their exact text (PostgreSQL reads them back with numeric's own input), dates and times in
+    ISO 8601."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _json_rows(fields: Sequence[Field], attnames: Sequence[str], rows: Sequence[Row]) -> str:
+    encoded = [field for field in fields if isinstance(field, JSONField) and field.encoder is not None]
+    if encoded:  # a JSON column with an encoder of its own: as that encoder writes it
+        rows = [
+            {**row, **{f.attname: json.loads(json.dumps(row[f.attname], cls=f.encoder)) for f in encoded}}
+            for row in rows
+        ]
+    return json.dumps(
+        [{name: row[name] for name in attnames} for row in rows] if len(rows[0]) != len(attnames) else list(rows),
+        default=_json_value,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def _json_source(fields: Sequence[Field], attnames: Sequence[str]) -> str:
+    """`FROM` this: the rows of the JSON parameter with their columns typed as the model's, plus `position`."""
+    typed = ", ".join(
+        f"{_quote(name)} {field.db_type(connection)}" for field, name in zip(fields, attnames, strict=True)
+    )
+    aliases = ", ".join(_quote(name) for name in attnames)
+    return f"ROWS FROM (jsonb_to_recordset(%s::jsonb) AS ({typed})) WITH ORDINALITY AS v({aliases}, position)"
+
+
+def _history_insert(model: type[Model], source: str) -> tuple[str, list[str]]:
+    """`INSERT INTO` the history table the tracked columns of `source` (a CTE returning them), as
+    django-simple-history writes a row: its date, type and user, no change reason. Returns the statement and
+    the tracked columns (quoted) that `source` must return."""
+    history = model.history.model  # type: ignore[attr-defined]  # added by simple_history
+    tracked = [_quote(_column(f)) for f in history._meta.concrete_fields if f.name not in HISTORY_FIELDS]
+    names = ", ".join(tracked)
+    sql = (
+        f"INSERT INTO {_quote(history._meta.db_table)} "  # noqa: S608 - quoted identifiers; values are parameters
+        f"({names}, history_date, history_type, history_user_id, history_change_reason) "
+        f"SELECT {names}, %s, %s, %s, NULL FROM {source}"
+    )
+    return sql, tracked
+
+
+def insert_rows_with_history(model: type[Model], rows: Sequence[Row], *, user: Any = None) -> list[Any]:
+    """Insert new rows and their history rows ('+'), in one statement on PostgreSQL; returns their primary
+    keys in the order of `rows`. The history rows are those `history_snapshot` writes."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        keys = insert_rows(model, rows)
+        history_snapshot(model, keys, "+", user)
+        return keys
+    attnames = list(rows[0])
+    fields = _fields(model, attnames)
+    columns = ", ".join(_quote(_column(field)) for field in fields)
+    values = ", ".join(f"v.{_quote(name)}" for name in attnames)
+    history_sql, tracked = _history_insert(model, "created")
+    key = _quote(_column(model._meta.pk))
+    returning = ", ".join(dict.fromkeys([key, *tracked]))
+    sql = (
+        f"WITH created AS (INSERT INTO {_quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT {values} FROM {_json_source(fields, attnames)} ORDER BY v.position RETURNING {returning}), "
+        f"history AS ({history_sql}) "
+        f"SELECT {key} FROM created"
+    )
+    params = [_json_rows(fields, attnames, rows), timezone.now(), "+", getattr(user, "pk", None)]
+    return [pk for (pk,) in _execute(sql, params, fetch=True)]
+
+
+def update_rows_with_history(model: type[Model], rows: Sequence[Row], *, user: Any = None) -> None:
+    """Update rows (each with its "pk") and write their history rows ('~'), in one statement on PostgreSQL.
+    The history rows are those `history_snapshot` writes."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        update_rows(model, rows)
+        history_snapshot(model, [row["pk"] for row in rows], "~", user)
+        return
+    meta = model._meta
+    attnames = [name for name in rows[0] if name != "pk"]
+    fields = _fields(model, attnames)
+    table, key = _quote(meta.db_table), _quote(_column(meta.pk))
+    assignments = ", ".join(f"{_quote(_column(f))} = v.{_quote(n)}" for f, n in zip(fields, attnames, strict=True))
+    history_sql, tracked = _history_insert(model, "changed")
+    returning = ", ".join(f"t.{name}" for name in tracked)
+    sql = (
+        f"WITH changed AS (UPDATE {table} AS t SET {assignments} "  # noqa: S608
+        f"FROM {_json_source([meta.pk, *fields], ['pk', *attnames])} WHERE t.{key} = v.{_quote('pk')} "
+        f"RETURNING {returning}) "
+        f"{history_sql}"
+    )
+    _execute(
+        sql, [_json_rows([meta.pk, *fields], ["pk", *attnames], rows), timezone.now(), "~", getattr(user, "pk", None)]
+    )

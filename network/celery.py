@@ -5,7 +5,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import setup_logging, worker_process_init
+from celery.signals import setup_logging, task_prerun, worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
 
@@ -36,11 +36,41 @@ app.conf.beat_schedule = {
 }
 
 
+@worker_init.connect
+def _load_weasyprint_once(**kwargs) -> None:
+    """WeasyPrint (and the libraries it binds: Pango, HarfBuzz, Fontconfig) loaded in the worker's main process,
+    so that each process it forks, and each that replaces one after CELERY_WORKER_MAX_TASKS_PER_CHILD tasks, has it
+    without loading it again. Fonts are loaded in each process, on its first document (core.documents)."""
+    import weasyprint  # noqa: F401
+
+
 @worker_process_init.connect
 def _freeze_inherited_objects(**kwargs) -> None:
     """Keep the garbage collector from walking the objects every prefork child inherits (Django, templates):
     they live as long as the process, and walking them cost several per cent of each PDF render."""
     gc.freeze()
+
+
+@worker_process_init.connect
+def _keep_database_connections(**kwargs) -> None:
+    """A worker process keeps its connection for WORKER_DB_CONN_MAX_AGE seconds (see the settings)."""
+    from django.conf import settings
+    from django.db import connections
+
+    for alias in settings.DATABASES:
+        connections[alias].settings_dict["CONN_MAX_AGE"] = settings.WORKER_DB_CONN_MAX_AGE
+
+
+@task_prerun.connect
+def _replace_failed_or_old_connections(task=None, **kwargs) -> None:
+    """Before each task in a worker, as Django does before each request: a connection that failed or is older than
+    its CONN_MAX_AGE is closed (the task then opens a new one), and the next query checks the connection is alive.
+    Not for a task run eagerly, inside the caller's transaction."""
+    if task is None or getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @setup_logging.connect

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 
 from core import rules as portal_rules
 from core import told
-from core.db import history_snapshot, insert_rows, update_rows
+from core.db import insert_rows_with_history, update_rows_with_history
 from core.runs import RunStatus
 from funding import calculation as calc
 from funding.choices import ModelStatus
@@ -314,10 +314,9 @@ def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = l
     to_update = [{**row, "computed_at": now} for row in plan.to_update]
     stale = [row["pk"] for row in plan.stale]
     with transaction.atomic():
-        created = insert_rows(Contribution, to_create)
-        history_snapshot(Contribution, created, "+")
-        update_rows(Contribution, to_update)
-        history_snapshot(Contribution, [row["pk"] for row in to_update], "~")
+        # One statement each on PostgreSQL, the history rows written from what the statement returns.
+        insert_rows_with_history(Contribution, to_create)
+        update_rows_with_history(Contribution, to_update)
         if stale:
             Contribution.objects.filter(pk__in=stale).delete()
     report = plan.report

@@ -97,3 +97,19 @@ def test_documents_read_the_static_files_and_nothing_else(listener, tmp_path):
     )
     assert "Tekst" in pdf_text(html_to_pdf(html))
     assert requests == []
+
+
+def test_fonts_are_loaded_once_per_thread_and_every_render_uses_them():
+    import threading
+
+    from core import documents
+
+    first = documents._font_configuration()
+    assert documents._font_configuration() is first
+    html = "<html lang='nb'><head><title>T</title></head><body><p>Tekst æøå</p></body></html>"
+    assert "Tekst" in pdf_text(html_to_pdf(html)) and "Tekst" in pdf_text(html_to_pdf(html))
+    other = []
+    thread = threading.Thread(target=lambda: other.append(documents._font_configuration()))
+    thread.start()
+    thread.join()
+    assert other[0] is not first

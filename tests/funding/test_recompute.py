@@ -212,3 +212,78 @@ def test_a_prorated_member_is_unchanged_when_recomputed_again(network):
     contributions_recompute(year=2026)
     report = contributions_recompute(year=2026)
     assert (report["updated"], report["unchanged"]) == (0, 4)
+
+
+def _tracked(record) -> dict:
+    history = Contribution.history.model
+    names = [f.attname for f in history._meta.concrete_fields if not f.name.startswith("history_")]
+    return {name: getattr(record, name) for name in names}
+
+
+def test_history_rows_hold_every_field_as_written_with_type_date_and_no_user_or_reason(network):
+    """The history rows written with the contributions (one statement on PostgreSQL) are the rows
+    django-simple-history keeps for a save: every field as stored, the type, the time, no user, no reason."""
+    before = timezone.now()
+    contributions_recompute(year=2026)
+    population_figure_record(organisation=network.own, reference_date=date(2024, 1, 1), count=1694, source="SSB")
+    middle = timezone.now()
+    contributions_recompute(year=2026)
+    after = timezone.now()
+    history = Contribution.history.model
+    for contribution in Contribution.objects.filter(year=2026):
+        rows = list(history.objects.filter(id=contribution.pk).order_by("history_id"))
+        assert rows[0].history_type == "+"
+        assert before <= rows[0].history_date <= middle
+        if contribution.organisation_id == network.own.pk:
+            assert [row.history_type for row in rows] == ["+", "~"]
+            assert middle <= rows[1].history_date <= after
+            assert rows[0].amount == Decimal(133820)
+        else:
+            assert len(rows) == 1
+        assert _tracked(rows[-1]) == _tracked(contribution)
+        assert isinstance(rows[-1].explanation_facts, dict) and rows[-1].explanation_facts
+        assert all(row.history_user_id is None and not row.history_change_reason for row in rows)
+    # A history row is what simple-history itself writes when the same contribution is saved through the ORM.
+    contribution = Contribution.objects.get(organisation=network.own, year=2026)
+    contribution.save()
+    saved = history.objects.filter(id=contribution.pk).latest("history_id")
+    written = history.objects.filter(id=contribution.pk, history_type="~").earliest("history_id")
+    assert _tracked(saved) == _tracked(written)
+    assert not saved.history_change_reason and saved.history_user_id is None
+
+
+def test_bulk_writes_keep_text_json_dates_and_decimals_exactly(network):
+    """Text with tabs, newlines, quotes and non-ASCII, nested JSON, nulls and eight-place decimals survive the
+    bulk statements unchanged, and the keys come back in the order of the rows."""
+    from core.db import insert_rows_with_history, update_rows_with_history
+
+    contributions_recompute(year=2026)
+    template = Contribution.objects.filter(year=2026).values().first()
+    organisations = [OrganisationFactory(name=f"Æøå {index}") for index in range(3)]
+    rows = [
+        {
+            **{k: v for k, v in template.items() if k not in ("id", "organisation_id")},
+            "organisation_id": organisation.pk,
+            "year": 2027,
+            "explanation": f'Linje 1\n\t«{index}» "sitat" \\ ø',
+            "explanation_facts": {"nested": {"list": [1, "to", None]}, "index": index},
+            "cap": None,
+            "exact": Decimal("0.00000001") * (index + 1),
+        }
+        for index, organisation in enumerate(organisations)
+    ]
+    keys = insert_rows_with_history(Contribution, rows)
+    stored = {c.pk: c for c in Contribution.objects.filter(pk__in=keys)}
+    assert [stored[key].organisation_id for key in keys] == [o.pk for o in organisations]
+    for key, row in zip(keys, rows, strict=True):
+        assert {name: getattr(stored[key], name) for name in row} == row
+    update_rows_with_history(
+        Contribution, [{"pk": key, "explanation": "Ny\ttekst", "exact": Decimal("12.34567891")} for key in keys]
+    )
+    history = Contribution.history.model
+    for key in keys:
+        contribution = Contribution.objects.get(pk=key)
+        assert (contribution.explanation, contribution.exact) == ("Ny\ttekst", Decimal("12.34567891"))
+        types = list(history.objects.filter(id=key).order_by("history_id").values_list("history_type", flat=True))
+        assert types == ["+", "~"]
+        assert _tracked(history.objects.filter(id=key).latest("history_id")) == _tracked(contribution)
