@@ -96,8 +96,8 @@ def service_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _service_form_page(request, selectors.priced_service_get(user=request.user, pk=pk))
 
 
-@require("solution.take_into_use")
 @require_POST
+@require("solution.take_into_use")
 def service_take_into_use(request: HttpRequest, pk: int) -> HttpResponse:
     service = selectors.priced_service_get(user=request.user, pk=pk)
     try:
@@ -175,8 +175,8 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require("service_order.agree")
 @require_POST
+@require("service_order.agree")
 def order_agree(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.service_order_get(user=request.user, pk=pk)
     if not policy.can(request.user, "service_order.agree", order):
@@ -191,8 +191,8 @@ def order_agree(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(order)
 
 
-@require("service_order.manage")
 @require_POST
+@require("service_order.manage")
 def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.service_order_get(user=request.user, pk=pk)
     try:
