@@ -7,7 +7,7 @@ profile's VAT text), so a unit price is the amount invoiced per unit."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -23,6 +23,7 @@ from members.models import Organisation
 
 NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
 QUANTITY = {"max_digits": 10, "decimal_places": 2}
+CENT = Decimal("0.01")
 
 
 class OneOffModel(models.Model):
@@ -161,10 +162,11 @@ class ServiceOrder(models.Model):
 
     @property
     def estimate(self) -> Decimal:
-        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+        return (self.quantity * self.unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
 
     @property
     def delivered_amount(self) -> Decimal | None:
         if self.delivered_quantity is None:
             return None
-        return (self.delivered_quantity * self.unit_price).quantize(Decimal("0.01"))
+        # Rounded half up, as the EHF rules compute a line's amount from its quantity and price.
+        return (self.delivered_quantity * self.unit_price).quantize(CENT, rounding=ROUND_HALF_UP)

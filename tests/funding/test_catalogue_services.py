@@ -236,3 +236,8 @@ def test_an_organisation_without_a_population_figure_on_the_reference_date_is_na
             model=model, organisations=[personas.own], issue_date=date(2026, 3, 1), due_date=date(2026, 3, 31)
         )
     assert not Invoice.objects.exists()
+
+
+def test_a_delivered_amount_is_rounded_half_up_to_the_ore_as_the_ehf_rules_compute_it():
+    order = ServiceOrder(unit_price=Decimal("950.50"), quantity=Decimal(1), delivered_quantity=Decimal("12.25"))
+    assert order.delivered_amount == Decimal("11643.63")  # 11 643.625
