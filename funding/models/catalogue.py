@@ -22,7 +22,6 @@ from funding.models.contributions import MONEY
 from members.models import Organisation
 
 NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
-QUANTITY = {"max_digits": 10, "decimal_places": 2}
 CENT = Decimal("0.01")
 
 
@@ -120,7 +119,7 @@ class ServiceOrder(models.Model):
     # The price when ordered: the member agrees to it, and a later price change does not touch the order.
     unit = models.CharField(_("priced"), max_length=10, choices=PriceUnit.choices)
     unit_price = models.DecimalField(_("price (NOK, no VAT)"), validators=NOT_NEGATIVE, **MONEY)
-    quantity = models.DecimalField(_("estimated quantity"), **QUANTITY)
+    quantity = models.DecimalField(_("estimated quantity"), max_digits=10, decimal_places=2)
     description = models.TextField(_("what is needed"), blank=True)
     ordered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -130,7 +129,9 @@ class ServiceOrder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     agreed_at = models.DateTimeField(_("agreed"), null=True, blank=True)
-    delivered_quantity = models.DecimalField(_("delivered quantity"), null=True, blank=True, **QUANTITY)
+    delivered_quantity = models.DecimalField(
+        _("delivered quantity"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     delivered_on = fields.DateField(_("delivered on"), null=True, blank=True)
 
     class Meta:

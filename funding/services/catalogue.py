@@ -195,11 +195,14 @@ def service_order_invoice(
     if (invoice := existing.first()) is not None:
         return invoice, False
     _refuse_unless(order_can_invoice(order), order)
+    delivered_on, delivered_quantity, amount = order.delivered_on, order.delivered_quantity, order.delivered_amount
+    # A delivered order has its quantity, date and agreement (check constraints).
+    assert delivered_on is not None and delivered_quantity is not None and amount is not None
+    assert order.agreed_at is not None
     _check_dates(issue_date, due_date)
-    if issue_date < order.delivered_on:
+    if issue_date < delivered_on:
         raise ValidationError({"issue_date": _("An order is invoiced on or after the day it was delivered.")})
     _check_buyer(order.organisation)
-    amount = order.delivered_amount
     profile = NetworkProfile.current()
     number = _allocate_number(INVOICE_SERIES, issue_date)
     buyer = _buyer_fields(order.organisation)
@@ -209,11 +212,11 @@ def service_order_invoice(
         series=INVOICE_SERIES,
         number=number,
         service_order=order,
-        year=order.delivered_on.year,
+        year=delivered_on.year,
         issue_date=issue_date,
         due_date=due_date,
-        period_start=order.delivered_on,
-        period_end=order.delivered_on,
+        period_start=delivered_on,
+        period_end=delivered_on,
         kid=make_kid(INVOICE_SERIES, number),
         total=amount,
         **_seller_fields(profile),
@@ -223,10 +226,10 @@ def service_order_invoice(
     line = InvoiceLine(
         position=1,
         description=f"{order.service.title} (bestilling {order.pk})"[:200],
-        note=f"Levert {order.delivered_on:%d.%m.%Y}: {_number(order.delivered_quantity)} "
+        note=f"Levert {delivered_on:%d.%m.%Y}: {_number(delivered_quantity)} "
         f"{UNIT_TEXT[PriceUnit(order.unit)]} à {_number(order.unit_price)} kr. Bestilt {order.ordered_at:%d.%m.%Y}, "
         f"godkjent {timezone.localdate(order.agreed_at):%d.%m.%Y}.",
-        quantity=order.delivered_quantity,
+        quantity=delivered_quantity,
         unit_price=order.unit_price,
         amount=amount,
     )

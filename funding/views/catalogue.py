@@ -233,9 +233,11 @@ def order_invoice(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Invoice %(number)s is issued.") % {"number": invoice.display_number})
             return redirect(invoice)
-    intro = _("The delivered quantity is invoiced at the price agreed: %(amount)s NOK.") % {
-        "amount": order.delivered_amount
-    }
+    intro = ""
+    if order.delivered_amount is not None:
+        intro = _("The delivered quantity is invoiced at the price agreed: %(amount)s NOK.") % {
+            "amount": order.delivered_amount
+        }
     return _form_page(request, form, _("Invoice %(order)s") % {"order": order}, order.get_absolute_url(), intro)
 
 
