@@ -76,6 +76,22 @@ RULES: dict[str, Rule] = {
     # plan one's organisation is not in does not exist for one: 404).
     "sharing_plan.browse": Rule(signed_in=True),
     "sharing_plan.manage": Rule(),
+    # The secretariat's priced services: the catalogue is open to signed-in users (a solution a one-off contribution
+    # finances is used only by its contributors: can_use_service below). A member's people order for their own
+    # organisation and see its orders; its director or finance officer agrees to an order (the organisation's own
+    # act, not the secretariat's); the secretariat delivers and invoices.
+    "priced_service.view": Rule(signed_in=True),
+    "priced_service.manage": Rule(),
+    "service_order.view": Rule(own=ANY_MEMBER_ROLE),
+    "service_order.place": Rule(own=ANY_MEMBER_ROLE, secretariat=False),
+    "service_order.agree": Rule(own=MONEY_ROLES, secretariat=False),
+    "service_order.manage": Rule(),
+    # One-off contributions: the model and who contributed are open to signed-in users; a director or finance
+    # officer of an organisation that did not contribute takes a financed solution into use by paying the
+    # connection fee (the organisation's own act).
+    "one_off.view": Rule(signed_in=True),
+    "one_off.manage": Rule(),
+    "solution.take_into_use": Rule(own=MONEY_ROLES, secretariat=False),
     # The portal itself
     # Cooperation agreements
     "agreement.view": Rule(own=frozenset({DIRECTOR})),
@@ -136,6 +152,7 @@ ORGANISATION_PATH: dict[str, str] = {
     "members.user": "organisation",
     "funding.contribution": "organisation",
     "funding.invoice": "organisation",
+    "funding.serviceorder": "organisation",
     # A plan has many participants: restrict() finds the plans the user's organisation takes part in.
     "funding.sharingplan": "participants__organisation",
     "members.agreement": "organisation",
@@ -274,6 +291,34 @@ def can_report_benefit(user: Any, benefit: Any) -> bool:
     if not can_report_on(user, benefit.initiative):
         return False
     return is_secretariat(user) or benefit.organisation_id in (None, user.organisation_id)
+
+
+# -- Solutions financed by a one-off contribution -------------------------------------------------------------
+# "Kan kun tas i bruk av dem som har bidratt med midler": an organisation contributed when it holds an invoice for
+# the one-off model (its contribution, or the connection fee of a later joiner) that is not credited. Invoiced, not
+# paid: the duty to pay is what the decision asks; an unpaid invoice is followed up by reminders, not by access.
+
+
+def organisation_contributed(organisation_id: int | None, one_off_model_id: int) -> bool:
+    """Whether the organisation holds a live (not credited) invoice for the one-off model."""
+    if organisation_id is None:
+        return False
+    Invoice = apps.get_model("funding", "Invoice")
+    return (
+        Invoice.objects.filter(kind="invoice", organisation_id=organisation_id, one_off_model_id=one_off_model_id)
+        .exclude(status__in=["draft", "credited"])
+        .exists()
+    )
+
+
+def can_use_service(user: Any, service: Any) -> bool:
+    """Whether `user` may use (and order) a service of the catalogue: any signed-in member for an ordinary service;
+    for a solution a one-off contribution finances, the secretariat and the people of its contributors only."""
+    if not can(user, "priced_service.view"):
+        return False
+    if service.financed_by_id is None or is_secretariat(user):
+        return True
+    return organisation_contributed(user.organisation_id, service.financed_by_id)
 
 
 # -- Governance --------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from core.models import NetworkProfile
 from funding.choices import ModelMode, ModelStatus
 from funding.models import Contribution, ContributionModel
@@ -199,3 +201,87 @@ def load_settlement_demo() -> None:
     )
     settled_on = max(date(2026, 11, 30), invoiced_on, latest_issue_date(CREDIT_NOTE_SERIES) or invoiced_on)
     plan_settle(plan=plan, year=2026, issue_date=settled_on, due_date=settled_on + timedelta(days=30))
+
+
+def _not_before_latest(wanted: date) -> date:
+    """An invoice date that keeps numbers and dates in the same order, whatever the demo issued before."""
+    from funding.invoice_numbers import INVOICE_SERIES
+    from funding.services.invoices import latest_issue_date
+
+    latest = latest_issue_date(INVOICE_SERIES)
+    return max(wanted, latest) if latest else wanted
+
+
+def load_catalogue_demo() -> None:
+    """A service ordered by Masfjorden, agreed, delivered and invoiced; a one-off contribution from four
+    municipalities (the demo's county has no population figure), financing a solution open only to them (Voss
+    may join by paying the fee)."""
+    from funding.choices import OrderStatus
+    from funding.models import OneOffModel, PricedService, ServiceOrder
+    from funding.services.catalogue import (
+        one_off_invoice,
+        one_off_model_save,
+        one_off_preview,
+        priced_service_save,
+        service_order_agree,
+        service_order_deliver,
+        service_order_invoice,
+        service_order_place,
+    )
+    from members.models import User
+
+    advice = PricedService.objects.filter(title="Personvernrådgivning (DPIA)").first() or priced_service_save(
+        title="Personvernrådgivning (DPIA)",
+        description="Sekretariatets personvernrådgiver hjelper med en vurdering av personvernkonsekvenser (DPIA).",
+        unit="hour",
+        unit_price=Decimal(950),
+    )
+    masfjorden = Organisation.objects.get(number="4634")
+    order = ServiceOrder.objects.filter(service=advice, organisation=masfjorden).first()
+    if order is None:
+        officer = User.objects.filter(organisation=masfjorden, is_finance_officer=True).first()
+        order = service_order_place(
+            service=advice,
+            organisation=masfjorden,
+            quantity=Decimal(10),
+            description="DPIA for ny velferdsteknologiplattform.",
+            ordered_by=officer,
+        )
+        order = service_order_agree(order=order, agreed_by=officer)
+        # Delivered today: an order is delivered after it is agreed, and it was agreed just now.
+        order = service_order_deliver(
+            order=order, delivered_quantity=Decimal("12.5"), delivered_on=timezone.localdate()
+        )
+    if order.status == OrderStatus.DELIVERED:
+        issue_date = _not_before_latest(order.delivered_on)
+        service_order_invoice(order=order, issue_date=issue_date, due_date=issue_date + timedelta(days=30))
+
+    model = OneOffModel.objects.filter(name="Felles innsynsløsning 2026").first() or one_off_model_save(
+        name="Felles innsynsløsning 2026",
+        purpose="Engangsbidrag til utvikling av en felles innsynsløsning, etter mønster av KS Digifin: løsningen kan "
+        "kun tas i bruk av dem som har bidratt med midler.",
+        population_date=POPULATION_DATE,
+        per_inhabitant_municipality=Decimal(20),
+        per_inhabitant_county=Decimal(5),
+        connection_fee=Decimal(60000),
+        decided_by="Styringsgruppen, sak 4/26",
+    )
+    if not PricedService.objects.filter(financed_by=model).exists():
+        priced_service_save(
+            title="Felles innsynsløsning",
+            description="Innsyn i saker og journaler for innbyggerne, felles for dem som finansierte den.",
+            unit="unit",
+            unit_price=Decimal(0),
+            financed_by=model,
+            access_details="Påloggingsadresse og brukerveiledning: https://innsyn.demo.invalid",
+        )
+    contributors = list(Organisation.objects.filter(number__in=["4634", "4647", "4602", "4640"]).order_by("name"))
+    preview = one_off_preview(model=model, organisations=contributors)
+    if preview.to_invoice and not preview.problems:
+        issue_date = _not_before_latest(timezone.localdate())
+        one_off_invoice(
+            model=model,
+            organisations=[o for o, _share in preview.to_invoice],
+            issue_date=issue_date,
+            due_date=issue_date + timedelta(days=30),
+        )

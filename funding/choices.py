@@ -69,3 +69,21 @@ class SharingKey(models.TextChoices):
 class Recurrence(models.TextChoices):
     YEARLY = "yearly", _("Every year")
     ONCE = "once", _("Once")
+
+
+class PriceUnit(models.TextChoices):
+    """What a service in the catalogue is priced by."""
+
+    UNIT = "unit", _("per unit")
+    HOUR = "hour", _("per hour")
+
+
+class OrderStatus(models.TextChoices):
+    """Where a service order stands: ordered by a member, agreed by its director or finance officer, delivered by
+    the secretariat (with the actual quantity), invoiced; or cancelled before delivery."""
+
+    ORDERED = "ordered", _("Ordered, awaiting agreement")
+    AGREED = "agreed", _("Agreed")
+    DELIVERED = "delivered", _("Delivered")
+    INVOICED = "invoiced", _("Invoiced")
+    CANCELLED = "cancelled", _("Cancelled")

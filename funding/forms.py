@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import forms as core_forms
 from core.uploads import read_text_upload
-from funding.models import Budget, ContributionModel, Deflator, InvoiceRun, SharingPlan
+from funding.models import Budget, ContributionModel, Deflator, InvoiceRun, OneOffModel, PricedService, SharingPlan
 from funding.services import BUDGET_FIELDS, MODEL_FIELDS
 from members.choices import OrganisationKind
 from members.forms import DateInput
@@ -333,3 +333,88 @@ class PlanSettleForm(PlanInvoiceForm):
         super().__init__(*args, **kwargs)
         self.fields["issue_date"].label = _("Date of the invoices and credit notes")
         self.helper = _helper(_("Settle the year"))
+
+
+# ------------------------------------------------------------------------------------------------
+# Priced services, orders and one-off contributions
+
+
+class PricedServiceForm(forms.ModelForm):
+    class Meta:
+        model = PricedService
+        fields = ["title", "description", "unit", "unit_price", "financed_by", "access_details", "is_published"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save"))
+
+
+class ServiceOrderForm(forms.Form):
+    quantity = forms.DecimalField(
+        label=_("Estimated quantity (hours or units)"), min_value=Decimal("0.01"), max_digits=10, decimal_places=2
+    )
+    description = forms.CharField(label=_("What is needed"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Place the order"))
+
+
+class OrderDeliverForm(forms.Form):
+    delivered_quantity = forms.DecimalField(
+        label=_("Delivered quantity (hours or units)"), min_value=Decimal("0.01"), max_digits=10, decimal_places=2
+    )
+    delivered_on = core_forms.DateField(label=_("Delivered on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Mark delivered"))
+
+
+class InvoiceDatesForm(forms.Form):
+    issue_date = core_forms.DateField(label=_("Invoice date"), widget=DateInput())
+    due_date = core_forms.DateField(label=_("Due date"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Issue the invoice"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("issue_date") and data.get("due_date") and data["due_date"] < data["issue_date"]:
+            self.add_error("due_date", _("The due date cannot be before the invoice date."))
+        return data
+
+
+class OneOffModelForm(forms.ModelForm):
+    class Meta:
+        model = OneOffModel
+        fields = [
+            "name",
+            "purpose",
+            "population_date",
+            "per_inhabitant_municipality",
+            "per_inhabitant_county",
+            "connection_fee",
+            "decided_by",
+        ]
+        widgets = {"population_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save"))
+
+
+class OneOffInvoiceForm(InvoiceDatesForm):
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisations that contribute"),
+        queryset=Organisation.objects.filter(
+            kind__in=[OrganisationKind.MUNICIPALITY, OrganisationKind.COUNTY_MUNICIPALITY]
+        ).order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["organisations", "issue_date", "due_date"])
+        self.helper = _helper(_("Issue the invoices"))

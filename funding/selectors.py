@@ -18,7 +18,10 @@ from funding.models import (
     Contribution,
     ContributionModel,
     Deflator,
+    OneOffModel,
+    PricedService,
     RecomputeRun,
+    ServiceOrder,
     Settlement,
     SettlementShare,
     SharingParticipant,
@@ -191,3 +194,33 @@ def settlement_shares(*, user: Any, plan: SharingPlan) -> QuerySet[SettlementSha
     if policy.can(user, "sharing_plan.manage"):
         return queryset
     return queryset.filter(organisation_id=user.organisation_id)
+
+
+def priced_service_list(*, user: Any) -> QuerySet[PricedService]:
+    """The catalogue: published services for members, every service for the secretariat."""
+    queryset = PricedService.objects.select_related("financed_by")
+    if not policy.can(user, "priced_service.manage"):
+        queryset = queryset.filter(is_published=True)
+    return queryset
+
+
+def priced_service_get(*, user: Any, pk: int) -> PricedService:
+    return _get(priced_service_list(user=user), pk=pk)
+
+
+def service_order_list(*, user: Any) -> QuerySet[ServiceOrder]:
+    """Every order for the secretariat; a member's people see their own organisation's orders."""
+    queryset = ServiceOrder.objects.select_related("service", "organisation", "ordered_by", "agreed_by")
+    return policy.restrict(queryset, user, "service_order.view")
+
+
+def service_order_get(*, user: Any, pk: int) -> ServiceOrder:
+    return _get(service_order_list(user=user), pk=pk)
+
+
+def one_off_model_list(*, user: Any) -> QuerySet[OneOffModel]:
+    return policy.restrict(OneOffModel.objects.all(), user, "one_off.view")
+
+
+def one_off_model_get(*, user: Any, pk: int) -> OneOffModel:
+    return _get(one_off_model_list(user=user), pk=pk)

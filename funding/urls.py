@@ -1,5 +1,6 @@
 from django.urls import path
 
+from funding.views import catalogue as catalogue_views
 from funding.views import contributions as views
 from funding.views import deliveries as delivery_views
 from funding.views import invoices as invoice_views
@@ -57,4 +58,24 @@ urlpatterns += [
     path("plans/<int:pk>/actuals/", settlement_views.plan_actuals, name="plan_actuals"),
     path("plans/<int:pk>/settle/", settlement_views.plan_settle, name="plan_settle"),
     path("plans/actuals/import/", settlement_views.actual_costs_import, name="actual_costs_import"),
+]
+
+urlpatterns += [
+    path("services/", catalogue_views.service_list, name="service_list"),
+    path("services/new/", catalogue_views.service_create, name="service_create"),
+    path("services/<int:pk>/", catalogue_views.service_detail, name="service_detail"),
+    path("services/<int:pk>/edit/", catalogue_views.service_update, name="service_update"),
+    path("services/<int:pk>/order/", catalogue_views.order_create, name="order_create"),
+    path("services/<int:pk>/take-into-use/", catalogue_views.service_take_into_use, name="service_take_into_use"),
+    path("orders/", catalogue_views.order_list, name="order_list"),
+    path("orders/<int:pk>/", catalogue_views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/agree/", catalogue_views.order_agree, name="order_agree"),
+    path("orders/<int:pk>/cancel/", catalogue_views.order_cancel, name="order_cancel"),
+    path("orders/<int:pk>/deliver/", catalogue_views.order_deliver, name="order_deliver"),
+    path("orders/<int:pk>/invoice/", catalogue_views.order_invoice, name="order_invoice"),
+    path("one-off/", catalogue_views.one_off_list, name="one_off_list"),
+    path("one-off/new/", catalogue_views.one_off_create, name="one_off_create"),
+    path("one-off/<int:pk>/", catalogue_views.one_off_detail, name="one_off_detail"),
+    path("one-off/<int:pk>/edit/", catalogue_views.one_off_update, name="one_off_update"),
+    path("one-off/<int:pk>/invoice/", catalogue_views.one_off_invoice, name="one_off_invoice"),
 ]

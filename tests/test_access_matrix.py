@@ -217,7 +217,9 @@ MATRIX += [
 def invoice(personas: Personas, which: str) -> dict:
     from funding.models import Invoice
 
-    return {"pk": Invoice.objects.get(organisation=getattr(personas, which), kind="invoice").pk}
+    return {
+        "pk": Invoice.objects.get(organisation=getattr(personas, which), kind="invoice", contribution__isnull=False).pk
+    }
 
 
 def invoice_run(personas: Personas, which: str) -> dict:
@@ -259,7 +261,7 @@ def failed_delivery(personas: Personas, which: str) -> dict:
     """A Peppol delivery of the organisation's invoice that gave up, so it can be tried again."""
     from funding.models import Invoice, InvoiceDelivery
 
-    invoice = Invoice.objects.get(organisation=getattr(personas, which), kind="invoice")
+    invoice = Invoice.objects.get(organisation=getattr(personas, which), kind="invoice", contribution__isnull=False)
     delivery, _created = InvoiceDelivery.objects.get_or_create(
         invoice=invoice, defaults={"receiver": "0192:964338531", "file_name": f"invoice-{invoice.pk}.xml"}
     )
@@ -343,6 +345,78 @@ MATRIX += [
     Case("portfolio:grant_report_submit", {"awarded": secretariat_post()}, target=grant, method="post"),
     Case("portfolio:grant_report_pdf", {"awarded": secretariat_only()}, target=grant),
     Case("portfolio:grant_report_csv", {"awarded": secretariat_only()}, target=grant),
+]
+
+
+def priced_service(personas: Personas, which: str) -> dict:
+    """An ordinary service ("plain"), or the solution a one-off finances ("solution")."""
+    from funding.models import PricedService
+
+    return {"pk": PricedService.objects.get(title=f"Service {which}").pk}
+
+
+def service_order(personas: Personas, which: str) -> dict:
+    from funding.models import ServiceOrder
+
+    return {"pk": ServiceOrder.objects.get(organisation=getattr(personas, which)).pk}
+
+
+def one_off_model(personas: Personas, which: str) -> dict:
+    """A one-off model the own organisation has paid the connection fee of ("used"), or one not invoiced ("fresh")."""
+    from funding.models import OneOffModel
+
+    return {"pk": OneOffModel.objects.get(name=f"One-off {which}").pk}
+
+
+def members_act(holders: set[str], code: object) -> dict[str, object]:
+    """An act of the organisation itself (not the secretariat's): `code` for the roles that hold it, 403 otherwise."""
+    return {
+        "anonymous": LOGIN,
+        "secretariat": FORBIDDEN,
+        **{role: (code if role in holders else FORBIDDEN) for role in MEMBER_ROLES},
+    }
+
+
+MATRIX += [
+    Case("funding:service_list", {None: signed_in()}),
+    Case("funding:service_create", {None: secretariat_only()}),
+    Case("funding:service_detail", {"plain": signed_in(), "solution": signed_in()}, target=priced_service),
+    Case("funding:service_update", {"plain": secretariat_only()}, target=priced_service),
+    # Every member's people order for their own organisation; the secretariat does not order.
+    Case(
+        "funding:order_create",
+        {"plain": members_act({"director", "finance", "contact", "outsider"}, OK)},
+        target=priced_service,
+    ),
+    Case("funding:service_take_into_use", {"solution": everyone(NOT_ALLOWED)}, target=priced_service),
+    # The own organisation contributed (it is told so); the foreign one pays the connection fee: both are sent back.
+    Case(
+        "funding:service_take_into_use",
+        {"solution": members_act({"director", "finance", "outsider"}, REDIRECT)},
+        target=priced_service,
+        method="post",
+    ),
+    Case("funding:order_list", {None: signed_in()}),
+    Case("funding:order_detail", {"own": participants(True), "foreign": participants(False)}, target=service_order),
+    Case("funding:order_agree", {"own": everyone(NOT_ALLOWED)}, target=service_order),
+    Case(
+        "funding:order_agree",
+        {
+            "own": {**members_act({"director", "finance"}, REDIRECT), "outsider": NOT_FOUND},
+            "foreign": {**members_act({"outsider"}, REDIRECT), "director": NOT_FOUND, "finance": NOT_FOUND},
+        },
+        target=service_order,
+        method="post",
+    ),
+    Case("funding:order_cancel", {"own": everyone(NOT_ALLOWED)}, target=service_order),
+    Case("funding:order_cancel", {"own": secretariat_post()}, target=service_order, method="post"),
+    Case("funding:order_deliver", {"own": secretariat_only()}, target=service_order),
+    Case("funding:order_invoice", {"own": secretariat_only()}, target=service_order),
+    Case("funding:one_off_list", {None: signed_in()}),
+    Case("funding:one_off_create", {None: secretariat_only()}),
+    Case("funding:one_off_detail", {"used": signed_in(), "fresh": signed_in()}, target=one_off_model),
+    Case("funding:one_off_update", {"fresh": secretariat_only()}, target=one_off_model),
+    Case("funding:one_off_invoice", {"used": secretariat_only()}, target=one_off_model),
 ]
 for _name in ("funding:invoice_payment", "funding:invoice_remind", "funding:invoice_credit", "funding:invoice_send"):
     MATRIX += [
@@ -722,6 +796,7 @@ def world(personas, django_capture_on_commit_callbacks):
     _sharing_plans(personas)
     _grants(personas)
     _consultations(personas)
+    _catalogue(personas)
     return personas
 
 
@@ -750,6 +825,40 @@ def _grants(personas):
         awarded={item.pk: item.applied for item in grant.items.all()},
         report_due=datetime.date(2027, 3, 1),
     )
+
+
+def _catalogue(personas):
+    """An ordinary service with an order from the own and the foreign organisation, and a solution a one-off
+    finances that the own organisation has paid the connection fee of."""
+    import datetime
+    from decimal import Decimal
+
+    from funding.services.catalogue import (
+        one_off_model_save,
+        priced_service_save,
+        service_order_place,
+        solution_take_into_use,
+    )
+
+    models = {
+        which: one_off_model_save(
+            name=f"One-off {which}",
+            purpose="Felles løsninger",
+            population_date=datetime.date(2026, 1, 1),
+            per_inhabitant_municipality=Decimal(20),
+            per_inhabitant_county=Decimal(5),
+            connection_fee=Decimal(10000),
+            decided_by="Styret, sak 2/26",
+        )
+        for which in ("used", "fresh")
+    }
+    plain = priced_service_save(title="Service plain", description="Rådgivning", unit="hour", unit_price=Decimal(900))
+    solution = priced_service_save(
+        title="Service solution", description="Løsning", unit="unit", unit_price=Decimal(0), financed_by=models["used"]
+    )
+    solution_take_into_use(service=solution, organisation=personas.own, today=datetime.date(2026, 11, 30))
+    for organisation in (personas.own, personas.foreign):
+        service_order_place(service=plain, organisation=organisation, quantity=Decimal(5), ordered_by=None)
 
 
 def _sharing_plans(personas):

@@ -1,3 +1,4 @@
+from funding.models.catalogue import OneOffModel, PricedService, ServiceOrder
 from funding.models.contributions import (
     Budget,
     Contribution,
@@ -35,9 +36,12 @@ __all__ = [
     "InvoiceResponseMessage",
     "InvoiceRun",
     "NumberSeries",
+    "OneOffModel",
     "Payment",
+    "PricedService",
     "RecomputeRun",
     "Reminder",
+    "ServiceOrder",
     "Settlement",
     "SettlementShare",
     "SharingParticipant",

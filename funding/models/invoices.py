@@ -42,6 +42,8 @@ IMMUTABLE_FIELDS = (
     "contribution_id",
     "plan_share_id",
     "settlement_share_id",
+    "service_order_id",
+    "one_off_model_id",
     "credited_invoice_id",
     "year",
     "issue_date",
@@ -131,6 +133,24 @@ class Invoice(models.Model):
         blank=True,
         verbose_name=_("settlement of a plan period"),
     )
+    service_order = models.ForeignKey(
+        "funding.ServiceOrder",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        null=True,
+        blank=True,
+        verbose_name=_("service order"),
+    )
+    # A one-off contribution, or the connection fee of an organisation that did not contribute: one of them per
+    # organisation and one-off model (the invoice's line says which).
+    one_off_model = models.ForeignKey(
+        "funding.OneOffModel",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        null=True,
+        blank=True,
+        verbose_name=_("one-off contribution"),
+    )
     credited_invoice = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -203,6 +223,17 @@ class Invoice(models.Model):
                 condition=Q(kind="invoice") & ~Q(status="credited"),
                 name="one_live_invoice_per_settlement_share",
             ),
+            # One live invoice per service order, and per organisation and one-off model.
+            models.UniqueConstraint(
+                fields=["service_order"],
+                condition=Q(kind="invoice") & ~Q(status="credited"),
+                name="one_live_invoice_per_service_order",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "one_off_model"],
+                condition=Q(kind="invoice") & ~Q(status="credited") & Q(one_off_model__isnull=False),
+                name="one_live_invoice_per_one_off",
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(contribution__isnull=True, plan_share__isnull=True)
@@ -210,6 +241,15 @@ class Invoice(models.Model):
                     | Q(plan_share__isnull=True, settlement_share__isnull=True)
                 ),
                 name="invoice_for_one_thing",
+            ),
+            models.CheckConstraint(
+                condition=(Q(contribution__isnull=True) & Q(plan_share__isnull=True) & Q(settlement_share__isnull=True))
+                | (Q(service_order__isnull=True) & Q(one_off_model__isnull=True)),
+                name="invoice_for_one_thing_ordered_or_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(service_order__isnull=True) | Q(one_off_model__isnull=True),
+                name="invoice_for_an_order_or_a_one_off",
             ),
             models.CheckConstraint(condition=Q(total__gte=0), name="invoice_total_not_negative"),
         ]

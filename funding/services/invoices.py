@@ -372,6 +372,8 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
         contribution=invoice.contribution,
         plan_share=invoice.plan_share,
         settlement_share=invoice.settlement_share,
+        service_order=invoice.service_order,
+        one_off_model=invoice.one_off_model,
         credited_invoice=invoice,
         year=invoice.year,
         issue_date=issue_date,
@@ -410,6 +412,10 @@ def credit_note_issue(*, invoice: Invoice, reason: str, issue_date: date, issued
             recompute_start(
                 year=invoice.year, requested_by=requester, reason=told.kept(gettext_noop("Invoice credited"))
             )
+    if invoice.service_order_id:
+        from funding.services.catalogue import order_reopen_after_credit
+
+        order_reopen_after_credit(invoice=invoice)
     if getattr(invoice, "delivery", None) is not None:
         # The buyer received the invoice through Peppol, so the credit note that cancels it goes the same way.
         from funding.services.delivery import invoice_queue_for_peppol

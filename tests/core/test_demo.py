@@ -37,11 +37,13 @@ def test_demo_is_a_realistic_network_and_loading_it_again_changes_nothing(db, ca
     _settlement_demo()
     governance = _governance_demo()
     consultation = _consultation_demo()
+    _catalogue_demo()
     call_command("load_demo")
     assert counts() == first
     assert _governance_demo() == governance
     assert _consultation_demo() == consultation
     _settlement_demo()
+    _catalogue_demo()
 
 
 def _settlement_demo():
@@ -54,6 +56,20 @@ def _settlement_demo():
     credits = Invoice.objects.filter(settlement_share__settlement=settlement, kind="credit_note")
     assert sorted(credits.values_list("total", flat=True)) == [5500] * 4
     assert all(credit.credited_invoice.plan_share_id for credit in credits)
+
+
+def _catalogue_demo():
+    """A service ordered, agreed, delivered and invoiced; a one-off whose solution is open to its contributors only."""
+    from core import policy
+    from funding.models import OneOffModel, PricedService, ServiceOrder
+
+    order = ServiceOrder.objects.get(organisation__number="4634")
+    assert order.status == "invoiced" and order.invoices.get().total == 11875  # 12.5 hours at 950
+    model = OneOffModel.objects.get()
+    assert model.invoices.count() == 4
+    solution = PricedService.objects.get(financed_by=model)
+    assert policy.organisation_contributed(Organisation.objects.get(number="4634").pk, model.pk)
+    assert not policy.organisation_contributed(Organisation.objects.get(number="4621").pk, solution.financed_by_id)
 
 
 def _governance_demo():

@@ -44,9 +44,12 @@ from funding.models import (
     Invoice,
     InvoiceRun,
     NumberSeries,
+    OneOffModel,
     Payment,
+    PricedService,
     RecomputeRun,
     Reminder,
+    ServiceOrder,
     Settlement,
     SettlementShare,
     SharingParticipant,
@@ -67,6 +70,16 @@ from funding.services import (
     members_of_year,
     payment_register,
     reminder_send,
+)
+from funding.services.catalogue import (
+    one_off_invoice,
+    one_off_model_save,
+    priced_service_save,
+    service_order_agree,
+    service_order_deliver,
+    service_order_invoice,
+    service_order_place,
+    solution_take_into_use,
 )
 from funding.services.settlement import actual_cost_save, plan_settle
 from funding.services.sharing import (
@@ -380,6 +393,67 @@ class MoneyYear(RuleBasedStateMachine):
                 return
 
     # --------------------------------------------------------------------------------------------
+    # Services ordered from the secretariat, a one-off contribution and a later joiner's connection fee (in the
+    # budget year only: the invariants read the year's invoices)
+
+    @precondition(lambda self: timezone.localdate().year == YEAR)
+    @rule(index=st.integers(0, 9), hours=st.sampled_from(["0.5", "3", "12.25"]), offset=st.integers(-3, 10))
+    def service_ordered_and_invoiced(self, index, hours, offset):
+        """A member orders advice, agrees, gets it today and is invoiced (or the invoice date is refused)."""
+        with self.step():
+            order = service_order_place(
+                service=PricedService.objects.get(financed_by=None),
+                organisation=self.organisation(index),
+                quantity=Decimal(10),
+                ordered_by=None,
+            )
+            service_order_agree(order=order, agreed_by=None)
+            service_order_deliver(order=order, delivered_quantity=Decimal(hours), delivered_on=self.today)
+        self.invoice_orders(offset)
+
+    @precondition(lambda self: timezone.localdate().year == YEAR)
+    @rule(offset=st.integers(-3, 10))
+    def invoice_orders(self, offset):
+        """The secretariat invoices every delivered order (again after a credit note)."""
+        issue_date = self.today + timedelta(days=offset)
+        if issue_date.year != YEAR:
+            return
+        with self.step():
+            for order in ServiceOrder.objects.filter(status="delivered"):
+                try:
+                    service_order_invoice(order=order, issue_date=issue_date, due_date=issue_date + timedelta(days=30))
+                except ValidationError:
+                    return
+
+    @precondition(lambda self: timezone.localdate().year == YEAR)
+    @rule(indexes=st.sets(st.integers(0, 9), max_size=4), offset=st.integers(-60, 10))
+    def one_off_invoicing(self, indexes, offset):
+        issue_date = self.today + timedelta(days=offset)
+        if issue_date.year != YEAR:
+            return
+        with self.step():
+            try:
+                one_off_invoice(
+                    model=OneOffModel.objects.get(),
+                    organisations=[self.organisation(i) for i in indexes],
+                    issue_date=issue_date,
+                    due_date=issue_date + timedelta(days=30),
+                )
+            except ValidationError:
+                return
+
+    @precondition(lambda self: timezone.localdate().year == YEAR)
+    @rule(index=st.integers(0, 9))
+    def solution_taken_into_use(self, index):
+        with self.step():
+            try:
+                solution_take_into_use(
+                    service=PricedService.objects.exclude(financed_by=None).get(), organisation=self.organisation(index)
+                )
+            except ValidationError:
+                return
+
+    # --------------------------------------------------------------------------------------------
     # Invoices, credit notes, payments, reminders
 
     def _invoice_run(self, offset: int) -> InvoiceRun | None:
@@ -538,6 +612,7 @@ class MoneyYear(RuleBasedStateMachine):
         self.numbers_are_gapless(invoices)
         plan_invoiced = self.plan_shares_invoiced_at_most_once(invoices)
         plan_invoiced += self.settled_once_by_the_key(invoices)
+        plan_invoiced += self.orders_and_one_offs_invoiced_at_most_once(invoices)
         self.invoiced_at_most_once(invoices, contributions, totals, plan_invoiced)
         self.outstanding_is_amount_less_payments_and_credits(invoices, totals, shown_outstanding)
         self.one_contribution_per_member_as_the_engine_computes_it(contributions)
@@ -644,10 +719,49 @@ class MoneyYear(RuleBasedStateMachine):
         assert not by_share, "settlement documents without a settlement"
         return net
 
+    def orders_and_one_offs_invoiced_at_most_once(self, invoices) -> Decimal:
+        """An order is invoiced at most once net of credits, for the quantity delivered at the agreed price, and is
+        invoiced exactly when it has a live invoice; an organisation holds at most one live invoice per one-off
+        model (its contribution or its connection fee). Returns what the live invoices of both add up to."""
+        orders = {o.pk: o for o in ServiceOrder.objects.all()}
+        model = OneOffModel.objects.get()
+        groups: dict[tuple, list[Invoice]] = {}
+        for invoice in invoices:
+            if invoice.service_order_id is not None:
+                assert invoice.contribution_id is None and invoice.one_off_model_id is None, invoice
+                groups.setdefault(("order", invoice.service_order_id), []).append(invoice)
+            elif invoice.one_off_model_id is not None:
+                assert invoice.contribution_id is None and invoice.plan_share_id is None, invoice
+                groups.setdefault(("one-off", invoice.organisation_id), []).append(invoice)
+        invoiced = Decimal(0)
+        live_orders = set()
+        for (kind, key), documents in groups.items():
+            issued = [i for i in documents if i.kind == InvoiceKind.INVOICE]
+            credits = [i for i in documents if i.kind == InvoiceKind.CREDIT_NOTE]
+            live = [i for i in issued if i.status != InvoiceStatus.CREDITED]
+            assert len(live) <= 1 and len(issued) - len(credits) == len(live), (kind, key, documents)
+            assert {c.credited_invoice_id for c in credits} == {i.pk for i in issued if i not in live}
+            for invoice in issued:
+                if kind == "order":
+                    assert invoice.total == orders[key].delivered_amount > 0, (invoice, orders[key])
+                else:
+                    assert invoice.total in (model.connection_fee, invoice.lines.all()[0].unit_price), invoice
+            if live and kind == "order":
+                live_orders.add(key)
+            invoiced += sum((i.total for i in live), Decimal(0))
+        for order in orders.values():
+            assert (order.status == "invoiced") == (order.pk in live_orders), order
+        return invoiced
+
     def invoiced_at_most_once(self, invoices, contributions, totals, plan_invoiced):
         by_contribution: dict[int, list[Invoice]] = {}
         for invoice in invoices:
-            if invoice.plan_share_id is None and invoice.settlement_share_id is None:
+            if (
+                invoice.plan_share_id is None
+                and invoice.settlement_share_id is None
+                and invoice.service_order_id is None
+                and invoice.one_off_model_id is None
+            ):
                 by_contribution.setdefault(invoice.contribution_id, []).append(invoice)
         invoiced = Decimal(0)
         for contribution in contributions.values():
@@ -714,8 +828,8 @@ class MoneyYear(RuleBasedStateMachine):
             return
         months = {contribution.pk: contribution.months for contribution in contributions.values()}
         for invoice in invoices:
-            if invoice.plan_share_id is not None or invoice.settlement_share_id is not None:
-                continue  # a plan invoice charges the plan's year (checked with the plan's shares)
+            if invoice.contribution_id is None:
+                continue  # a plan, order or one-off invoice charges its own period (checked with it)
             if invoice.kind == InvoiceKind.INVOICE and invoice.status != InvoiceStatus.CREDITED:
                 charged = months_between(invoice.period_start, invoice.period_end)
                 assert charged == months[invoice.contribution_id], (invoice, invoice.period_start, invoice.period_end)
@@ -763,6 +877,18 @@ def money_year(db, personas, settings, tmp_path):
     )
     sharing_plan_adopt(plan=plan, adopted_on=START.date(), adopted_by="Styringsgruppen, sak 1/26")
     MoneyYear.plan_number = plan.number
+    # A service to order, and a one-off contribution (KS Digifin's way) financing a solution.
+    priced_service_save(title="Rådgivning", description="Timer", unit="hour", unit_price=Decimal("950.50"))
+    model = one_off_model_save(
+        name="Engangsbidrag",
+        purpose="Felles løsning",
+        population_date=POPULATION_DATE,
+        per_inhabitant_municipality=Decimal(20),
+        per_inhabitant_county=Decimal(5),
+        connection_fee=Decimal(25000),
+        decided_by="Styret",
+    )
+    priced_service_save(title="Løsning", description="Felles", unit="unit", unit_price=Decimal(0), financed_by=model)
     return organisations, personas.secretariat
 
 

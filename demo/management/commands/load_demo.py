@@ -4,8 +4,8 @@ from django.db import transaction
 from demo.agreements import load_demo as load_agreements_demo
 from demo.annual import load_demo as load_annual_demo
 from demo.consultations import load_demo as load_consultations_demo
+from demo.funding import load_catalogue_demo, load_settlement_demo, load_sharing_demo
 from demo.funding import load_demo as load_funding_demo
-from demo.funding import load_settlement_demo, load_sharing_demo
 from demo.governance import load_demo as load_governance_demo
 from demo.members import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from demo.members import load_demo as load_members_demo
@@ -31,6 +31,9 @@ class Command(BaseCommand):
             load_settlement_demo()
             # The network's year: the annual cycle, the 2025 accounts and the approved 2025 annual report
             load_annual_demo()
+            # A service ordered and invoiced; a one-off contribution and the solution open to its contributors (last:
+            # its invoices are dated today, after every other invoice the demo issues)
+            load_catalogue_demo()
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Log in with:"))
         for spec in users:
             self.stdout.write(f"  {spec.username:<14} / {DEMO_PASSWORD}   {spec.title} ({spec.number})")
