@@ -33,7 +33,7 @@ class MembershipRole(models.TextChoices):
     SUBSTITUTE = "substitute", _("Deputy representative")
 
 
-ROLE_ORDER = {"leader": 0, "deputy": 1, "member": 2, "observer": 3}
+ROLE_ORDER = {"leader": 0, "deputy": 1, "member": 2, "substitute": 3, "observer": 4}
 
 
 class Authority(models.TextChoices):
@@ -61,6 +61,15 @@ class Outcome(models.TextChoices):
     AMENDED = "amended", _("Adopted as amended")
     REJECTED = "rejected", _("Rejected")
     POSTPONED = "postponed", _("Postponed")
+
+
+class Vote(models.TextChoices):
+    """A member organisation's vote in a roll call."""
+
+    FOR = "for", _("For")
+    AGAINST = "against", _("Against")
+    ABSTAIN = "abstain", _("Abstained")
+    ABSENT = "absent", _("Absent")
 
 
 class DocumentKind(models.TextChoices):

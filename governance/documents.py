@@ -16,8 +16,8 @@ from django.utils.translation import gettext_noop
 
 from core.documents import archival_merged, html_to_pdf
 from core.models import NetworkProfile
-from governance.choices import ROLE_ORDER
-from governance.models import Case, Meeting
+from governance.choices import ROLE_ORDER, Vote
+from governance.models import Case, Decision, Meeting
 
 A4_WIDTH_PT = 595.28
 FRONT_OUTLINE = gettext_noop("Notice and agenda")
@@ -139,6 +139,20 @@ def translation_of(text: str, language: str) -> str:
         return translation.gettext(text)
 
 
+@dataclass(frozen=True)
+class RollCall:
+    """A roll call as the minutes print it: each member's vote, and the totals counted from them."""
+
+    votes: list
+    totals: list[tuple[str, int]]
+
+
+def roll_call_of(decision: Decision) -> RollCall:
+    votes = list(decision.roll_call.select_related("organisation", "seat").order_by("organisation__name"))
+    totals = [(label, sum(1 for vote in votes if vote.vote == value)) for value, label in Vote.choices]
+    return RollCall(votes, totals)
+
+
 def minutes_pdf(meeting: Meeting, *, public: bool) -> Rendered:
     """The minutes; the public version names exempt cases and their legal basis, nothing more."""
     context = {
@@ -151,6 +165,11 @@ def minutes_pdf(meeting: Meeting, *, public: bool) -> Rendered:
             key=lambda row: (ROLE_ORDER[row.membership.role], row.membership.name),
         ),
         "public": public,
+    }
+    context["roll_calls"] = {
+        case.pk: roll_call_of(case.decision)
+        for case in context["cases"]
+        if getattr(case, "decision", None) is not None and case.decision.by_roll_call
     }
     data = _render("governance/pdf/minutes.html", context, meeting.body.language, tagged=True)
     return Rendered(data, _page_count(data))

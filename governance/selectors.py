@@ -13,6 +13,7 @@ from core import policy
 from core.runs import RunStatus
 from governance.choices import ROLE_ORDER
 from governance.models import (
+    Announcement,
     Attendance,
     Body,
     BodyMembership,
@@ -91,7 +92,7 @@ def meeting_cases(*, user: Any, meeting: Meeting) -> QuerySet[Case]:
     """The agenda as the user may see it, with what the board pack and minutes need."""
     return (
         policy.restrict_cases(meeting.cases.all(), user)
-        .select_related("case_officer", "decision", "body")
+        .select_related("case_officer", "decision", "body", "meeting__body")
         .prefetch_related("attachments")
         .order_by("agenda_position", "number")
     )
@@ -166,3 +167,8 @@ def document_runs(*, user: Any, meeting: Meeting) -> QuerySet[MeetingDocumentRun
 
 def document_run_get(*, user: Any, pk: int) -> MeetingDocumentRun:
     return get_object_or_404(MeetingDocumentRun.objects.select_related("meeting__body", "requested_by"), pk=pk)
+
+
+def news_list(*, user: Any) -> QuerySet[Announcement]:
+    """The secretariat's messages, newest first (the news page is for signed-in people only)."""
+    return policy.restrict(Announcement.objects.all(), user, "news.view").select_related("created_by")

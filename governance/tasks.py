@@ -1,4 +1,4 @@
-"""Background work for governance: rendering board packs and minutes to PDF."""
+"""Background work for governance: rendering board packs and minutes to PDF, mailing the secretariat's messages."""
 
 from __future__ import annotations
 
@@ -23,3 +23,14 @@ def enqueue_document_run(run_id: int) -> None:
         run_id,
         _("The task queue could not be reached; the document was not rendered. Try again."),
     )
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=30)
+def send_announcement(self, announcement_id: int) -> int:
+    return services.announcement_send(announcement_id=announcement_id)
+
+
+def enqueue_announcement(announcement_id: int) -> None:
+    from core.runs import enqueue
+
+    enqueue(send_announcement, announcement_id)

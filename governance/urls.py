@@ -28,6 +28,9 @@ urlpatterns = [
     path("cases/<int:pk>/edit/", views.case_update, name="case_update"),
     path("cases/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path("cases/<int:pk>/decision/", views.decision_record, name="decision_record"),
+    path("cases/<int:pk>/roll-call/", views.decision_roll_call, name="decision_roll_call"),
+    path("news/", views.news, name="news"),
+    path("news/new/", views.announcement_create, name="announcement_create"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/remove/", views.attachment_remove, name="attachment_remove"),
 ]
