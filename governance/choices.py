@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BodyKind(models.TextChoices):
@@ -66,7 +67,7 @@ class Outcome(models.TextChoices):
 class Vote(models.TextChoices):
     """A member organisation's vote in a roll call."""
 
-    FOR = "for", _("For")
+    FOR = "for", pgettext_lazy("vote", "For")
     AGAINST = "against", _("Against")
     ABSTAIN = "abstain", _("Abstained")
     ABSENT = "absent", _("Absent")

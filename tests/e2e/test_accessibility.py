@@ -139,6 +139,11 @@ PAGES = [
     Screen("case", "/governance/cases/", EVERYONE, first_link_in("Saker etter nummer")),
     Screen("meeting-new", "/governance/meetings/new/", SECRETARIAT),
     Screen("case-new", "/governance/cases/new/", SECRETARIAT),
+    # The council of representatives with its seats; the secretariat's messages and each person's choice of mails.
+    Screen("council", "/governance/", EVERYONE, link("Representantskapet")),
+    Screen("news", "/governance/news/", SIGNED_IN),
+    Screen("news-new", "/governance/news/new/", SECRETARIAT),
+    Screen("my-mails", "/accounts/mail/", SIGNED_IN),
 ]
 
 

@@ -176,3 +176,29 @@ def test_the_minutes_show_each_members_vote_and_the_totals(personas, held):
     flat = " ".join(text.split())
     assert "Vararepresentant for Masfjorden" in flat
     assert "For: 1" in flat and "Avstod: 1" in flat and "Fraværende: 1" in flat
+
+
+@time_machine.travel("2026-03-01 15:00:00+01:00", tick=False)
+def test_the_secretariat_records_a_roll_call_on_its_page(client, personas, held):
+    from django.urls import reverse
+
+    meeting, case, _seats = held
+    client.force_login(personas.secretariat)
+    url = reverse("governance:decision_roll_call", kwargs={"pk": case.pk})
+    page = client.get(url).content.decode()
+    assert "2 of 3 members present" in page
+    assert "Voss (nobody present)" in page
+    data = {
+        "outcome": Outcome.ADOPTED,
+        "text": "Vedtatt.",
+        f"member_{personas.host.pk}": Vote.FOR,
+        f"member_{personas.own.pk}": Vote.FOR,
+        f"member_{personas.foreign.pk}": Vote.FOR,
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "Nobody sat for Voss" in refused.content.decode()
+    assert not Decision.objects.filter(case=case).exists()
+    assert client.post(url, {**data, f"member_{personas.foreign.pk}": Vote.ABSENT}).status_code == 302
+    assert Decision.objects.get(case=case).votes_for == 2
+    assert "By roll call" in client.get(meeting.get_absolute_url()).content.decode()
