@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_noop
 from core.documents import archival_merged, html_to_pdf
 from core.models import NetworkProfile
 from governance.choices import ROLE_ORDER, Vote
-from governance.models import Case, Decision, Meeting
+from governance.models import Case, Decision, Meeting, RollCallVote
 
 A4_WIDTH_PT = 595.28
 FRONT_OUTLINE = gettext_noop("Notice and agenda")
@@ -143,8 +144,8 @@ def translation_of(text: str, language: str) -> str:
 class RollCall:
     """A roll call as the minutes print it: each member's vote, and the totals counted from them."""
 
-    votes: list
-    totals: list[tuple[str, int]]
+    votes: list[RollCallVote]
+    totals: list[tuple[Any, int]]  # (the vote's label, translated when the minutes are written; the count)
 
 
 def roll_call_of(decision: Decision) -> RollCall:
@@ -155,21 +156,22 @@ def roll_call_of(decision: Decision) -> RollCall:
 
 def minutes_pdf(meeting: Meeting, *, public: bool) -> Rendered:
     """The minutes; the public version names exempt cases and their legal basis, nothing more."""
+    cases = _agenda(meeting)
     context = {
         "meeting": meeting,
         "body": meeting.body,
         "network": _network_name(),
-        "cases": _agenda(meeting),
+        "cases": cases,
         "attendance": sorted(
             meeting.attendance.select_related("membership__organisation"),
             key=lambda row: (ROLE_ORDER[row.membership.role], row.membership.name),
         ),
         "public": public,
-    }
-    context["roll_calls"] = {
-        case.pk: roll_call_of(case.decision)
-        for case in context["cases"]
-        if getattr(case, "decision", None) is not None and case.decision.by_roll_call
+        "roll_calls": {
+            case.pk: roll_call_of(case.decision)
+            for case in cases
+            if getattr(case, "decision", None) is not None and case.decision.by_roll_call
+        },
     }
     data = _render("governance/pdf/minutes.html", context, meeting.body.language, tagged=True)
     return Rendered(data, _page_count(data))
