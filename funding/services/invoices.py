@@ -770,14 +770,15 @@ def invoice_send(*, invoice: Invoice, sent_by: Any = None) -> Invoice:
                 % {"name": invoice.organisation.name}
             )
         box = invoice.organisation.invoice_email or invoice.organisation.email
-        # The invoice address always gets the invoice; a finance officer's copy is a mail they may choose.
+        # The invoice address always gets the invoice; a finance officer's copy is a mail they may choose, except
+        # where the organisation has no address of its own and the officers are how the invoice arrives.
         send_templated(
             "invoice",
             {"invoice": invoice},
             to,
             _attachments(invoice),
             topic=MailTopic.INVOICE,
-            always_to=[box] if box else [],
+            always_to=[box] if box else to,
         )
     invoice.sent_at = timezone.now()
     changed = ["sent_at"]

@@ -65,3 +65,20 @@ def test_addresses_of_no_person_and_differently_written_addresses_are_handled(pe
     assert kept == ["faktura@masfjorden.kommune.no"]
     with pytest.raises(ValueError):
         wanted("nonsense", [])
+
+
+def test_the_invoice_reaches_its_address_whatever_the_finance_officer_chose(personas):
+    from core.emails import send_templated
+
+    mail_preferences_set(user=personas.finance, declined=[MailTopic.INVOICE])
+    context = {"meeting": None, "url": "/", "base_url": "http://portal"}
+    sent = send_templated(
+        "minutes-published",
+        context,
+        ["faktura@masfjorden.kommune.no", personas.finance.email],
+        topic=MailTopic.INVOICE,
+        always_to=["faktura@masfjorden.kommune.no"],
+    )
+    assert sent is not None and sent.to == ["faktura@masfjorden.kommune.no"]
+    # Nobody left who wants it: nothing is sent.
+    assert send_templated("minutes-published", context, [personas.finance.email], topic=MailTopic.INVOICE) is None
