@@ -330,7 +330,7 @@ def test_a_director_chooses_the_mails_and_reads_the_secretariats_message_on_the_
     visit.go("/governance/news/")
     page.get_by_role("link", name="Skriv en melding").click()
     page.get_by_label("Tittel").fill(title)
-    page.get_by_label("Melding", exact=True).fill("Send innspill til strategien innen 1. februar.")
+    page.locator("#id_text").fill("Send innspill til strategien innen 1. februar.")
     page.get_by_label("Kommunedirektør").check()
     submit(page, page.get_by_role("button", name="Tell mottakerne"))
     expect(page.get_by_role("status")).to_contain_text("Meldingen sendes til")
