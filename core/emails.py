@@ -21,8 +21,20 @@ def send_templated(
     to: Sequence[str],
     attachments: Sequence[tuple[str, bytes, str]] = (),
     language: str = "nb",
-) -> EmailMultiAlternatives:
-    """Build the message and send it after the current transaction commits; returns the message."""
+    *,
+    topic: str | None = None,
+    always_to: Sequence[str] = (),
+) -> EmailMultiAlternatives | None:
+    """Build the message and send it after the current transaction commits; returns the message.
+
+    An optional mail names its `topic` (core.mail_preferences.MailTopic): it goes only to those of `to` who have not
+    chosen to go without it, and to `always_to` regardless (the invoice address); with nobody left nothing is sent."""
+    if topic is not None:
+        from core.mail_preferences import wanted
+
+        to = list(dict.fromkeys([*always_to, *wanted(topic, [a for a in to if a not in always_to])]))
+        if not to:
+            return None
     # Letters to member organisations are Norwegian documents, whatever language the sender uses.
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())

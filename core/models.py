@@ -113,3 +113,22 @@ class PageGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.number}"
+
+
+class MailOptOut(models.Model):
+    """A mail a person chose not to get (core.mail_preferences lists which can be chosen); mails the law or the
+    person's own account needs are always sent."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_opt_outs", verbose_name=_("user")
+    )
+    topic = models.CharField(_("mail"), max_length=20)
+    at = models.DateTimeField(_("chosen"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mail not wanted")
+        verbose_name_plural = _("mails not wanted")
+        constraints = [models.UniqueConstraint(fields=["user", "topic"], name="one_opt_out_per_user_and_mail")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.topic}"

@@ -112,10 +112,16 @@ RULES: dict[str, Rule] = {
     "consultation.view": Rule(signed_in=True),
     "consultation.answer": Rule(own=KEEPERS, secretariat=False),
     "consultation.manage": Rule(),
+    # The news page keeps the secretariat's messages to members; they may speak of internal matters (budgets,
+    # meetings before their papers are public), so only signed-in people read it. The secretariat writes them.
+    "news.view": Rule(signed_in=True),
+    "announcement.send": Rule(),
     "dashboard.secretariat": Rule(),
     "admin.access": Rule(),
     # The mails written to files while DEBUG is on (core/dev_mail.py); the pages answer 404 without DEBUG.
     "development_mail.read": Rule(),
+    # Each signed-in person chooses which optional mails they get (core.mail_preferences), for themselves only.
+    "mail_preferences.change": Rule(signed_in=True),
     # Portfolio: the overview, initiatives and the service catalogue are open; budgets and notes for members
     "initiative.view": Rule(public=True),
     "initiative.view_internal": Rule(signed_in=True),

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core import oidc, two_factor
+from core.access import require
 from core.forms import OneTimeCodeForm, add_service_error
 from core.health import liveness
 from core.models import NetworkProfile
@@ -222,3 +223,43 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
     body = loader.get_template("500.html").render({"network_name": settings.NETWORK_NAME})
     return HttpResponse(body, status=500)
+
+
+class MailPreferencesForm(forms.Form):
+    """The mails a person gets: ticked is sent; the ones the law or the account needs are listed, not offered."""
+
+    def __init__(self, *args: Any, declined: set[str], **kwargs: Any) -> None:
+        from crispy_forms.helper import FormHelper
+        from crispy_forms.layout import Submit
+
+        from core.mail_preferences import MailTopic
+
+        super().__init__(*args, **kwargs)
+        self.fields["wanted"] = forms.MultipleChoiceField(
+            label=_("Send me a mail when"),
+            choices=MailTopic.choices,
+            required=False,
+            initial=[topic for topic in MailTopic.values if topic not in declined],
+            widget=forms.CheckboxSelectMultiple,
+        )
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save")))
+
+    def declined(self) -> list[str]:
+        from core.mail_preferences import MailTopic
+
+        return [topic for topic in MailTopic.values if topic not in self.cleaned_data["wanted"]]
+
+
+@require("mail_preferences.change")
+def mail_preferences(request: HttpRequest) -> HttpResponse:
+    from django.contrib import messages
+
+    from core.mail_preferences import ALWAYS_SENT, mail_preferences_set, topics_declined
+
+    form = MailPreferencesForm(request.POST or None, declined=topics_declined(request.user))
+    if request.method == "POST" and form.is_valid():
+        mail_preferences_set(user=request.user, declined=form.declined())
+        messages.success(request, _("Your choice of mails is saved."))
+        return redirect("mail_preferences")
+    return render(request, "core/mail_preferences.html", {"form": form, "always": ALWAYS_SENT})

@@ -421,7 +421,36 @@ def load_demo() -> DemoUser:
     # The council of representatives: a seat, representative and deputy, for every member.
     services.council_seats_sync()
     _name_masfjorden_seat(bodies["Representantskapet"])
+    _news()
     return BOARD_MEMBER
+
+
+NEWS = [
+    (
+        "Høring om bidragsmodellen for 2027",
+        "Sekretariatet sender utkastet til bidragsmodell for 2027 på høring til alle medlemmer. Hver kommune ser "
+        "hva modellen betyr for eget bidrag, og kan svare i portalen til fristen.",
+        ["director", "finance_officer"],
+    ),
+    (
+        "Representantskapet møtes 23. april",
+        "Representantskapet behandler årsmelding og regnskap for 2025. Sakspapirene kommer med innkallingen.",
+        ["director", "contact"],
+    ),
+]
+
+
+def _news() -> None:
+    """Two messages from the secretariat on the news page, as if mailed already (the demo sends no mail)."""
+    from governance.models import Announcement
+
+    officer = User.objects.filter(username="sekretariat").first()
+    for title, text, roles in NEWS:
+        if not Announcement.objects.filter(title=title).exists():
+            count = services.announcement_recipient_count(roles=roles).mailed
+            Announcement.objects.create(
+                title=title, text=text, to_roles=roles, created_by=officer, sent_at=timezone.now(), recipients=count
+            )
 
 
 def _name_masfjorden_seat(council) -> None:

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BodyKind(models.TextChoices):
@@ -33,7 +34,7 @@ class MembershipRole(models.TextChoices):
     SUBSTITUTE = "substitute", _("Deputy representative")
 
 
-ROLE_ORDER = {"leader": 0, "deputy": 1, "member": 2, "observer": 3}
+ROLE_ORDER = {"leader": 0, "deputy": 1, "member": 2, "substitute": 3, "observer": 4}
 
 
 class Authority(models.TextChoices):
@@ -61,6 +62,15 @@ class Outcome(models.TextChoices):
     AMENDED = "amended", _("Adopted as amended")
     REJECTED = "rejected", _("Rejected")
     POSTPONED = "postponed", _("Postponed")
+
+
+class Vote(models.TextChoices):
+    """A member organisation's vote in a roll call."""
+
+    FOR = "for", pgettext_lazy("vote", "For")
+    AGAINST = "against", _("Against")
+    ABSTAIN = "abstain", _("Abstained")
+    ABSENT = "absent", _("Absent")
 
 
 class DocumentKind(models.TextChoices):

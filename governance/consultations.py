@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.documents import document_store, html_to_pdf
 from core.emails import send_templated
+from core.mail_preferences import MailTopic
 from core.rules import rule
 from governance.choices import ConsultationPosition, ConsultationSubject
 from governance.consultation_subjects import Draft, source_for
@@ -181,7 +182,7 @@ def consultation_open(
     _add_version(consultation, upload=upload, note="")
     addresses = _answerers(consultation)
     if addresses:
-        send_templated("consultation-opened", _mail_context(consultation), addresses)
+        send_templated("consultation-opened", _mail_context(consultation), addresses, topic=MailTopic.CONSULTATION)
     return consultation
 
 
@@ -260,7 +261,7 @@ def consultation_send_reminders(*, today: date | None = None) -> int:
                     ConsultationReminder.objects.create(consultation=consultation, organisation=organisation)
                     if addresses:
                         context = {**_mail_context(consultation), "organisation": organisation}
-                        send_templated("consultation-reminder", context, addresses)
+                        send_templated("consultation-reminder", context, addresses, topic=MailTopic.CONSULTATION)
             except IntegrityError:
                 continue  # another run reminded it a moment ago
             reminded += 1

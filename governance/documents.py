@@ -9,7 +9,7 @@ import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -20,8 +20,8 @@ from core.documents import html_to_pdf
 from core.models import NetworkProfile
 from core.pdfa import PdfaConversionFailed, pdfa_converted
 from core.tagged_pdf import PdfPart, tagged_merge
-from governance.choices import ROLE_ORDER
-from governance.models import Case, CaseAttachment, Meeting
+from governance.choices import ROLE_ORDER, Vote
+from governance.models import Case, CaseAttachment, Decision, Meeting, RollCallVote
 
 logger = logging.getLogger(__name__)
 FRONT_OUTLINE = gettext_noop("Notice and agenda")
@@ -157,18 +157,38 @@ def translation_of(text: str, language: str) -> str:
         return translation.gettext(text)
 
 
+@dataclass(frozen=True)
+class RollCall:
+    """A roll call as the minutes print it: each member's vote, and the totals counted from them."""
+
+    votes: list[RollCallVote]
+    totals: list[tuple[Any, int]]  # (the vote's label, translated when the minutes are written; the count)
+
+
+def roll_call_of(decision: Decision) -> RollCall:
+    votes = list(decision.roll_call.select_related("organisation", "seat").order_by("organisation__name"))
+    totals = [(label, sum(1 for vote in votes if vote.vote == value)) for value, label in Vote.choices]
+    return RollCall(votes, totals)
+
+
 def minutes_pdf(meeting: Meeting, *, public: bool) -> Rendered:
     """The minutes; the public version names exempt cases and their legal basis, nothing more."""
+    cases = _agenda(meeting)
     context = {
         "meeting": meeting,
         "body": meeting.body,
         "network": _network_name(),
-        "cases": _agenda(meeting),
+        "cases": cases,
         "attendance": sorted(
             meeting.attendance.select_related("membership__organisation"),
             key=lambda row: (ROLE_ORDER[row.membership.role], row.membership.name),
         ),
         "public": public,
+        "roll_calls": {
+            case.pk: roll_call_of(case.decision)
+            for case in cases
+            if getattr(case, "decision", None) is not None and case.decision.by_roll_call
+        },
     }
     data = _render("governance/pdf/minutes.html", context, meeting.body.language, tagged=True)
     return Rendered(data, _page_count(data))

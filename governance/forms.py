@@ -5,10 +5,10 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance.choices import AttendanceStatus
-from governance.models import Case, Decision, Meeting
+from governance.choices import AttendanceStatus, Outcome, Vote
+from governance.models import Body, Case, Decision, Meeting
 from governance.services import CASE_FIELDS, MEETING_FIELDS
-from members.models import User
+from members.models import Organisation, User
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -140,3 +140,63 @@ class AttendanceForm(forms.Form):
 
     def attendance(self) -> dict[int, str]:
         return {seat.pk: self.cleaned_data[f"seat_{seat.pk}"] for seat in self.seats}
+
+
+class RollCallForm(forms.Form):
+    """A decision by roll call: the outcome and text, and one vote per member organisation with a seat."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, seats, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seats = list(seats)
+        for seat in self.seats:
+            if seat.sitting is None:
+                label = _("%(member)s (nobody present)") % {"member": seat.name}
+            else:
+                label = _("%(member)s (voted by %(name)s)") % {"member": seat.name, "name": seat.sitting.name}
+            self.fields[f"member_{seat.organisation_id}"] = forms.ChoiceField(
+                label=label,
+                choices=Vote.choices,
+                initial=current.get(seat.organisation_id, Vote.FOR if seat.sitting else Vote.ABSENT),
+                widget=forms.RadioSelect,
+            )
+        self.helper = _helper(_("Record the decision and the votes"))
+
+    def votes(self) -> dict[int, str]:
+        return {seat.organisation_id: self.cleaned_data[f"member_{seat.organisation_id}"] for seat in self.seats}
+
+
+class AnnouncementForm(forms.Form):
+    """A message from the secretariat and who gets it: people with a role, the members of a body, an organisation's
+    people (any of them)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+    roles = forms.MultipleChoiceField(
+        label=_("To people with the roles"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    bodies = forms.ModelMultipleChoiceField(
+        label=_("To the members of"), queryset=Body.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("To the people of"), queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        from core.roles import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = Role.choices
+        self.fields["bodies"].queryset = Body.objects.all()
+        self.fields["organisations"].queryset = Organisation.objects.order_by("name")
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("preview", _("Count the recipients"), css_class="btn-secondary"))
+        self.helper.add_input(Submit("send", _("Send the message")))
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("roles") or data.get("bodies") or data.get("organisations")):
+            raise forms.ValidationError(_("Choose who gets the message: a role, a body or an organisation."))
+        return data

@@ -22,9 +22,11 @@ from governance.choices import (
     MeetingStatus,
     MembershipRole,
     Outcome,
+    Vote,
 )
 
 __all__ = [
+    "Announcement",
     "Attendance",
     "Body",
     "BodyMembership",
@@ -41,6 +43,7 @@ __all__ = [
     "DecisionAuthority",
     "Meeting",
     "MeetingDocumentRun",
+    "RollCallVote",
 ]
 
 
@@ -306,6 +309,8 @@ class Decision(models.Model):
     votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
     votes_against = models.PositiveSmallIntegerField(_("votes against"), null=True, blank=True)
     abstentions = models.PositiveSmallIntegerField(_("abstentions"), null=True, blank=True)
+    # By roll call the totals above are counted from the votes (RollCallVote), never typed.
+    by_roll_call = models.BooleanField(_("by roll call"), default=False, editable=False)
     recorded_at = models.DateTimeField(_("recorded"), auto_now=True)
 
     class Meta:
@@ -320,6 +325,38 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference}: {self.get_outcome_display()}"
+
+
+class RollCallVote(models.Model):
+    """A member organisation's vote in a roll call on a decision, cast by the representative or deputy who sat."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="roll_call")
+    organisation = models.ForeignKey(
+        "members.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("member")
+    )
+    seat = models.ForeignKey(
+        BodyMembership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="votes",
+        verbose_name=_("voted by"),
+    )
+    vote = models.CharField(_("vote"), max_length=8, choices=Vote.choices)
+
+    class Meta:
+        verbose_name = _("roll-call vote")
+        verbose_name_plural = _("roll-call votes")
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "organisation"], name="one_vote_per_member_and_decision"),
+            models.CheckConstraint(
+                condition=Q(vote=Vote.ABSENT) | Q(seat__isnull=False), name="a_vote_cast_names_who_sat"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.get_vote_display()}"
 
 
 def document_path(instance: MeetingDocumentRun, filename: str) -> str:
@@ -485,3 +522,30 @@ class ConsultationReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation}: {self.organisation}"
+
+
+class Announcement(models.Model):
+    """A message from the secretariat: mailed to the people chosen by role, body or organisation, and kept on the
+    members' news page."""
+
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("message"))
+    to_roles = models.JSONField(_("to people with the roles"), default=list, blank=True)
+    to_bodies = models.ManyToManyField(Body, blank=True, related_name="+", verbose_name=_("to the members of"))
+    to_organisations = models.ManyToManyField(
+        "members.Organisation", blank=True, related_name="+", verbose_name=_("to the people of")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    recipients = models.PositiveIntegerField(_("recipients"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message from the secretariat")
+        verbose_name_plural = _("messages from the secretariat")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -13,6 +13,7 @@ from core import policy
 from core.runs import RunStatus
 from governance.choices import ROLE_ORDER
 from governance.models import (
+    Announcement,
     Attendance,
     Body,
     BodyMembership,
@@ -91,7 +92,7 @@ def meeting_cases(*, user: Any, meeting: Meeting) -> QuerySet[Case]:
     """The agenda as the user may see it, with what the board pack and minutes need."""
     return (
         policy.restrict_cases(meeting.cases.all(), user)
-        .select_related("case_officer", "decision", "body")
+        .select_related("case_officer", "decision", "body", "meeting__body")
         .prefetch_related("attachments")
         .order_by("agenda_position", "number")
     )
@@ -219,3 +220,8 @@ def consultations_on(*, user: Any, kind: str, subject_id: int) -> QuerySet:
     if not policy.can(user, "consultation.view"):
         return Consultation.objects.none()
     return Consultation.objects.filter(subject_kind=kind, subject_id=subject_id).order_by("-deadline")
+
+
+def news_list(*, user: Any) -> QuerySet[Announcement]:
+    """The secretariat's messages, newest first (the news page is for signed-in people only)."""
+    return policy.restrict(Announcement.objects.all(), user, "news.view").select_related("created_by")

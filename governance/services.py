@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.counters import counter_advance, counter_lock
 from core.emails import send_templated
+from core.mail_preferences import MailTopic
 from core.rules import rule
 from core.runs import RunStatus
 from core.uploads import pdf_page_count
@@ -30,6 +31,7 @@ from governance.choices import (
     MeetingStatus,
     MembershipRole,
     Outcome,
+    Vote,
 )
 from governance.models import (
     Attendance,
@@ -41,6 +43,7 @@ from governance.models import (
     Decision,
     Meeting,
     MeetingDocumentRun,
+    RollCallVote,
 )
 
 CASE_FIELDS = (
@@ -272,7 +275,9 @@ def meeting_send_notice(*, meeting: Meeting) -> Meeting:
         "base_url": settings.PORTAL_BASE_URL,
     }
     if addresses:
-        send_templated("meeting-notice", context, addresses, language=meeting.body.language)
+        send_templated(
+            "meeting-notice", context, addresses, language=meeting.body.language, topic=MailTopic.BOARD_DOCUMENTS
+        )
     return meeting
 
 
@@ -318,13 +323,7 @@ def decision_record(
     abstentions: int | None = None,
 ) -> Decision:
     """Record what the body decided in a case at a held meeting (before its minutes are approved)."""
-    meeting = None
-    if case.meeting_id is not None:  # locked against a concurrent approval
-        meeting = Meeting.objects.select_for_update().filter(pk=case.meeting_id).first()
-    if meeting is None or not meeting.is_held:
-        raise ValidationError(_("A decision is recorded for a case on the agenda of a meeting that has been held."))
-    if meeting.minutes_approved_at:
-        raise ValidationError(_("The minutes are approved; the decision no longer changes."))
+    _held_meeting_of(case)
     if unanimous:
         votes_for = votes_against = abstentions = None
     else:
@@ -337,8 +336,117 @@ def decision_record(
     decision = Decision.objects.filter(case=case).first() or Decision(case=case)
     decision.outcome, decision.text, decision.unanimous = outcome, text, unanimous
     decision.votes_for, decision.votes_against, decision.abstentions = votes_for, votes_against, abstentions
+    decision.by_roll_call = False
     decision.full_clean()
     decision.save()
+    decision.roll_call.all().delete()  # a vote by show of hands replaces an earlier roll call
+    return decision
+
+
+def _held_meeting_of(case: Case) -> Meeting:
+    """The held meeting whose agenda holds `case`, locked against a concurrent approval of its minutes."""
+    meeting = None
+    if case.meeting_id is not None:
+        meeting = Meeting.objects.select_for_update().select_related("body").filter(pk=case.meeting_id).first()
+    if meeting is None or not meeting.is_held:
+        raise ValidationError(_("A decision is recorded for a case on the agenda of a meeting that has been held."))
+    if meeting.minutes_approved_at:
+        raise ValidationError(_("The minutes are approved; the decision no longer changes."))
+    return meeting
+
+
+@dataclass(frozen=True)
+class RollCallSeat:
+    """A member organisation with a seat at a meeting, and who of its seat holders sat (None: nobody)."""
+
+    organisation_id: int
+    name: str
+    sitting: BodyMembership | None
+
+
+def roll_call_seats(*, meeting: Meeting) -> list[RollCallSeat]:
+    """Every member organisation with a seat in the council on the meeting's day, and the seat holder who can vote
+    for it: the representative when present, otherwise the deputy when present."""
+    seats = council_seats(body=meeting.body, on=timezone.localdate(meeting.starts_at))
+    present = set(meeting.attendance.filter(status=AttendanceStatus.PRESENT).values_list("membership_id", flat=True))
+    members: dict[int, RollCallSeat] = {}
+    for seat in seats:  # per organisation the representative comes before the deputy
+        assert seat.organisation is not None
+        known = members.get(seat.organisation.pk)
+        if known is None or (known.sitting is None and seat.pk in present):
+            members[seat.organisation.pk] = RollCallSeat(
+                seat.organisation.pk, seat.organisation.name, seat if seat.pk in present else None
+            )
+    return list(members.values())
+
+
+def vote_passes(*, rule: str, votes_for: int, votes_against: int) -> bool:
+    """Whether a proposal is carried: by a simple majority of the votes cast, or by two thirds of them (abstentions
+    are not votes cast)."""
+    if rule == DecisionRule.QUALIFIED:
+        return 3 * votes_for >= 2 * (votes_for + votes_against) and votes_for > 0
+    return votes_for > votes_against
+
+
+@rule
+def case_can_vote_by_roll_call(case: Case) -> bool:
+    """A council's case on the agenda of a held meeting whose minutes are not approved is decided by roll call."""
+    meeting = case.meeting
+    return (
+        meeting is not None
+        and meeting.body.kind == BodyKind.COUNCIL
+        and meeting.is_held
+        and not meeting.minutes_approved_at
+    )
+
+
+@transaction.atomic
+def decision_record_roll_call(*, case: Case, outcome: str, text: str, votes: Mapping[int, str]) -> Decision:
+    """Record a decision by roll call: each member organisation's vote (organisation id -> for, against, abstain or
+    absent), cast by whoever of its representative and deputy sat. The totals are counted from the votes; the meeting
+    must have been quorate and the outcome must follow from the votes under the body's rule."""
+    meeting = _held_meeting_of(case)
+    if meeting.body.kind != BodyKind.COUNCIL:
+        raise ValidationError(_("Votes by roll call are recorded per member in a council of representatives."))
+    quorum = meeting_quorum(meeting=meeting)
+    if quorum is None or not quorum.met:
+        raise ValidationError(
+            _("The meeting was not quorate (%(present)s of %(votes)s members present); it could not decide.")
+            % {"present": quorum.present if quorum else 0, "votes": quorum.votes if quorum else 0}
+        )
+    seated = {seat.organisation_id: seat for seat in roll_call_seats(meeting=meeting)}
+    strangers = set(votes) - set(seated)
+    if strangers:
+        raise ValidationError({"votes": _("Only members with a seat at the meeting vote.")})
+    missing = [seated[pk].name for pk in seated if pk not in votes]
+    if missing:
+        raise ValidationError({"votes": _("Give the vote of %(names)s.") % {"names": ", ".join(missing)}})
+    for pk, vote in votes.items():
+        if vote not in Vote.values:
+            raise ValidationError({"votes": _("Unknown vote: %(vote)s") % {"vote": vote}})
+        if vote != Vote.ABSENT and seated[pk].sitting is None:
+            raise ValidationError(
+                {"votes": _("Nobody sat for %(name)s at the meeting; it cannot vote.") % {"name": seated[pk].name}}
+            )
+    counted = {choice: sum(1 for vote in votes.values() if vote == choice) for choice in Vote.values}
+    votes_for, votes_against = counted[Vote.FOR], counted[Vote.AGAINST]
+    carried = vote_passes(rule=meeting.body.decision_rule, votes_for=votes_for, votes_against=votes_against)
+    if outcome in (Outcome.ADOPTED, Outcome.AMENDED) and not carried:
+        raise ValidationError({"outcome": _("The votes do not carry the proposal under the body's rule.")})
+    if outcome == Outcome.REJECTED and carried:
+        raise ValidationError({"outcome": _("The votes carry the proposal; it was not rejected.")})
+    decision = Decision.objects.filter(case=case).first() or Decision(case=case)
+    decision.outcome, decision.text, decision.by_roll_call = outcome, text, True
+    decision.unanimous = votes_against == 0 and counted[Vote.ABSTAIN] == 0 and votes_for > 0
+    decision.votes_for, decision.votes_against, decision.abstentions = votes_for, votes_against, counted[Vote.ABSTAIN]
+    decision.full_clean()
+    decision.save()
+    decision.roll_call.all().delete()
+    for pk, vote in votes.items():
+        sitting = seated[pk].sitting
+        RollCallVote.objects.create(
+            decision=decision, organisation_id=pk, seat=sitting if vote != Vote.ABSENT else None, vote=vote
+        )
     return decision
 
 
@@ -376,7 +484,9 @@ def minutes_publish(*, meeting: Meeting) -> Meeting:
     addresses = _member_addresses(meeting.body)
     context = {"meeting": meeting, "url": meeting.get_absolute_url(), "base_url": settings.PORTAL_BASE_URL}
     if addresses:
-        send_templated("minutes-published", context, addresses, language=meeting.body.language)
+        send_templated(
+            "minutes-published", context, addresses, language=meeting.body.language, topic=MailTopic.BOARD_DOCUMENTS
+        )
     return meeting
 
 
@@ -563,3 +673,107 @@ def meeting_quorum(*, meeting: Meeting) -> Quorum | None:
         return Quorum(votes=len(voters), present=len(there))
     voting = [seat for seat in seats if seat.role not in (MembershipRole.OBSERVER, MembershipRole.SUBSTITUTE)]
     return Quorum(votes=len(voting), present=sum(1 for seat in voting if seat.pk in present))
+
+
+# -- Messages from the secretariat ---------------------------------------------------------------------------
+# Written once, mailed in the background to the people chosen (by role, by a body they sit in, by organisation) who
+# want such mails (core.mail_preferences), and kept on the members' news page.
+
+ROLE_FLAGS = {
+    "secretariat": "is_secretariat",
+    "director": "is_director",
+    "finance_officer": "is_finance_officer",
+    "contact": "is_contact",
+    "project_leader": "is_project_leader",
+    "delegate": "is_delegate",
+}
+
+
+def announcement_people(*, roles: Any = (), bodies: Any = (), organisations: Any = ()) -> Any:
+    """The active people with an address chosen by any of: a role they hold, a body they sit in today, their
+    organisation."""
+    from django.db.models import Q
+
+    from members.models import User
+
+    today = timezone.localdate()
+    chosen = Q(pk__in=[])
+    for role in roles:
+        chosen |= Q(**{ROLE_FLAGS[role]: True})
+    if bodies:
+        seats = BodyMembership.objects.filter(body__in=list(bodies), term_start__lte=today, person__isnull=False)
+        chosen |= Q(pk__in=seats.exclude(term_end__lt=today).values("person_id"))
+    if organisations:
+        chosen |= Q(organisation__in=list(organisations))
+    return User.objects.filter(chosen, is_active=True).exclude(email="").distinct().order_by("pk")
+
+
+@dataclass(frozen=True)
+class RecipientCount:
+    """How many the chosen people are, and how many of them chose not to get messages from the secretariat."""
+
+    chosen: int
+    declined: int
+
+    @property
+    def mailed(self) -> int:
+        return self.chosen - self.declined
+
+
+def announcement_recipient_count(*, roles: Any = (), bodies: Any = (), organisations: Any = ()) -> RecipientCount:
+    from core.mail_preferences import wanted
+
+    addresses = list(
+        announcement_people(roles=roles, bodies=bodies, organisations=organisations).values_list("email", flat=True)
+    )
+    unique = list(dict.fromkeys(address.lower() for address in addresses))
+    return RecipientCount(len(unique), len(unique) - len(wanted(MailTopic.MESSAGE, unique)))
+
+
+@transaction.atomic
+def announcement_create(
+    *, title: str, text: str, roles: Any = (), bodies: Any = (), organisations: Any = (), by: Any = None
+) -> Any:
+    """Write a message from the secretariat and send it in the background, once."""
+    from governance import tasks
+    from governance.models import Announcement
+
+    roles = list(dict.fromkeys(roles))
+    unknown = set(roles) - set(ROLE_FLAGS)
+    if unknown:
+        raise ValidationError({"to_roles": _("Unknown role: %(role)s") % {"role": ", ".join(sorted(unknown))}})
+    if not (roles or bodies or organisations):
+        raise ValidationError(_("Choose who gets the message: a role, a body or an organisation."))
+    announcement = Announcement(
+        title=title, text=text, to_roles=roles, created_by=by if getattr(by, "pk", None) else None
+    )
+    announcement.full_clean()
+    announcement.save()
+    announcement.to_bodies.set(bodies)
+    announcement.to_organisations.set(organisations)
+    tasks.enqueue_announcement(announcement.pk)
+    return announcement
+
+
+@transaction.atomic
+def announcement_send(*, announcement_id: int) -> int:
+    """Mail a message to its recipients; a message already sent is not sent again (the task may run twice)."""
+    from governance.models import Announcement
+
+    announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
+    if announcement.sent_at is not None:
+        return 0
+    people = announcement_people(
+        roles=announcement.to_roles,
+        bodies=announcement.to_bodies.all(),
+        organisations=announcement.to_organisations.all(),
+    )
+    from core.mail_preferences import wanted
+
+    addresses = wanted(MailTopic.MESSAGE, dict.fromkeys(person.email for person in people))
+    context = {"announcement": announcement, "base_url": settings.PORTAL_BASE_URL}
+    for address in addresses:  # one mail each: no recipient sees the others' addresses
+        send_templated("announcement", context, [address])
+    announcement.sent_at, announcement.recipients = timezone.now(), len(addresses)
+    announcement.save(update_fields=["sent_at", "recipients"])
+    return len(addresses)

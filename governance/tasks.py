@@ -1,4 +1,4 @@
-"""Background work for governance: rendering board packs and minutes to PDF."""
+"""Background work for governance: rendering board packs and minutes to PDF, mailing the secretariat's messages."""
 
 from __future__ import annotations
 
@@ -31,3 +31,14 @@ def send_consultation_reminders() -> int:
     from governance.consultations import consultation_send_reminders
 
     return consultation_send_reminders()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=30)
+def send_announcement(self, announcement_id: int) -> int:
+    return services.announcement_send(announcement_id=announcement_id)
+
+
+def enqueue_announcement(announcement_id: int) -> None:
+    from core.runs import enqueue
+
+    enqueue(send_announcement, announcement_id)

@@ -19,6 +19,7 @@ from core.forms import add_service_error
 from governance import links, selectors, services
 from governance.choices import DocumentKind
 from governance.forms import (
+    AnnouncementForm,
     ApproveMinutesForm,
     AttachmentForm,
     AttendanceForm,
@@ -26,6 +27,7 @@ from governance.forms import (
     DecisionForm,
     MeetingForm,
     MinutesForm,
+    RollCallForm,
 )
 from governance.services import CASE_FIELDS, MEETING_FIELDS
 
@@ -367,3 +369,84 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(
         request, form, _("Decision in case %(reference)s") % {"reference": case.reference}, case.get_absolute_url()
     )
+
+
+@require("governance.manage")
+def decision_roll_call(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+    if case.meeting is None or not services.case_can_vote_by_roll_call(case):
+        raise Http404
+    existing = getattr(case, "decision", None)
+    current = dict(existing.roll_call.values_list("organisation_id", "vote")) if existing else {}
+    initial = {
+        "text": existing.text if existing else case.proposed_decision,
+        "outcome": getattr(existing, "outcome", ""),
+    }
+    form = RollCallForm(
+        request.POST or None,
+        seats=services.roll_call_seats(meeting=case.meeting),
+        current=current,
+        initial=initial,
+    )
+
+    def record():
+        data = form.cleaned_data
+        return services.decision_record_roll_call(
+            case=case, outcome=data["outcome"], text=data["text"], votes=form.votes()
+        )
+
+    if _save(form, record) is not None:
+        messages.success(request, _("The decision and each member's vote are recorded."))
+        return redirect(case.meeting)
+    quorum = services.meeting_quorum(meeting=case.meeting)
+    intro = (
+        _("%(present)s of %(votes)s members present.") % {"present": quorum.present, "votes": quorum.votes}
+        if quorum
+        else ""
+    )
+    return _form_page(
+        request,
+        form,
+        _("Roll call in case %(reference)s") % {"reference": case.reference},
+        case.get_absolute_url(),
+        intro=intro,
+    )
+
+
+# -- Messages from the secretariat and the news page ----------------------------------------------------------
+
+
+@require("news.view")
+def news(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "governance/news.html",
+        {
+            "announcements": selectors.news_list(user=request.user)[:50],
+            "can_send": policy.can(request.user, "announcement.send"),
+        },
+    )
+
+
+@require("announcement.send")
+def announcement_create(request: HttpRequest) -> HttpResponse:
+    form = AnnouncementForm(request.POST or None)
+    count = None
+    if request.method == "POST" and form.is_valid():
+        chosen = {
+            "roles": form.cleaned_data["roles"],
+            "bodies": form.cleaned_data["bodies"],
+            "organisations": form.cleaned_data["organisations"],
+        }
+        if "send" in request.POST:
+            done = _save(
+                form,
+                lambda: services.announcement_create(
+                    title=form.cleaned_data["title"], text=form.cleaned_data["text"], by=request.user, **chosen
+                ),
+            )
+            if done is not None:
+                messages.success(request, _("The message is on the news page and is being mailed."))
+                return redirect("governance:news")
+        count = services.announcement_recipient_count(**chosen)
+    return render(request, "governance/announcement_form.html", {"form": form, "count": count})

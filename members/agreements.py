@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from core import oidc, policy
 from core.documents import StoredDocumentAltered, document_read, html_to_pdf
 from core.emails import send_templated
+from core.mail_preferences import MailTopic
 from core.rules import rule
 from core.throttle import SIGNING_CODE, Throttled, throttle
 from members.choices import AgreementStatus, MembershipStatus, SignatureParty
@@ -134,6 +135,7 @@ def _send_link(agreement: Agreement, recipients: list[User], *, reminder: bool) 
                 "base_url": settings.PORTAL_BASE_URL,
             },
             [person.email],
+            topic=MailTopic.AGREEMENT,
         )
 
 

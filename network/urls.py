@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/idporten/callback/", views.idporten_callback, name="idporten_callback"),
     path("accounts/staff/", views.staff_login, name="staff_login"),
     path("accounts/staff/callback/", views.staff_callback, name="staff_callback"),
+    path("accounts/mail/", views.mail_preferences, name="mail_preferences"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

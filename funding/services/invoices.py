@@ -22,6 +22,7 @@ from core import told
 from core.counters import counter_advance
 from core.documents import document_read, document_store
 from core.emails import send_templated
+from core.mail_preferences import MailTopic
 from core.models import NetworkProfile
 from core.rules import rule
 from core.runs import RunStatus
@@ -782,7 +783,17 @@ def invoice_send(*, invoice: Invoice, sent_by: Any = None) -> Invoice:
                 _("%(name)s has no email address and no finance officer with one.")
                 % {"name": invoice.organisation.name}
             )
-        send_templated("invoice", {"invoice": invoice}, to, _attachments(invoice))
+        box = invoice.organisation.invoice_email or invoice.organisation.email
+        # The invoice address always gets the invoice; a finance officer's copy is a mail they may choose, except
+        # where the organisation has no address of its own and the officers are how the invoice arrives.
+        send_templated(
+            "invoice",
+            {"invoice": invoice},
+            to,
+            _attachments(invoice),
+            topic=MailTopic.INVOICE,
+            always_to=[box] if box else to,
+        )
     invoice.sent_at = timezone.now()
     changed = ["sent_at"]
     if invoice.status == InvoiceStatus.ISSUED:

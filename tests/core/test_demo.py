@@ -91,7 +91,11 @@ def _governance_demo():
     member = User.objects.get(username="styremedlem")
     assert policy.can_see_body_papers(member, group.pk)
     assert coming.cases.filter(exempt=True).exists()
-    return sorted(Case.objects.values_list("body__name", "year", "number", "title"))
+    from governance.models import Announcement
+
+    news = sorted(Announcement.objects.values_list("title", "recipients"))
+    assert len(news) == 2 and all(recipients > 0 for _title, recipients in news)
+    return sorted(Case.objects.values_list("body__name", "year", "number", "title")), news
 
 
 def _consultation_demo():

@@ -154,6 +154,11 @@ PAGES = [
     Screen("consultation", "/governance/consultations/", SIGNED_IN, link(CONSULTATION)),
     Screen("consultation-answer", "/governance/consultations/", frozenset({"director"}), open_answer),
     Screen("consultation-new", "/governance/consultations/new/", SECRETARIAT),
+    # The council of representatives with its seats; the secretariat's messages and each person's choice of mails.
+    Screen("council", "/governance/", EVERYONE, link("Representantskapet")),
+    Screen("news", "/governance/news/", SIGNED_IN),
+    Screen("news-new", "/governance/news/new/", SECRETARIAT),
+    Screen("my-mails", "/accounts/mail/", SIGNED_IN),
 ]
 
 

@@ -348,3 +348,35 @@ def test_director_answers_a_consultation_and_revises_the_answer(visit: Visit):
     expect(answers).to_contain_text(remark)
     expect(page.get_by_role("main")).to_contain_text("revisjon 2")
     visit.shot("revised")
+
+
+def test_a_director_chooses_the_mails_and_reads_the_secretariats_message_on_the_news_page(visit: Visit):
+    page = visit.page
+    title = "Frist for innspill til strategien"
+    log_in(visit, LOGINS["director"])
+    visit.go("/accounts/mail/")
+    expect(page.get_by_role("main")).to_contain_text("Signeringskoder når du signerer en avtale")  # always sent
+    page.get_by_label("Innkallinger og protokoller fra organene jeg sitter i").uncheck()
+    submit(page, page.get_by_role("button", name="Lagre"))
+    expect(page.get_by_label("Innkallinger og protokoller fra organene jeg sitter i")).not_to_be_checked()
+    expect(page.get_by_label("Meldinger fra sekretariatet")).to_be_checked()
+    visit.shot("my-mails")
+    sign_out(visit)
+
+    log_in(visit, LOGINS["secretariat"])
+    visit.go("/governance/news/")
+    page.get_by_role("link", name="Skriv en melding").click()
+    page.get_by_label("Tittel").fill(title)
+    page.locator("#id_text").fill("Send innspill til strategien innen 1. februar.")
+    page.get_by_label("Kommunedirektør").check()
+    submit(page, page.get_by_role("button", name="Tell mottakerne"))
+    expect(page.get_by_role("status")).to_contain_text("Meldingen sendes til")
+    visit.shot("message-counted")
+    submit(page, page.get_by_role("button", name="Send meldingen"))
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    sign_out(visit)
+
+    log_in(visit, LOGINS["director"])
+    menu_link(page, "Nyheter").click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    visit.shot("news")
