@@ -214,3 +214,14 @@ def test_after_the_deadline_the_answer_page_sends_the_director_back_to_the_round
     with time_machine.travel("2026-03-21 08:00:00+01:00", tick=False):
         response = client.get(reverse("governance:consultation_answer", args=[consultation.pk]))
     assert response.status_code == 302 and response.url == consultation.get_absolute_url()
+
+
+def test_a_person_who_chose_not_to_get_consultation_mails_is_not_reminded(personas, django_capture_on_commit_callbacks):
+    from core.mail_preferences import MailTopic, mail_preferences_set
+
+    consultation = _open_on_model(personas)
+    mail_preferences_set(user=personas.outsider, declined=[MailTopic.CONSULTATION])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert consultations.consultation_send_reminders(today=dt.date(2026, 3, 16)) == 3
+    # Every member is reminded once (kept), but the foreign member's director chose to go without these mails.
+    assert [m.to for m in mail.outbox] == [[personas.director.email]]
