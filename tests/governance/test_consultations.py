@@ -219,7 +219,7 @@ def test_after_the_deadline_the_answer_page_sends_the_director_back_to_the_round
 def test_a_person_who_chose_not_to_get_consultation_mails_is_not_reminded(personas, django_capture_on_commit_callbacks):
     from core.mail_preferences import MailTopic, mail_preferences_set
 
-    consultation = _open_on_model(personas)
+    _open_on_model(personas)
     mail_preferences_set(user=personas.outsider, declined=[MailTopic.CONSULTATION])
     with django_capture_on_commit_callbacks(execute=True):
         assert consultations.consultation_send_reminders(today=dt.date(2026, 3, 16)) == 3
