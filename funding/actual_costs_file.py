@@ -10,15 +10,14 @@ between thousands. The same figures saved again with other line endings or anoth
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.figures_file import amount_cell, figure_records, year_cell
+
 COLUMNS = ("initiative", "year", "amount")
-MAX_AMOUNT = Decimal("1e12")
 
 
 @dataclass(frozen=True)
@@ -37,71 +36,22 @@ class ActualCostsFileError(ValueError):
         self.errors = errors
 
 
-def parse_amount(text: str) -> Decimal:
-    cleaned = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").strip()
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    value = Decimal(cleaned)
-    if not value.is_finite():
-        raise InvalidOperation
-    return value
-
-
 def parse_actual_costs(content: bytes) -> list[ActualCostRow]:
     """The rows of the file, or ActualCostsFileError naming every bad line and column."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ActualCostsFileError([_("The file is not UTF-8 text.")]) from None
-    # One line ending, whatever the program that saved the file used.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    if not lines[0].strip():
-        raise ActualCostsFileError([_("The file is empty.")])
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        records = list(reader)
-    except csv.Error as error:
-        raise ActualCostsFileError(
-            [_("Line %(line)s: this is not valid CSV (%(error)s).") % {"line": reader.line_num, "error": error}]
-        ) from None
-    header = [cell.strip().lower() for cell in records[0]]
-    if tuple(header) != COLUMNS:
-        raise ActualCostsFileError([_("Line 1: the columns must be %(columns)s.") % {"columns": ", ".join(COLUMNS)}])
     errors: list[str] = []
+    records = figure_records(content, COLUMNS, ActualCostsFileError, errors)
     rows: list[ActualCostRow] = []
     seen: dict[tuple[int, int], int] = {}
-    for number, cells in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(COLUMNS):
-            errors.append(_("Line %(line)s: expected 3 columns, found %(n)s.") % {"line": number, "n": len(cells)})
-            continue
-        initiative_text, year_text, amount_text = (cell.strip() for cell in cells)
-        problems = []
+    for number, (initiative_text, year_text, amount_text) in records:
+        problems: list[str] = []
         initiative = int(initiative_text) if initiative_text.isascii() and initiative_text.isdigit() else 0
         if initiative <= 0:
             problems.append(
                 _("Line %(line)s, initiative: %(value)r is not an initiative number.")
                 % {"line": number, "value": initiative_text[:40]}
             )
-        year = int(year_text) if year_text.isascii() and year_text.isdigit() else 0
-        if not 2000 <= year <= 2100:
-            problems.append(
-                _("Line %(line)s, year: %(value)r is not a year.") % {"line": number, "value": year_text[:40]}
-            )
-        try:
-            amount = parse_amount(amount_text)
-            if amount < 0 or amount >= MAX_AMOUNT:
-                raise InvalidOperation
-            amount = amount.quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
-            problems.append(
-                _("Line %(line)s, amount: %(value)r is not an amount in kroner.")
-                % {"line": number, "value": amount_text[:40]}
-            )
-            amount = Decimal(0)
+        year = year_cell(number, year_text, problems)
+        amount = amount_cell(number, amount_text, problems)
         if not problems and (initiative, year) in seen:
             problems.append(
                 _("Line %(line)s: initiative %(initiative)s in %(year)s is also on line %(first)s.")
