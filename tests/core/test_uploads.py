@@ -82,6 +82,9 @@ def test_every_upload_field_in_the_portal_is_covered_here():
         "annual/views.py",
         "funding/forms.py",
         "funding/views/invoices.py",
+        "funding/views/settlement.py",
+        "governance/consultation_forms.py",
+        "governance/consultation_views.py",
         "governance/forms.py",
         "governance/views.py",
         "members/forms.py",
@@ -99,5 +102,9 @@ def test_every_upload_field_in_the_portal_is_covered_here():
     # The public verification page takes a sealed agreement (tests/members/test_agreements.py).
     text = (root / "members/verify_views.py").read_text()
     assert text.count("forms.FileField(") == text.count("read_pdf_upload(") == 1
+    # A consultation's document and a member's answer are PDFs, through one field that reads them as PDF uploads
+    # (tests/governance/test_consultations.py).
+    text = (root / "governance/consultation_forms.py").read_text()
+    assert text.count("forms.FileField") == 1 and "read_pdf_upload(upload)" in text
     # A case attachment is a PDF: its service checks size and content (tests/governance/test_services.py).
     assert "pdf_check(data)" in (root / "governance/services.py").read_text()
