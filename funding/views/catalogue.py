@@ -70,20 +70,31 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _service_form_page(request: HttpRequest, service=None) -> HttpResponse:
-    form = PricedServiceForm(request.POST or None, instance=service)
+def _saved_form_page(request: HttpRequest, form, instance, fields, save, saved_message, new_title) -> HttpResponse:
+    """A catalogue form (a service, a one-off model): saved through its service with its fields, or shown
+    again with the service's refusal on it."""
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.priced_service_save(
-                service=service, **{name: form.cleaned_data[name] for name in SERVICE_FIELDS}
-            )
+            saved = save(**{name: form.cleaned_data[name] for name in fields})
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("The service was saved."))
+            messages.success(request, saved_message)
             return redirect(saved)
-    title = _("Edit %(name)s") % {"name": service} if service else _("New service")
-    return _form_page(request, form, title, service.get_absolute_url() if service else "")
+    title = _("Edit %(name)s") % {"name": instance} if instance else new_title
+    return _form_page(request, form, title, instance.get_absolute_url() if instance else "")
+
+
+def _service_form_page(request: HttpRequest, service=None) -> HttpResponse:
+    return _saved_form_page(
+        request,
+        PricedServiceForm(request.POST or None, instance=service),
+        service,
+        SERVICE_FIELDS,
+        lambda **values: services.priced_service_save(service=service, **values),
+        _("The service was saved."),
+        _("New service"),
+    )
 
 
 @require("priced_service.manage")
@@ -277,19 +288,15 @@ def one_off_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _one_off_form_page(request: HttpRequest, model=None) -> HttpResponse:
-    form = OneOffModelForm(request.POST or None, instance=model)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.one_off_model_save(
-                model=model, **{name: form.cleaned_data[name] for name in ONE_OFF_FIELDS}
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("The one-off contribution was saved."))
-            return redirect(saved)
-    title = _("Edit %(name)s") % {"name": model} if model else _("New one-off contribution")
-    return _form_page(request, form, title, model.get_absolute_url() if model else "")
+    return _saved_form_page(
+        request,
+        OneOffModelForm(request.POST or None, instance=model),
+        model,
+        ONE_OFF_FIELDS,
+        lambda **values: services.one_off_model_save(model=model, **values),
+        _("The one-off contribution was saved."),
+        _("New one-off contribution"),
+    )
 
 
 @require("one_off.manage")
