@@ -94,6 +94,12 @@ def sharing_plan_can_new_version(plan: SharingPlan) -> bool:
 
 
 @portal_rules.rule
+def sharing_plan_compares_actuals(plan: SharingPlan) -> bool:
+    """A plan for an initiative, once adopted, is set against what the initiative actually cost."""
+    return plan.initiative_id is not None and plan.status != ModelStatus.PROPOSAL
+
+
+@portal_rules.rule
 def sharing_plan_is_public(plan: SharingPlan) -> bool:
     """Participants see adopted and superseded versions; proposals only the secretariat."""
     return plan.status != ModelStatus.PROPOSAL

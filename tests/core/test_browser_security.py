@@ -21,7 +21,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 # Files, JSON and calendar feeds, not pages: a browser downloads them instead of rendering.
-DOWNLOADS = ("_pdf", "_ehf", "_document", "_sealed", "_export", "_status", "_download", "_feed")
+DOWNLOADS = ("_pdf", "_ehf", "_document", "_sealed", "_export", "_status", "_download", "_feed", "_csv")
 # Plain-text answers for monitoring, not pages (a browser then asks for a favicon the portal does not serve).
 NOT_PAGES = {"health"}
 
