@@ -76,6 +76,10 @@ ROLES = ["anonymous", "secretariat", "director", "finance", "contact", "outsider
 
 @pytest.fixture
 def personas(db) -> Personas:
+    return build_personas()
+
+
+def build_personas() -> Personas:
     host = OrganisationFactory(name="Bergen", number="4601", is_host=True)
     own = OrganisationFactory(name="Masfjorden", number="4634", buyer_reference="4634-DIGI")
     foreign = OrganisationFactory(name="Voss", number="4621", buyer_reference="4621-DIGI")

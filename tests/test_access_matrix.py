@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, clear_url_caches, reverse
 
-from tests.conftest import ROLES, Personas, client_for
+from tests.conftest import ROLES, Personas, build_personas, client_for
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, REDIRECT = 200, "login", 403, 404, 405, 302
 MEMBER_ROLES = ["director", "finance", "contact", "outsider"]
@@ -782,9 +782,35 @@ for _name in ("annual:report_render", "annual:report_submit"):
 
 
 @pytest.fixture
-def world(personas, django_capture_on_commit_callbacks):
+def world(personas):
     """Objects of every kind, for the own and the foreign organisation."""
+    return build_world(personas)
+
+
+@pytest.fixture(scope="class")
+def world_once(django_db_setup, django_db_blocker):
+    """The same world, built once for a class of tests that only read it: it lives in a transaction that is rolled
+    back after the class, and each test runs in a savepoint inside it (pytest-django's `db`), so what a test
+    writes is gone before the next one. Only for tests in `db`; a transactional test commits and needs `world`."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from network.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            built = build_world(build_personas())
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+        yield built
+        transaction.set_rollback(True)
+
+
+def build_world(personas: Personas) -> Personas:
     from decimal import Decimal
+
+    from django.test import TestCase
 
     from funding.models import InvoiceRun
     from funding.services import budget_save, contributions_recompute, invoice_run_execute, recompute_start
@@ -796,7 +822,7 @@ def world(personas, django_capture_on_commit_callbacks):
     contributions_recompute(year=2026)
     budget_save(year=2026, staff_costs=Decimal(1000000))
     network_profile(personas.host)
-    with django_capture_on_commit_callbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True):
         recompute_start(year=2026)
     # Documents are rendered on first download here, not by the run's on-commit job (faster).
     run = InvoiceRun.objects.create(year=2026, issue_date="2026-11-23", due_date="2026-12-23")
@@ -1003,19 +1029,22 @@ def _params():
                 yield pytest.param(case, which, role, expectations[role], id=label)
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("case", "which", "role", "expected"), list(_params()))
-def test_access(client, world, case, which, role, expected):
-    kwargs = dict(case.kwargs)
-    if case.target is not None:
-        kwargs.update(case.target(world, which))
-    url = reverse(case.name, kwargs=kwargs or None)
-    response = getattr(client_for(client, world, role), case.method)(url)
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
-    else:
-        assert response.status_code == expected, f"{url} as {role}: {response.status_code}"
+class TestEveryCase:
+    """Every case of the matrix, against one world (built once for the class)."""
+
+    @pytest.mark.django_db
+    @pytest.mark.parametrize(("case", "which", "role", "expected"), list(_params()))
+    def test_access(self, client, world_once, case, which, role, expected):
+        kwargs = dict(case.kwargs)
+        if case.target is not None:
+            kwargs.update(case.target(world_once, which))
+        url = reverse(case.name, kwargs=kwargs or None)
+        response = getattr(client_for(client, world_once, role), case.method)(url)
+        if expected == LOGIN:
+            assert response.status_code == 302
+            assert response.url.startswith(reverse("login"))
+        else:
+            assert response.status_code == expected, f"{url} as {role}: {response.status_code}"
 
 
 def _walk(patterns, namespace=None, prefix=""):

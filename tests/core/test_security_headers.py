@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import client_for
-from tests.test_access_matrix import MATRIX, world  # noqa: F401 - `world` is a fixture used below
+from tests.test_access_matrix import MATRIX, world_once  # noqa: F401 - `world_once` is a fixture used below
 
 ROOT = Path(__file__).resolve().parents[2]
 # Data blocks (json_script, type="application/json") are never executed, so the policy allows them.
@@ -75,23 +75,26 @@ def _pages():
                     yield pytest.param(case, which, role, id=f"{case.name}-{which or 'page'}-{role}")
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("case", "which", "role"), list(_pages()))
-def test_every_page_renders_without_anything_the_policy_blocks(client, world, case, which, role):  # noqa: F811
-    kwargs = dict(case.kwargs)
-    if case.target is not None:
-        kwargs.update(case.target(world, which))
-    response = client_for(client, world, role).get(reverse(case.name, kwargs=kwargs or None))
-    assert response.status_code == 200
-    if not response["Content-Type"].startswith("text/html"):
-        return
-    html = response.content.decode()
-    assert "Content-Security-Policy" in response
-    assert not INLINE_SCRIPT.search(html)
-    assert not INLINE_STYLE.search(html)
-    assert not EVENT_HANDLER.search(html)
-    # Links to other sites are fine; nothing the page loads (scripts, images, styles) comes from elsewhere.
-    assert not re.search(r'(src="(https?:)?//)|(<link[^>]+href="(https?:)?//)', html), "everything is served here"
+class TestEveryPage:
+    """Every page each role can open, against one world (built once for the class)."""
+
+    @pytest.mark.django_db
+    @pytest.mark.parametrize(("case", "which", "role"), list(_pages()))
+    def test_every_page_renders_without_anything_the_policy_blocks(self, client, world_once, case, which, role):  # noqa: F811
+        kwargs = dict(case.kwargs)
+        if case.target is not None:
+            kwargs.update(case.target(world_once, which))
+        response = client_for(client, world_once, role).get(reverse(case.name, kwargs=kwargs or None))
+        assert response.status_code == 200
+        if not response["Content-Type"].startswith("text/html"):
+            return
+        html = response.content.decode()
+        assert "Content-Security-Policy" in response
+        assert not INLINE_SCRIPT.search(html)
+        assert not INLINE_STYLE.search(html)
+        assert not EVENT_HANDLER.search(html)
+        # Links to other sites are fine; nothing the page loads (scripts, images, styles) comes from elsewhere.
+        assert not re.search(r'(src="(https?:)?//)|(<link[^>]+href="(https?:)?//)', html), "everything is served here"
 
 
 def test_passwords_are_hashed_with_argon2_outside_the_suite():

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import policy
 from tests.factories import UserFactory
-from tests.test_access_matrix import world  # noqa: F401 - a fixture: objects of every kind
+from tests.test_access_matrix import world_once  # noqa: F401 - a fixture: objects of every kind
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"
@@ -199,20 +199,30 @@ def _secretariat_only_cases():
                 yield pytest.param(case, which, hidden, id=f"{case.name}-{case.method}-{which or 'page'}")
 
 
-@pytest.mark.parametrize(("case", "which", "hidden"), list(_secretariat_only_cases()))
-def test_every_secretariat_page_asks_an_unverified_session_for_the_code(client, world, case, which, hidden):  # noqa: F811
-    """Where members are refused, the code is asked for; what members do not even see stays unseen (404)."""
-    kwargs = dict(case.kwargs)
-    if case.target is not None:
-        kwargs.update(case.target(world, which))
-    url = reverse(case.name, kwargs=kwargs or None)
-    client.force_login(world.secretariat, verified=False)
-    response = getattr(client, case.method)(url)
-    if hidden:
-        assert response.status_code == 404
-        return
-    assert response.status_code == 302 and response.url.startswith(reverse("otp_verify")), (url, response)
-    assert f"next={url.replace('/', '%2F')}" in response.url
+class TestEverySecretariatPage:
+    """Against one world (built once for the class)."""
+
+    @pytest.mark.parametrize(("case", "which", "hidden"), list(_secretariat_only_cases()))
+    def test_every_secretariat_page_asks_an_unverified_session_for_the_code(
+        self,
+        client,
+        world_once,  # noqa: F811
+        case,
+        which,
+        hidden,
+    ):
+        """Where members are refused, the code is asked for; what members do not even see stays unseen (404)."""
+        kwargs = dict(case.kwargs)
+        if case.target is not None:
+            kwargs.update(case.target(world_once, which))
+        url = reverse(case.name, kwargs=kwargs or None)
+        client.force_login(world_once.secretariat, verified=False)
+        response = getattr(client, case.method)(url)
+        if hidden:
+            assert response.status_code == 404
+            return
+        assert response.status_code == 302 and response.url.startswith(reverse("otp_verify")), (url, response)
+        assert f"next={url.replace('/', '%2F')}" in response.url
 
 
 def test_after_wrong_codes_the_page_says_how_long_to_wait(client, personas):
