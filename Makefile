@@ -78,7 +78,7 @@ $(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
 	touch $(OIDC_PROVIDER)
 
 test: install lint check-migrations $(OIDC_PROVIDER)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	BIN=$(BIN) ./scripts/test.sh $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run.py
