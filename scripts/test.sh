@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite as `make test` runs it: two pytest processes side by side, so the two cores are both used.
-#   - the long property runs (marked `long`: the money year's state machine and the form fuzzer) on a test
-#     database and a Redis database of their own (`<database>_long`, Redis database 14);
+#   - the long runs (marked `long`: the money year's state machine and the form fuzzer; and `upgrade`: databases
+#     migrated forward) on a test database and a Redis database of their own (`<database>_long`, Redis database 14);
 #   - everything else, the browser and fault tests included.
 # Both print their whole report (the long runs' once they end); the exit status is the first failure's.
 # With arguments (PYTEST_ARGS), one pytest process runs what they name.
@@ -34,18 +34,18 @@ fi
 
 mkdir -p test-artifacts
 long_log=test-artifacts/long-tests.log
-echo "The long property runs (-m long) run beside the rest; their report follows the rest's (also in $long_log)."
-env "${long_env[@]}" "$BIN/pytest" -m long -p no:cacheprovider >"$long_log" 2>&1 &
+echo "The long runs (-m 'long or upgrade') run beside the rest; their report follows the rest's (also in $long_log)."
+env "${long_env[@]}" "$BIN/pytest" -m "long or upgrade" -p no:cacheprovider >"$long_log" 2>&1 &
 long_pid=$!
 trap 'kill "$long_pid" 2>/dev/null' EXIT
 
-"$BIN/pytest" -m "not long"
+"$BIN/pytest" -m "not long and not upgrade"
 rest=$?
 wait "$long_pid"
 long=$?
 trap - EXIT
 echo
-echo "===== the long property runs (-m long) ====="
+echo "===== the long runs (-m 'long or upgrade') ====="
 cat "$long_log"
 if (( rest != 0 )); then exit "$rest"; fi
 exit "$long"

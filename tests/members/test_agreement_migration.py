@@ -18,6 +18,7 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.mark.upgrade
 @pytest.mark.django_db(transaction=True)
 def test_an_invitation_stored_before_the_rename_is_the_same_agreement_after_it():
     old = _migrate(BEFORE)
