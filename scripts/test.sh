@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The whole suite as `make test` runs it: two pytest processes side by side, so the two cores are both used.
-#   - the long runs (marked `long`: the money year's state machine and the form fuzzer; and `upgrade`: databases
-#     migrated forward) on a test database and a Redis database of their own (`<database>_long`, Redis database 14);
-#   - everything else, the browser and fault tests included.
-# Both print their whole report (the long runs' once they end); the exit status is the first failure's.
+#   - beside: the money year's state machine (marked `long`), the upgrade tests (`upgrade`: databases migrated
+#     forward) and the accessibility sweep in Chromium (`accessibility`), on a test database and a Redis database
+#     of their own (`<database>_long`, Redis database 14; its browser portal on `<database>_long_browser`);
+#   - everything else, the journeys, fault tests and form fuzzer included.
+# The split keeps the two about equally long (about half an hour each on a quiet 2-core machine).
+# Both print their whole report (those beside once they end); the exit status is the first failure's.
 # With arguments (PYTEST_ARGS), one pytest process runs what they name.
 set -uo pipefail
 BIN=${BIN:-.venv/bin}
@@ -24,28 +26,29 @@ print(urlunsplit(parts._replace(path="/" + new)))
 PY
 }
 
-long_env=()
+BESIDE="long or upgrade or accessibility"
+beside_env=()
 if [[ -n "${DATABASE_URL:-}" && "${DATABASE_URL}" != sqlite* ]]; then
-  long_env+=("DATABASE_URL=$(aside "$DATABASE_URL" +long)")
+  beside_env+=("DATABASE_URL=$(aside "$DATABASE_URL" +long)")
 fi
 if [[ -n "${REDIS_URL:-}" ]]; then
-  long_env+=("REDIS_URL=$(aside "$REDIS_URL" 14)")
+  beside_env+=("REDIS_URL=$(aside "$REDIS_URL" 14)")
 fi
 
 mkdir -p test-artifacts
-long_log=test-artifacts/long-tests.log
-echo "The long runs (-m 'long or upgrade') run beside the rest; their report follows the rest's (also in $long_log)."
-env "${long_env[@]}" "$BIN/pytest" -m "long or upgrade" -p no:cacheprovider >"$long_log" 2>&1 &
-long_pid=$!
-trap 'kill "$long_pid" 2>/dev/null' EXIT
+beside_log=test-artifacts/beside.log
+echo "Tests marked $BESIDE run beside the rest; their report follows the rest's (also in $beside_log)."
+env "${beside_env[@]}" "$BIN/pytest" -m "$BESIDE" -p no:cacheprovider >"$beside_log" 2>&1 &
+beside_pid=$!
+trap 'kill "$beside_pid" 2>/dev/null' EXIT
 
-"$BIN/pytest" -m "not long and not upgrade"
+"$BIN/pytest" -m "not ($BESIDE)"
 rest=$?
-wait "$long_pid"
-long=$?
+wait "$beside_pid"
+beside=$?
 trap - EXIT
 echo
-echo "===== the long runs (-m 'long or upgrade') ====="
-cat "$long_log"
+echo "===== beside the rest: $BESIDE ====="
+cat "$beside_log"
 if (( rest != 0 )); then exit "$rest"; fi
-exit "$long"
+exit "$beside"

@@ -304,7 +304,6 @@ def fuzz(client, personas, form: Form, examples: int) -> None:
     settings(FUZZ, max_examples=examples)(given(data=_submission(form))(submit))()
 
 
-@pytest.mark.long
 def test_no_form_or_filter_breaks_on_odd_input(client, world):  # noqa: F811
     forms = discover(client, world)
     posts = [form for form in forms if form.method == "post" and form.fields]

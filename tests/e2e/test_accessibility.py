@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import LOGINS, SCREENSHOTS, VIEWPORT, LiveSite, Visit, log_in
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.accessibility]
 
 ROLES = ["anonymous", "secretariat", "director", "finance", "contact", "board"]
 EVERYONE = frozenset(ROLES)
