@@ -191,6 +191,8 @@ def test_a_later_joiner_pays_the_connection_fee_once_and_may_then_use_the_soluti
     )
     assert invoice.total == Decimal(25000) and invoice.one_off_model == model
     assert invoice.lines.get().description == "KS Digifin 2017: tilknytningskostnad"
+    report = validate(invoice_document_bytes(invoice=invoice, kind="ehf"), "invoice")
+    assert report.schema_errors == [] and report.fatal == []
     assert policy.can_use_service(personas.outsider, solution)
     with pytest.raises(ValidationError, match="contributed to KS Digifin 2017 already"):
         solution_take_into_use(service=solution, organisation=personas.foreign, today=date(2026, 5, 2))
