@@ -13,23 +13,21 @@ if (( $# )); then
   exec "$BIN/pytest" "$@"
 fi
 
-aside() {  # a service URL with its path (database name or Redis database) changed
+aside() {  # a service URL whose path (database name or Redis database) is $2, with {} for the path it had
   "$BIN/python" - "$1" "$2" <<'PY'
 import sys
 from urllib.parse import urlsplit, urlunsplit
 
 url, path = sys.argv[1], sys.argv[2]
 parts = urlsplit(url)
-name = parts.path.lstrip("/")
-new = f"{name}_long" if path == "+long" else path
-print(urlunsplit(parts._replace(path="/" + new)))
+print(urlunsplit(parts._replace(path="/" + path.replace("{}", parts.path.lstrip("/")))))
 PY
 }
 
 BESIDE="long or upgrade or accessibility"
 beside_env=()
 if [[ -n "${DATABASE_URL:-}" && "${DATABASE_URL}" != sqlite* ]]; then
-  beside_env+=("DATABASE_URL=$(aside "$DATABASE_URL" +long)")
+  beside_env+=("DATABASE_URL=$(aside "$DATABASE_URL" "{}_long")")
 fi
 if [[ -n "${REDIS_URL:-}" ]]; then
   beside_env+=("REDIS_URL=$(aside "$REDIS_URL" 14)")

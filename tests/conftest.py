@@ -1,6 +1,8 @@
 """Named personas: the secretariat, a director, a finance officer and a contact of one municipality,
 and an outsider (director and finance officer) of another."""
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -25,24 +27,36 @@ class Personas:
         return None if role == "anonymous" else getattr(self, role)
 
 
+# Argon2 is deliberately slow; tests create many users.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    # Argon2 is deliberately slow; tests create many users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@contextlib.contextmanager
+def tasks_in_process() -> Iterator[None]:
+    """Celery tasks run in the caller's own process while inside."""
+    from network.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture(autouse=True)
 def _tasks_in_process(request):
     """Run Celery tasks in the test's own process, except in tests that start a real worker."""
-    from network.celery import app
-
     if request.node.get_closest_marker("worker"):
         yield
         return
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+    with tasks_in_process():
+        yield
 
 
 @pytest.fixture(autouse=True)

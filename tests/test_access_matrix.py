@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, clear_url_caches, reverse
 
-from tests.conftest import ROLES, Personas, build_personas, client_for
+from tests.conftest import FAST_HASHERS, ROLES, Personas, build_personas, client_for, tasks_in_process
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, REDIRECT = 200, "login", 403, 404, 405, 302
 MEMBER_ROLES = ["director", "finance", "contact", "outsider"]
@@ -795,14 +795,9 @@ def world_once(django_db_setup, django_db_blocker):
     from django.db import transaction
     from django.test import override_settings
 
-    from network.celery import app
-
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
     with django_db_blocker.unblock(), transaction.atomic():
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS), tasks_in_process():
             built = build_world(build_personas())
-        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
         yield built
         transaction.set_rollback(True)
 
