@@ -103,6 +103,14 @@ DATABASES = {
     )
 }
 # The password apart from the URL, so it can come from a secret file (DATABASE_PASSWORD_FILE, see core/env.py).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded worker writes beside the web server: a writer takes the lock when its transaction begins and
+    # waits for it (up to 30 s) instead of failing with "database is locked"; WAL lets readers go on meanwhile.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
 DATABASE_PASSWORD = env_str("DATABASE_PASSWORD") or ""
 if DATABASE_PASSWORD:
     DATABASES["default"]["PASSWORD"] = DATABASE_PASSWORD
