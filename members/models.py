@@ -95,6 +95,9 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name", "number"]
+        # The member list's order: a page of it read from the index (its population figures looked up for that
+        # page only).
+        indexes = [models.Index(fields=["name", "number"], name="organisation_name_order")]
         constraints = [
             models.UniqueConstraint(fields=["is_host"], condition=Q(is_host=True), name="one_host_organisation"),
             models.UniqueConstraint(fields=["number"], condition=~Q(number=""), name="unique_current_number"),

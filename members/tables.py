@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from members.choices import MembershipStatus, OrganisationKind
 from members.models import Organisation
 
 
@@ -30,6 +31,12 @@ class OrganisationTable(tables.Table):
         )
         order_by = ("name",)
         per_page = 25
+        template_name = "tables/organisations.html"  # the rows written out: see that template
+
+    for_secretariat = False
+    # The template's words for each choice (Django's get_FOO_display rebuilds its choices on every call).
+    kind_labels = dict(OrganisationKind.choices)
+    membership_labels = dict(MembershipStatus.choices)
 
     def render_population(self, value):
         from django.utils.formats import number_format
@@ -47,3 +54,5 @@ class SecretariatOrganisationTable(OrganisationTable):
 
     class Meta(OrganisationTable.Meta):
         fields = (*OrganisationTable.Meta.fields, "org_number", "buyer_reference", "is_host")
+
+    for_secretariat = True

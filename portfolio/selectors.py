@@ -41,9 +41,7 @@ def _latest_report(column: str) -> Subquery:
 
 def initiative_list(*, user: Any) -> QuerySet[Initiative]:
     """Initiatives with their owner and latest status; budget totals for those who may see them."""
-    queryset = Initiative.objects.select_related("owner", "expert_group").annotate(
-        latest_rag=_latest_report("rag"), latest_report_end=_latest_report("period_end")
-    )
+    queryset = Initiative.objects.select_related("owner", "expert_group").annotate(latest_rag=_latest_report("rag"))
     if policy.can(user, "initiative.view_internal"):
         queryset = queryset.annotate(
             budget_total=Subquery(

@@ -3,7 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.templatetags.portal import nok
-from portfolio.choices import Rag
+from portfolio.choices import FocusArea, Rag, ServiceArea, State
 from portfolio.models import Initiative
 
 END = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
@@ -37,6 +37,14 @@ class InitiativeTable(tables.Table):
         )
         order_by = ("title",)
         per_page = 25
+        template_name = "tables/initiatives.html"  # the rows written out: see that template
+
+    for_internal = False
+    # The template's words for each choice (Django's get_FOO_display rebuilds its choices on every call).
+    rag_labels = dict(Rag.choices)
+    state_labels = dict(State.choices)
+    focus_area_labels = dict(FocusArea.choices)
+    service_area_labels = dict(ServiceArea.choices)
 
     def render_latest_rag(self, value):
         # Colour and words: the status is never told by colour alone.
@@ -51,6 +59,8 @@ class InternalInitiativeTable(InitiativeTable):
 
     class Meta(InitiativeTable.Meta):
         fields = (*InitiativeTable.Meta.fields, "budget_total")
+
+    for_internal = True
 
     def render_budget_total(self, value):
         return nok(value)

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -23,6 +24,12 @@ def nok(value, decimals=0):
         return ""
     language = (get_language() or "nb")[:2]
     return format_nok(value, language="en" if language == "en" else "nb", decimals=int(decimals))
+
+
+@register.filter
+def grouped(value):
+    """A whole number with its thousands grouped as the language writes them (2 513), as a table column shows it."""
+    return number_format(value, force_grouping=True)
 
 
 @register.simple_tag(takes_context=True)
