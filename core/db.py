@@ -36,6 +36,30 @@ def _execute(sql: str, params: list[Any], *, fetch: bool = False) -> list[tuple]
     return rows
 
 
+def tables_fingerprint(*models: type[Model]) -> str | None:
+    """On PostgreSQL, a text that changes with every committed insert, update or delete in these models' tables;
+    None on other databases, and inside a transaction that has written anything (the caller then works from the
+    rows themselves).
+
+    Per table: the number of rows and the sum of their `xmin`, the id of the transaction that wrote each row
+    version. A write gives every row it touches a new version with the id of a newer transaction, never reused,
+    so the sum moves, and a delete moves the count. Within one transaction every write carries the same id (an
+    update of a row it wrote itself would not move the sum), so a transaction that has written gets None: what
+    it sees is not yet what others will see. One scan of each table: meant for a few thousand rows, to know
+    whether a result worked out from them can be reused (funding.services.contributions_out_of_date).
+    """
+    if connection.vendor != "postgresql":
+        return None
+    columns = ", ".join(
+        f"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM {_quote(model._meta.db_table)})"  # noqa: S608
+        for model in models
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT txid_current_if_assigned(), {columns}")
+        writing, *tables = cursor.fetchone()
+    return None if writing is not None else ";".join(tables)
+
+
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from django.utils.translation import ngettext
 from core.runs import RunStatus
 from funding import services
 from funding.choices import InvoiceKind, ModelStatus
-from funding.models import ContributionModel, Invoice, InvoiceRun, RecomputeRun
+from funding.models import ContributionModel, Invoice, InvoiceRun, RecomputeRun, Reminder
 from funding.services.invoices import OPEN_STATUSES
 
 OVERDUE_NAMED = 10  # overdue invoices named one by one on the start page
@@ -27,23 +26,63 @@ class Attention:
     url: str
 
 
-def _years(today: date) -> list[int]:
-    """This year, and every later year a model is adopted or proposed for."""
-    later = ContributionModel.objects.filter(year__gt=today.year).exclude(status=ModelStatus.SUPERSEDED)
-    return sorted({today.year, *later.values_list("year", flat=True)})
-
-
 def _last_run_failed(model: type[RecomputeRun] | type[InvoiceRun], year: int):
     last = model.objects.filter(year=year).order_by("-created_at", "-pk").first()
     return last if last is not None and last.status == RunStatus.FAILED else None
+
+
+def overdue_invoices(*, today: date, first: int) -> tuple[list[Invoice], int]:
+    """The `first` open invoices (not paid, not credited) past their due date as the last reminder moved it, by
+    that date and number, each with `due` set to it; and how many there are in all.
+
+    Taken in two parts, so that no date is worked out per invoice in SQL (with a year unpaid that was a subquery
+    for each of thousands of invoices): those never reminded, whose date is their own (the first few in order and
+    a count, from the due date's index), and those reminded (few), whose date is the later of their own and the
+    last reminder's.
+    """
+    open_past = Invoice.objects.filter(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES, due_date__lt=today)
+    reminders_of = Reminder.objects.filter(invoice=OuterRef("pk"))
+    never_reminded = open_past.filter(~Exists(reminders_of)).order_by("due_date", "number")
+    last_reminder = dict(
+        Reminder.objects.filter(invoice__in=open_past).values_list("invoice").annotate(last=Max("new_due_date"))
+    )
+    candidates = [
+        (due_date, number or 0, pk)
+        for pk, number, due_date in never_reminded.values_list("pk", "number", "due_date")[:first]
+    ]
+    reminded = [
+        (max(due_date, last_reminder[pk]), number or 0, pk)
+        for pk, number, due_date in open_past.filter(pk__in=list(last_reminder)).values_list("pk", "number", "due_date")
+    ]
+    reminded_overdue = [row for row in reminded if row[0] < today]
+    chosen = sorted(candidates + reminded_overdue)[:first]
+    by_pk = Invoice.objects.in_bulk([pk for _due, _number, pk in chosen])
+    named = []
+    for due, _number, pk in chosen:
+        invoice = by_pk[pk]
+        invoice.due = due
+        named.append(invoice)
+    if len(candidates) < first:  # every never reminded one is among the candidates
+        total = len(candidates) + len(reminded_overdue)
+    else:  # all open and past their own date, less those a reminder gave a date still to come
+        total = open_past.count() - (len(reminded) - len(reminded_overdue))
+    return named, total
 
 
 def money_attention(*, today: date | None = None) -> list[Attention]:
     today = today or timezone.localdate()
     items: list[Attention] = []
     deflators = services.deflator_series()
-    for year in _years(today):
-        adopted = services.adopted_model(year)
+    # This year's models and every later year's in one query (the later years are those with a model).
+    models: dict[int, list[ContributionModel]] = {today.year: []}
+    for model in (
+        ContributionModel.objects.filter(year__gte=today.year)
+        .exclude(status=ModelStatus.SUPERSEDED)
+        .order_by("year", "pk")
+    ):
+        models.setdefault(model.year, []).append(model)
+    for year in sorted(models):
+        adopted = next((model for model in models[year] if model.status == ModelStatus.ADOPTED), None)
         try:
             stale = services.contributions_out_of_date(year=year)
         except services.RecomputeBlocked as blocked:
@@ -63,7 +102,7 @@ def money_attention(*, today: date | None = None) -> list[Attention]:
                         adopted.get_absolute_url() if adopted else reverse("funding:model_list"),
                     )
                 )
-        for model in ContributionModel.objects.filter(year=year).exclude(status=ModelStatus.SUPERSEDED):
+        for model in models[year]:
             missing = services.missing_deflators(model, deflators)
             if missing and model.status != ModelStatus.ADOPTED:  # the adopted model's block is reported above
                 items.append(
@@ -83,16 +122,7 @@ def money_attention(*, today: date | None = None) -> list[Attention]:
                         failed.get_absolute_url(),
                     )
                 )
-    # Open (not paid, not credited) and past the due date as the last reminder moved it: one query.
-    overdue = (
-        Invoice.objects.filter(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES, due_date__lt=today)
-        .annotate(reminded=Max("reminders__new_due_date"))
-        .annotate(due=Greatest("due_date", Coalesce("reminded", "due_date")))
-        .filter(due__lt=today)
-        .order_by("due", "number")
-    )
-    # The first few by name, the rest counted: a year nobody has paid yet would otherwise list every invoice.
-    named = list(overdue[:OVERDUE_NAMED])
+    named, total = overdue_invoices(today=today, first=OVERDUE_NAMED)
     for invoice in named:
         items.append(
             Attention(
@@ -105,7 +135,7 @@ def money_attention(*, today: date | None = None) -> list[Attention]:
                 invoice.get_absolute_url(),
             )
         )
-    more = overdue.count() - len(named) if len(named) == OVERDUE_NAMED else 0
+    more = total - len(named)
     if more:
         text = ngettext("and %(count)d more overdue invoice", "and %(count)d more overdue invoices", more)
         items.append(Attention(text % {"count": more}, reverse("funding:invoice_list")))

@@ -21,8 +21,12 @@ def members_part(request: HttpRequest, context: dict[str, Any]) -> None:
     user = request.user
     organisations = selectors.organisation_list(user=user)
     members = organisations.filter(membership_status__in=[MembershipStatus.MEMBER, MembershipStatus.NOTICE_GIVEN])
-    context["member_count"] = members.count()
-    context["member_population"] = members.aggregate(total=Sum("population"))["total"] or 0
+    # One query for the count, the inhabitants and (for the secretariat) those without a buyer's reference.
+    totals = members.aggregate(
+        n=Count("pk"), total=Sum("population"), no_reference=Count("pk", filter=Q(buyer_reference=""))
+    )
+    context["member_count"] = totals["n"]
+    context["member_population"] = totals["total"] or 0
     if policy.is_secretariat(user):
         context["status_counts"] = [
             {
@@ -33,7 +37,7 @@ def members_part(request: HttpRequest, context: dict[str, Any]) -> None:
             for row in organisations.values("membership_status").annotate(n=Count("pk")).order_by("membership_status")
         ]
         context["missing_population"] = members.filter(Q(population__isnull=True)).order_by("name")
-        context["missing_buyer_reference"] = members.filter(buyer_reference="").count()
+        context["missing_buyer_reference"] = totals["no_reference"]
     if user.is_authenticated and user.organisation_id:
         own = selectors.organisation_get(user=user, pk=user.organisation_id)
         context["own"] = own

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_noop
 
 from core import rules as portal_rules
 from core import told
-from core.db import insert_rows_with_history, update_rows_with_history
+from core.db import insert_rows_with_history, tables_fingerprint, update_rows_with_history
 from core.runs import RunStatus
 from funding import calculation as calc
 from funding.choices import ModelStatus
@@ -289,14 +291,37 @@ def _recompute_plan(year: int) -> RecomputePlan:
     return plan
 
 
+# Every table _recompute_plan reads (tests/funding/test_money_year.py checks the list against its queries).
+OUT_OF_DATE_READS = (
+    ContributionModel,
+    ContributionRule,
+    ContributionOverride,
+    Deflator,
+    Organisation,
+    PopulationFigure,
+    Contribution,
+)
+
+
 def contributions_out_of_date(*, year: int) -> list[str]:
     """Members whose contribution for `year` differs from what the current inputs give (invoiced ones excepted).
 
     Decided from the stored state alone. Raises RecomputeBlocked when the year cannot be computed at all.
     """
-    if adopted_model(year) is None and not Contribution.objects.filter(year=year).exists():
+    adopted = ContributionModel.objects.filter(year=year, status=ModelStatus.ADOPTED)
+    if not adopted.exists() and not Contribution.objects.filter(year=year).exists():
         return []
-    return _recompute_plan(year).out_of_date()
+    # The answer is kept under a fingerprint of every table the comparison reads (the start page asks on every
+    # visit, and the comparison runs the whole calculation): any write to them gives another fingerprint.
+    fingerprint = tables_fingerprint(*OUT_OF_DATE_READS)
+    if fingerprint is None:
+        return _recompute_plan(year).out_of_date()
+    key = f"funding:out-of-date:{year}:{hashlib.sha256(fingerprint.encode()).hexdigest()}"
+    names = cache.get(key)
+    if names is None:
+        names = _recompute_plan(year).out_of_date()
+        cache.set(key, names, timeout=24 * 3600)
+    return list(names)
 
 
 def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = lambda percent: None) -> dict:
