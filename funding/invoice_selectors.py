@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -37,12 +39,18 @@ def _credited() -> Coalesce:
 
 def invoice_list(*, user: Any) -> InvoiceQuerySet:
     """Invoices and credit notes the user may see, with `paid` and `credited` (see Invoice.outstanding)."""
-    queryset = Invoice.objects.select_related(
-        "organisation",
-        "credited_invoice",
-        "plan_share__plan__initiative",
-        "settlement_share__settlement__plan__initiative",
-    ).annotate(paid=_paid(), credited=_credited())
+    # The organisation joined; the relations most invoices lack (the credited invoice, a plan's or a
+    # settlement's share) fetched afterwards for the rows that have them: joined, PostgreSQL hashed every
+    # invoice of every year to find the few credited ones.
+    queryset = (
+        Invoice.objects.select_related("organisation")
+        .prefetch_related(
+            "credited_invoice",
+            "plan_share__plan__initiative",
+            "settlement_share__settlement__plan__initiative",
+        )
+        .annotate(paid=_paid(), credited=_credited())
+    )
     restricted = policy.restrict(queryset.order_by("-issue_date", "-series", "-number"), user, "invoice.view")
     return cast(InvoiceQuerySet, restricted)  # restrict() filters the same queryset class
 
@@ -75,21 +83,13 @@ def invoice_totals(*, user: Any) -> list[dict[str, Any]]:
     year shows what the invoice pages show; an overpaid invoice does not hide what another still owes.
     """
     visible = policy.restrict(Invoice.objects.order_by(), user, "invoice.view").exclude(status=InvoiceStatus.DRAFT)
+    if connection.vendor == "postgresql":
+        return _invoice_totals_in_sql(visible)
     rows: dict[int, dict[str, Any]] = {}
     for kind, year, total, paid, credited in visible.annotate(paid=_paid(), credited=_credited()).values_list(
         "kind", "year", "total", "paid", "credited"
     ):
-        row = rows.setdefault(
-            year,
-            {
-                "year": year,
-                "invoiced": Decimal(0),
-                "credited": Decimal(0),
-                "paid": Decimal(0),
-                "outstanding": Decimal(0),
-                "overpaid": Decimal(0),
-            },
-        )
+        row = rows.setdefault(year, _year_row(year))
         if kind == InvoiceKind.CREDIT_NOTE:
             row["credited"] += total
             continue
@@ -101,6 +101,56 @@ def invoice_totals(*, user: Any) -> list[dict[str, Any]]:
         else:
             row["overpaid"] -= owed
     return [rows[year] for year in sorted(rows, reverse=True)]
+
+
+def _year_row(year: int) -> dict[str, Any]:
+    return {
+        "year": year,
+        "invoiced": Decimal(0),
+        "credited": Decimal(0),
+        "paid": Decimal(0),
+        "outstanding": Decimal(0),
+        "overpaid": Decimal(0),
+    }
+
+
+def _invoice_totals_in_sql(visible: QuerySet[Invoice]) -> list[dict[str, Any]]:
+    """invoice_totals in PostgreSQL: the payments and the credits are summed once per invoice and joined (a hash
+    join), instead of two subqueries per invoice and every invoice of every year read into Python (a third of the
+    invoice list's time with 5 000 invoices). What is owed is outstanding_amount's: total - paid - credited."""
+    try:
+        visible_sql, visible_params = visible.values("pk", "year", "kind", "total").query.sql_with_params()
+    except EmptyResultSet:  # someone who may see no invoice (policy.restrict gave none())
+        return []
+    payment, invoice = (connection.ops.quote_name(model._meta.db_table) for model in (Payment, Invoice))
+    sql = f"""
+        WITH paid AS (
+            SELECT invoice_id, SUM(amount) AS amount FROM {payment} GROUP BY invoice_id
+        ), credited AS (
+            SELECT credited_invoice_id AS invoice_id, SUM(total) AS amount FROM {invoice}
+            WHERE kind = %s AND status <> %s AND credited_invoice_id IS NOT NULL GROUP BY credited_invoice_id
+        ), visible AS (
+            SELECT i.year, i.kind = %s AS is_credit_note, i.total, COALESCE(p.amount, 0) AS paid,
+                   i.total - COALESCE(p.amount, 0) - COALESCE(c.amount, 0) AS owed
+            FROM ({visible_sql}) i (id, year, kind, total)
+            LEFT JOIN paid p ON p.invoice_id = i.id LEFT JOIN credited c ON c.invoice_id = i.id
+        )
+        SELECT year,
+               COALESCE(SUM(total) FILTER (WHERE NOT is_credit_note), 0),
+               COALESCE(SUM(total) FILTER (WHERE is_credit_note), 0),
+               COALESCE(SUM(paid) FILTER (WHERE NOT is_credit_note), 0),
+               COALESCE(SUM(owed) FILTER (WHERE NOT is_credit_note AND owed >= 0), 0),
+               COALESCE(-SUM(owed) FILTER (WHERE NOT is_credit_note AND owed < 0), 0)
+        FROM visible GROUP BY year ORDER BY year DESC
+    """  # noqa: S608 (table names from the models; every value a parameter)
+    credit_note = InvoiceKind.CREDIT_NOTE.value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [credit_note, InvoiceStatus.DRAFT.value, credit_note, *visible_params])
+        rows = cursor.fetchall()
+    return [
+        {"year": year, "invoiced": invoiced, "credited": credited, "paid": paid, "outstanding": owed, "overpaid": over}
+        for year, invoiced, credited, paid, owed, over in rows
+    ]
 
 
 def invoice_run_get(*, user: Any, pk: int) -> InvoiceRun:

@@ -202,6 +202,12 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["-issue_date", "-number"]
+        indexes = [
+            # The invoice list's order, so that a page of it is read from the index rather than sorted from all.
+            models.Index(fields=["-issue_date", "-series", "-number"], name="invoice_list_order"),
+            # The start page's overdue invoices, earliest due date first.
+            models.Index(fields=["due_date", "number"], name="invoice_due_order"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["series", "number"], name="unique_number_in_series"),
             models.UniqueConstraint(fields=["kid"], condition=~Q(kid=""), name="unique_kid"),

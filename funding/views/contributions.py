@@ -29,6 +29,7 @@ from funding.forms import (
     ScenarioForm,
 )
 from funding.models import Budget
+from funding.rows import contribution_rows
 from governance.choices import ConsultationSubject
 from governance.selectors import consultations_on
 
@@ -339,6 +340,7 @@ def contribution_list(request: HttpRequest) -> HttpResponse:
         "funding/contribution_list.html",
         {
             "contributions": page,
+            "rows": contribution_rows(page),  # each cell worked out once (funding/rows.py)
             "page_obj": page,
             "years": years,
             "year": year,

@@ -21,6 +21,7 @@ from funding import services
 from funding.choices import InvoiceKind, InvoiceStatus
 from funding.forms import BankImportForm, CreditNoteForm, InvoiceRunForm, JournalForm, PaymentForm, ReminderForm
 from funding.journal import journal_csv, journal_postings, journal_sums
+from funding.rows import invoice_rows
 
 
 @require("invoice.view")
@@ -76,6 +77,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         "funding/invoice_list.html",
         {
             "invoices": page,
+            "rows": invoice_rows(page),  # each cell worked out once (funding/rows.py)
             "page_obj": page,
             "filters": filters,
             "statuses": InvoiceStatus.choices,
