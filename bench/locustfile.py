@@ -136,6 +136,16 @@ class Secretariat(_PortalUser):
         "invoice_detail": _one_of("/funding/invoices/{}/", "invoices"),
         "agreement_list": _fixed("/members/agreements/"),
         "model_list": _fixed("/funding/models/"),
+        # The pages of cost sharing, grants, ideas and consultations, meetings, the year's duties, the Peppol
+        # outbox and the service catalogue's orders.
+        "plan_list": _fixed("/funding/plans/"),
+        "grant_list": _fixed("/portfolio/grants/"),
+        "idea_list": _fixed("/portfolio/ideas/"),
+        "consultation_list": _fixed("/governance/consultations/"),
+        "meeting_list": _fixed("/governance/meetings/"),
+        "annual_cycle": _fixed("/year/"),
+        "delivery_list": _fixed("/funding/deliveries/"),
+        "order_list": _fixed("/funding/orders/"),
     }
 
 
@@ -149,4 +159,7 @@ class Director(_PortalUser):
         "contribution_explanation": _one_of("/funding/contributions/{}/", "own_contributions"),
         "invoice_list": _fixed("/funding/invoices/"),
         "agreement_list": _fixed("/members/agreements/"),
+        "plan_list": _fixed("/funding/plans/"),
+        "idea_list": _fixed("/portfolio/ideas/"),
+        "consultation_list": _fixed("/governance/consultations/"),
     }
