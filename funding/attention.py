@@ -31,9 +31,9 @@ def _last_run_failed(model: type[RecomputeRun] | type[InvoiceRun], year: int):
     return last if last is not None and last.status == RunStatus.FAILED else None
 
 
-def overdue_invoices(*, today: date, first: int) -> tuple[list[Invoice], int]:
+def overdue_invoices(*, today: date, first: int) -> tuple[list[tuple[Invoice, date]], int]:
     """The `first` open invoices (not paid, not credited) past their due date as the last reminder moved it, by
-    that date and number, each with `due` set to it; and how many there are in all.
+    that date and number, each with that date; and how many there are in all.
 
     Taken in two parts, so that no date is worked out per invoice in SQL (with a year unpaid that was a subquery
     for each of thousands of invoices): those never reminded, whose date is their own (the first few in order and
@@ -57,11 +57,7 @@ def overdue_invoices(*, today: date, first: int) -> tuple[list[Invoice], int]:
     reminded_overdue = [row for row in reminded if row[0] < today]
     chosen = sorted(candidates + reminded_overdue)[:first]
     by_pk = Invoice.objects.in_bulk([pk for _due, _number, pk in chosen])
-    named = []
-    for due, _number, pk in chosen:
-        invoice = by_pk[pk]
-        invoice.due = due
-        named.append(invoice)
+    named = [(by_pk[pk], due) for due, _number, pk in chosen]
     if len(candidates) < first:  # every never reminded one is among the candidates
         total = len(candidates) + len(reminded_overdue)
     else:  # all open and past their own date, less those a reminder gave a date still to come
@@ -123,14 +119,14 @@ def money_attention(*, today: date | None = None) -> list[Attention]:
                     )
                 )
     named, total = overdue_invoices(today=today, first=OVERDUE_NAMED)
-    for invoice in named:
+    for invoice, due in named:
         items.append(
             Attention(
                 _("Invoice %(number)s to %(name)s is overdue (due %(date)s)")
                 % {
                     "number": invoice.display_number,
                     "name": invoice.buyer_name,
-                    "date": invoice.due.strftime("%d.%m.%Y"),
+                    "date": due.strftime("%d.%m.%Y"),
                 },
                 invoice.get_absolute_url(),
             )
