@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -316,7 +316,9 @@ def contributions_out_of_date(*, year: int) -> list[str]:
     fingerprint = tables_fingerprint(*OUT_OF_DATE_READS)
     if fingerprint is None:
         return _recompute_plan(year).out_of_date()
-    key = f"funding:out-of-date:{year}:{hashlib.sha256(fingerprint.encode()).hexdigest()}"
+    # The database named too: two portals sharing one Redis must not read each other's answers.
+    database = f"{connection.settings_dict['HOST']}/{connection.settings_dict['NAME']}"
+    key = f"funding:out-of-date:{year}:{hashlib.sha256(f'{database}|{fingerprint}'.encode()).hexdigest()}"
     names = cache.get(key)
     if names is None:
         names = _recompute_plan(year).out_of_date()
