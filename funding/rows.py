@@ -10,24 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core.formatting import format_nok
+from core.templatetags.portal import nok
 from funding.models import Contribution, Invoice
-
-
-def _nok(value: Decimal | None, decimals: int = 0) -> str:
-    """As the `nok` filter writes it (core/templatetags/portal.py)."""
-    if value is None:
-        return ""
-    language = (get_language() or "nb")[:2]
-    return format_nok(value, language="en" if language == "en" else "nb", decimals=decimals)
 
 
 @dataclass(frozen=True)
@@ -77,8 +67,8 @@ def invoice_rows(invoices: Iterable[Invoice]) -> list[InvoiceRow]:
                 for_url=for_url,
                 issued=date_format(invoice.issue_date, "SHORT_DATE_FORMAT") if invoice.issue_date else "",
                 due=date_format(invoice.due_date, "SHORT_DATE_FORMAT") if invoice.due_date else "",
-                amount=("−" if credit_note else "") + _nok(invoice.total, 2),
-                paid="" if credit_note else _nok(invoice.paid_amount, 2),
+                amount=("−" if credit_note else "") + nok(invoice.total, 2),
+                paid="" if credit_note else nok(invoice.paid_amount, 2),
                 status=invoice.get_status_display(),
             )
         )
@@ -104,8 +94,8 @@ def contribution_rows(contributions: Iterable[Contribution]) -> list[Contributio
             year=contribution.year,
             organisation=contribution.organisation.name,
             population="–" if contribution.population is None else intcomma(contribution.population),
-            amount=_nok(contribution.amount),
-            per_inhabitant=_nok(contribution.per_inhabitant, 2),
+            amount=nok(contribution.amount),
+            per_inhabitant=nok(contribution.per_inhabitant, 2),
             explanation=contribution.explanation_for_reader,
             invoiced=contribution.frozen_at is not None,
         )
