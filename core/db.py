@@ -256,3 +256,97 @@ def update_rows_with_history(model: type[Model], rows: Sequence[Row], *, user: A
     _execute(
         sql, [_json_rows([meta.pk, *fields], ["pk", *attnames], rows), timezone.now(), "~", getattr(user, "pk", None)]
     )
+
+
+def merge_rows_with_history(
+    model: type[Model],
+    rows: Sequence[Row],
+    *,
+    key: str,
+    scope: Row,
+    compare: Sequence[str],
+    also: Row,
+    held: str,
+    report: str,
+) -> list[tuple[str, Any, Any]]:
+    """Bring the stored rows of `model` within `scope` (column values, such as a year) to `rows`, matched on the
+    column `key`, in one statement on PostgreSQL (None elsewhere: the caller then compares in Python), each write
+    with its history row as django-simple-history writes it:
+
+    - a row with no stored match is inserted with `scope` and `also`: history '+';
+    - a stored row whose `held` column is NULL and whose `compare` columns differ from the row's (`IS DISTINCT
+      FROM`: NULLs equal, numbers by value, JSON by content) is updated with them and `also`: history '~';
+    - a stored row whose `held` column is set is never written.
+
+    The rows name `key` and every column of `compare`. Returns, per row written or worth a word: ('+', key, None)
+    inserted, ('~', key, None) updated, ('=', key, stored `report`) held with a `report` value other than the
+    row's, ('-', key, None) stored in the scope, not held and absent from `rows` (left for the caller).
+    Deciding in the statement spares reading every stored row into Python to compare them, and `held` is
+    checked on each row as it is written, so a row held meanwhile by another transaction is not overwritten.
+    """
+    meta = model._meta
+    names = [key, *compare]
+    fields = _fields(model, names)
+    scope_fields, also_fields = _fields(model, list(scope)), _fields(model, list(also))
+    table, pk = _quote(meta.db_table), _quote(_column(meta.pk))
+    column = {name: _quote(_column(field)) for name, field in zip(names, fields, strict=True)}
+
+    def typed(field: Field) -> str:
+        return f"%s::{field.db_type(connection)}"
+
+    in_scope = " AND ".join(f"t.{_quote(_column(f))} = {typed(f)}" for f in scope_fields) or "TRUE"
+    scope_params = [scope[f.attname] for f in scope_fields]
+    also_params = [also[f.attname] for f in also_fields]
+    matched = f"t.{column[key]} = v.{_quote(key)}"
+    held_column = f"t.{_quote(_column(_fields(model, [held])[0]))}"
+    stored_values = ", ".join(f"t.{column[name]}" for name in compare)
+    new_values = ", ".join(f"v.{_quote(name)}" for name in compare)
+    assignments = ", ".join(
+        [f"{column[name]} = v.{_quote(name)}" for name in compare]
+        + [f"{_quote(_column(f))} = {typed(f)}" for f in also_fields]
+    )
+    changed_history, tracked = _history_insert(model, "changed")
+    created_history, _ = _history_insert(model, "created")
+    returning = ", ".join(dict.fromkeys([pk, *tracked]))
+    inserted = ", ".join([column[name] for name in names] + [_quote(_column(f)) for f in [*scope_fields, *also_fields]])
+    inserted_values = ", ".join(
+        [f"v.{_quote(name)}" for name in names] + [typed(f) for f in [*scope_fields, *also_fields]]
+    )
+    report_column = column[report]
+    nothing = f"NULL::{_fields(model, [report])[0].db_type(connection)}"
+    sql = (
+        f"WITH v AS MATERIALIZED (SELECT * FROM {_json_source(fields, names)}), "  # noqa: S608 - quoted identifiers
+        f"changed AS (UPDATE {table} AS t SET {assignments} FROM v WHERE {in_scope} AND {matched} "
+        f"AND {held_column} IS NULL AND ({stored_values}) IS DISTINCT FROM ({new_values}) "
+        f"RETURNING {', '.join(f't.{name}' for name in dict.fromkeys([pk, *tracked]))}), "
+        f"created AS (INSERT INTO {table} ({inserted}) SELECT {inserted_values} FROM v "
+        f"WHERE NOT EXISTS (SELECT FROM {table} AS t WHERE {in_scope} AND {matched}) ORDER BY v.position "
+        f"RETURNING {returning}), "
+        f"changed_history AS ({changed_history}), "
+        f"created_history AS ({created_history}) "
+        f"SELECT '~', {column[key]}, {nothing} FROM changed "
+        f"UNION ALL SELECT '+', {column[key]}, {nothing} FROM created "
+        f"UNION ALL SELECT '=', t.{column[key]}, t.{report_column} FROM {table} AS t JOIN v ON {matched} "
+        f"WHERE {in_scope} AND {held_column} IS NOT NULL AND t.{report_column} IS DISTINCT FROM v.{_quote(report)} "
+        f"UNION ALL SELECT '-', t.{column[key]}, {nothing} FROM {table} AS t "
+        f"WHERE {in_scope} AND {held_column} IS NULL AND NOT EXISTS (SELECT FROM v WHERE {matched})"
+    )
+    user = None
+    now = timezone.now()
+    params = [
+        _json_rows(fields, names, rows),
+        *also_params,
+        *scope_params,
+        *scope_params,
+        *also_params,
+        *scope_params,
+        now,
+        "~",
+        user,
+        now,
+        "+",
+        user,
+        *scope_params,
+        *scope_params,
+    ]
+    return [(action, value, extra) for action, value, extra in _execute(sql, params, fetch=True)]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 
 from core import rules as portal_rules
 from core import told
-from core.db import insert_rows_with_history, tables_fingerprint, update_rows_with_history
+from core.db import insert_rows_with_history, merge_rows_with_history, tables_fingerprint, update_rows_with_history
 from core.runs import RunStatus
 from funding import calculation as calc
 from funding.choices import ModelStatus
@@ -63,16 +63,29 @@ MEMBERSHIP_STATUSES = (MembershipStatus.MEMBER, MembershipStatus.NOTICE_GIVEN, M
 # From the database to the pure calculation
 
 
+@dataclass(frozen=True)
+class MemberOrganisation:
+    """What the calculation and its reports need of a member organisation: a plain row, since building thousands
+    of model instances (even with `only()`) took as long as a recompute's database work."""
+
+    pk: int
+    name: str
+    number: str
+    kind: str
+    member_from: date | None
+    member_until: date | None
+
+
 @dataclass
 class Inputs:
     """What the pure calculation needs for one model, and what stops it."""
 
     model: calc.ContributionModel
     members: list[calc.Member]
-    organisations: dict[str, Organisation]
+    organisations: dict[str, MemberOrganisation]
     populations: dict[int, int]
-    missing_population: list[Organisation] = field(default_factory=list)
-    without_rule: list[Organisation] = field(default_factory=list)
+    missing_population: list[MemberOrganisation] = field(default_factory=list)
+    without_rule: list[MemberOrganisation] = field(default_factory=list)
 
 
 def deflator_series() -> dict[int, Decimal]:
@@ -123,14 +136,15 @@ def to_calculation(model: ContributionModel, deflators: dict[int, Decimal]) -> c
     )
 
 
-def members_of_year(year: int) -> list[tuple[Organisation, int]]:
+def members_of_year(year: int) -> list[tuple[MemberOrganisation, int]]:
     """Organisations that are members for some part of `year`, with the months they are members."""
     organisations = Organisation.objects.filter(
         membership_status__in=MEMBERSHIP_STATUSES, member_from__lte=date(year, 12, 31)
     ).filter(Q(member_until__isnull=True) | Q(member_until__gte=date(year, 1, 1)))
     result = []
     columns = ("pk", "name", "number", "kind", "member_from", "member_until")
-    for organisation in organisations.only(*columns).order_by("name", "pk"):
+    for row in organisations.order_by("name", "pk").values_list(*columns):
+        organisation = MemberOrganisation(*row)
         months = months_of_membership(
             year=year, member_from=organisation.member_from, member_until=organisation.member_until
         )
@@ -173,7 +187,7 @@ def build_inputs(model: ContributionModel, *, deflators: dict[int, Decimal] | No
 class RecomputeBlocked(Exception):
     """A recompute that cannot run: members without a population figure or without a rule, or no model."""
 
-    def __init__(self, message: str, organisations: Iterable[Organisation] = ()):
+    def __init__(self, message: str, organisations: Iterable[MemberOrganisation] = ()):
         self.organisations = list(organisations)
         super().__init__(message)
 
@@ -186,7 +200,7 @@ def adopted_model(year: int) -> ContributionModel | None:
     )
 
 
-def _difference_row(row: dict[str, Any], result: calc.Contribution, organisation: Organisation) -> dict:
+def _difference_row(row: dict[str, Any], result: calc.Contribution, organisation: MemberOrganisation) -> dict:
     return {
         "organisation_id": organisation.pk,
         "organisation": organisation.name,
@@ -202,7 +216,7 @@ class RecomputePlan:
 
     model: ContributionModel
     results: list[calc.Contribution]
-    organisations: dict[str, Organisation]
+    organisations: dict[str, MemberOrganisation]
     to_create: list[dict[str, Any]] = field(default_factory=list)
     to_update: list[dict[str, Any]] = field(default_factory=list)
     stale: list[dict[str, Any]] = field(default_factory=list)
@@ -214,8 +228,8 @@ class RecomputePlan:
         return sorted({*self.changed, *(row["organisation_name"] for row in self.stale)})
 
 
-def _recompute_plan(year: int) -> RecomputePlan:
-    """Compare every member's stored contribution for `year` with the engine's result for its current inputs.
+def _computed(year: int) -> tuple[ContributionModel, Inputs, list[calc.Contribution]]:
+    """The adopted model of `year`, its inputs and the engine's result for every member.
 
     Raises RecomputeBlocked when the year cannot be computed (no adopted model, members without a population
     figure or without a rule, a deflator the model needs that nobody has registered).
@@ -238,7 +252,36 @@ def _recompute_plan(year: int) -> RecomputePlan:
             _("%(count)d members are of a kind the model has no rule for.") % {"count": len(inputs.without_rule)},
             inputs.without_rule,
         )
-    results = calc.compute(inputs.model, inputs.members)
+    return model, inputs, calc.compute(inputs.model, inputs.members)
+
+
+def _stored_values(model: ContributionModel, inputs: Inputs, result: calc.Contribution) -> dict[str, Any]:
+    """The STORED_FIELDS of a result, as the database keeps them."""
+    known_population = inputs.organisations[result.member_id].pk in inputs.populations
+    return {
+        "model_id": model.pk,
+        "model_version": model.version,
+        "population": result.population if known_population else None,
+        "population_date": model.population_date if known_population else None,
+        "months": result.months,
+        "basis": result.basis,
+        "index_factor": _stored(result.index_factor),
+        "fixed_part": _stored(result.fixed_part),
+        "per_inhabitant_part": _stored(result.per_inhabitant_part),
+        "cap": None if result.cap is None else _stored(result.cap),
+        "exact": _stored(result.exact),
+        "amount": result.amount,
+        "explanation": result.explanation,
+        "explanation_facts": dict(result.facts),
+    }
+
+
+def _recompute_plan(year: int) -> RecomputePlan:
+    """Compare every member's stored contribution for `year` with the engine's result for its current inputs.
+
+    Raises RecomputeBlocked when the year cannot be computed.
+    """
+    model, inputs, results = _computed(year)
     plan = RecomputePlan(model=model, results=results, organisations=inputs.organisations)
     # Plain rows, not model instances: at thousands of members, building instances costs more than the SQL.
     existing = {
@@ -250,23 +293,7 @@ def _recompute_plan(year: int) -> RecomputePlan:
     report: dict[str, Any] = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0, "frozen_differences": []}
     for result in results:
         organisation = inputs.organisations[result.member_id]
-        known_population = organisation.pk in inputs.populations
-        values = {
-            "model_id": model.pk,
-            "model_version": model.version,
-            "population": result.population if known_population else None,
-            "population_date": model.population_date if known_population else None,
-            "months": result.months,
-            "basis": result.basis,
-            "index_factor": _stored(result.index_factor),
-            "fixed_part": _stored(result.fixed_part),
-            "per_inhabitant_part": _stored(result.per_inhabitant_part),
-            "cap": None if result.cap is None else _stored(result.cap),
-            "exact": _stored(result.exact),
-            "amount": result.amount,
-            "explanation": result.explanation,
-            "explanation_facts": dict(result.facts),
-        }
+        values = _stored_values(model, inputs, result)
         row = existing.pop(organisation.pk, None)
         if row is None:
             plan.to_create.append({"organisation_id": organisation.pk, "year": year, "frozen_at": None, **values})
@@ -334,6 +361,8 @@ def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = l
     reported as a difference. Uses a number of queries that does not grow with the number of members.
     """
     on_progress(20)
+    if connection.vendor == "postgresql":
+        return _recompute_in_database(year, on_progress)
     plan = _recompute_plan(year)
     on_progress(50)
     now = timezone.now()
@@ -341,20 +370,63 @@ def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = l
     to_update = [{**row, "computed_at": now} for row in plan.to_update]
     stale = [row["pk"] for row in plan.stale]
     with transaction.atomic():
-        # One statement each on PostgreSQL, the history rows written from what the statement returns.
         insert_rows_with_history(Contribution, to_create)
         update_rows_with_history(Contribution, to_update)
         if stale:
             Contribution.objects.filter(pk__in=stale).delete()
     report = plan.report
-    report.update(
-        created=len(to_create),
-        updated=len(to_update),
-        removed=len(stale),
-        total=str(sum((r.amount for r in plan.results), Decimal(0))),
-        model=plan.model.pk,
-        model_version=plan.model.version,
-    )
+    report.update(created=len(to_create), updated=len(to_update), removed=len(stale))
+    return _finish_report(report, plan.model, plan.results, on_progress)
+
+
+def _recompute_in_database(year: int, on_progress: Callable[[int], None]) -> dict:
+    """contributions_recompute on PostgreSQL: one statement compares every result with the stored row and
+    writes what differs with its history row (core.db.merge_rows_with_history), so the stored rows are never
+    read into Python; the same report as the comparison in Python (_recompute_plan) gives."""
+    model, inputs, results = _computed(year)
+    rows = [
+        {"organisation_id": inputs.organisations[result.member_id].pk, **_stored_values(model, inputs, result)}
+        for result in results
+    ]
+    on_progress(50)
+    with transaction.atomic():
+        written = merge_rows_with_history(
+            Contribution,
+            rows,
+            key="organisation_id",
+            scope={"year": year},
+            compare=STORED_FIELDS,
+            also={"computed_at": timezone.now()},
+            held="frozen_at",
+            report="amount",
+        )
+        actions: dict[str, list[tuple[int, Any]]] = {"+": [], "~": [], "=": [], "-": []}
+        for action, organisation_id, value in written:
+            actions[action].append((organisation_id, value))
+        # Organisations that are no longer members this year lose a contribution that was never invoiced.
+        stale = [organisation_id for organisation_id, _value in actions["-"]]
+        if stale:
+            Contribution.objects.filter(year=year, organisation_id__in=stale, frozen_at__isnull=True).delete()
+    invoiced = dict(actions["="])
+    differences = []
+    for result in results:
+        organisation = inputs.organisations[result.member_id]
+        if organisation.pk in invoiced:
+            differences.append(_difference_row({"amount": invoiced[organisation.pk]}, result, organisation))
+    report: dict[str, Any] = {
+        "created": len(actions["+"]),
+        "updated": len(actions["~"]),
+        "unchanged": len(results) - len(actions["+"]) - len(actions["~"]) - len(differences),
+        "removed": len(stale),
+        "frozen_differences": differences,
+    }
+    return _finish_report(report, model, results, on_progress)
+
+
+def _finish_report(
+    report: dict[str, Any], model: ContributionModel, results: list[calc.Contribution], on_progress: Callable
+) -> dict:
+    report.update(total=str(sum((r.amount for r in results), Decimal(0))), model=model.pk, model_version=model.version)
     on_progress(90)
     return report
 

@@ -1,0 +1,112 @@
+"""On PostgreSQL a recompute compares the results with the stored contributions and writes what differs in one
+statement (core.db.merge_rows_with_history). Whatever state the year is in, it must do exactly what the
+comparison in Python (_recompute_plan, which also answers "whose contributions are out of date") decides."""
+
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from funding.models import Contribution
+from funding.services import contributions_recompute
+from funding.services.contributions import _recompute_plan
+from members.services import organisation_update
+from tests.factories import OrganisationFactory, PopulationFigureFactory, contribution_model
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the statement is PostgreSQL's; CI runs it"),
+]
+
+# What happens to one member's stored contribution between two recomputes.
+STATES = (
+    "same",
+    "absent",  # no contribution stored: created
+    "amount",  # not invoiced, differs: updated
+    "explanation",
+    "facts",
+    "population",  # NULL stored where the result has a figure
+    "invoiced",  # invoiced, same amount: left alone, unchanged
+    "invoiced_other",  # invoiced, another amount: left alone, the difference reported
+    "left",  # no longer a member, not invoiced: removed
+    "left_invoiced",  # no longer a member, invoiced: kept
+    "population_changed",  # the input changed: updated
+)
+
+
+@pytest.fixture
+def model(personas):
+    return contribution_model(year=2026, exempt=[personas.host])
+
+
+def _change(organisation, state):
+    stored = Contribution.objects.filter(organisation=organisation, year=2026)
+    if state == "absent":
+        stored.delete()
+    elif state == "amount":
+        stored.update(amount=F("amount") + 1)
+    elif state == "explanation":
+        stored.update(explanation=Concat(F("explanation"), Value(" ")))
+    elif state == "facts":
+        stored.update(explanation_facts={"changed": [1, None]})
+    elif state == "population":
+        stored.update(population=None)
+    elif state == "invoiced":
+        stored.update(frozen_at=timezone.now())
+    elif state == "invoiced_other":
+        stored.update(frozen_at=timezone.now(), amount=F("amount") + 100)
+    elif state in ("left", "left_invoiced"):
+        if state == "left_invoiced":
+            stored.update(frozen_at=timezone.now())
+        organisation_update(organisation=organisation, membership_status="withdrawn", member_until=date(2025, 12, 31))
+    elif state == "population_changed":
+        organisation.population_figures.update(count=F("count") + 7)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(states=st.lists(st.sampled_from(STATES), min_size=1, max_size=7))
+def test_the_statement_writes_what_the_comparison_in_python_decides(model, states):
+    with transaction.atomic():
+        organisations = []
+        for index, _state in enumerate(states):
+            organisation = OrganisationFactory(name=f"Medlem {index}")
+            PopulationFigureFactory(organisation=organisation, count=1000 + 37 * index)
+            organisations.append(organisation)
+        contributions_recompute(year=2026)
+        for organisation, state in zip(organisations, states, strict=True):
+            _change(organisation, state)
+        before = {row["organisation_id"]: row for row in Contribution.objects.filter(year=2026).values()}
+        history_before = Contribution.history.count()
+        plan = _recompute_plan(2026)
+
+        report = contributions_recompute(year=2026)
+
+        expected = {
+            "created": len(plan.to_create),
+            "updated": len(plan.to_update),
+            "removed": len(plan.stale),
+            "unchanged": plan.report["unchanged"],
+            "frozen_differences": plan.report["frozen_differences"],
+        }
+        assert {name: report[name] for name in expected} == expected
+        # What the states make of it, independent of either path.
+        assert report["created"] == states.count("absent")
+        assert report["removed"] == states.count("left")
+        assert len(report["frozen_differences"]) == states.count("invoiced_other")
+        changed = ("amount", "explanation", "facts", "population", "population_changed")
+        assert report["updated"] == sum(states.count(state) for state in changed)
+        # Afterwards nothing is out of date, invoiced rows are as they were, every write has one history row.
+        after = _recompute_plan(2026)
+        assert (after.to_create, after.to_update, after.stale) == ([], [], [])
+        stored = {row["organisation_id"]: row for row in Contribution.objects.filter(year=2026).values()}
+        for organisation_id, row in before.items():
+            if row["frozen_at"] is not None:
+                assert stored[organisation_id] == row
+        written = report["created"] + report["updated"] + report["removed"]
+        assert Contribution.history.count() - history_before == written
+        transaction.set_rollback(True)
