@@ -174,7 +174,11 @@ class ContributionOverride(models.Model):
 class Contribution(models.Model):
     """What one organisation pays for a budget year, with the figures it was computed from."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="contributions")
+    # No index of its own: the unique constraint on (organisation, year) serves lookups by organisation, and each
+    # index is written again for every contribution a recompute changes.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="contributions", db_index=False
+    )
     year = fields.YearField(_("budget year"))
     model = models.ForeignKey(ContributionModel, on_delete=models.PROTECT, related_name="contributions")
     model_version = models.PositiveIntegerField(_("model version"))
