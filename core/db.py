@@ -8,11 +8,13 @@ Django's own bulk operations are used.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Field, JSONField, Model
 from django.utils import timezone
@@ -58,6 +60,30 @@ def tables_fingerprint(*models: type[Model]) -> str | None:
         cursor.execute(f"SELECT txid_current_if_assigned(), {columns}")
         writing, *tables = cursor.fetchone()
     return None if writing is not None else ";".join(tables)
+
+
+T = TypeVar("T")
+
+
+def remembered(name: str, models: Sequence[type[Model]], parts: Sequence[Any], compute: Callable[[], T]) -> T:
+    """compute(), kept in the cache under `name`, `parts` (whatever else the result depends on: a user's
+    restriction, a date, the language) and the fingerprint of `models`, the tables compute() reads.
+
+    Any committed write to those tables gives another fingerprint, so a change is seen at once; without a
+    fingerprint (not PostgreSQL, or in a transaction that has written) compute() runs every time. Meant for
+    answers a page asks for on every visit that are worked out from many rows.
+    """
+    fingerprint = tables_fingerprint(*models)
+    if fingerprint is None:
+        return compute()
+    # The database named too: two portals sharing one Redis must not read each other's answers.
+    database = f"{connection.settings_dict['HOST']}/{connection.settings_dict['NAME']}"
+    key = f"{name}:{hashlib.sha256(repr((database, fingerprint, *parts)).encode()).hexdigest()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=24 * 3600)
+    return value
 
 
 def _quote(name: str) -> str:

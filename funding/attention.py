@@ -7,14 +7,16 @@ from datetime import date
 
 from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.db import remembered
 from core.runs import RunStatus
 from funding import services
 from funding.choices import InvoiceKind, ModelStatus
 from funding.models import ContributionModel, Invoice, InvoiceRun, RecomputeRun, Reminder
+from funding.services.contributions import OUT_OF_DATE_READS
 from funding.services.invoices import OPEN_STATUSES
 
 OVERDUE_NAMED = 10  # overdue invoices named one by one on the start page
@@ -65,8 +67,23 @@ def overdue_invoices(*, today: date, first: int) -> tuple[list[tuple[Invoice, da
     return named, total
 
 
+# Every table money_attention reads (tests/funding/test_attention_cache.py checks the list against its queries).
+ATTENTION_READS = (*OUT_OF_DATE_READS, RecomputeRun, InvoiceRun, Invoice, Reminder)
+
+
 def money_attention(*, today: date | None = None) -> list[Attention]:
+    """What the secretariat's start page lists first. Kept while the tables it is worked out from are as they were
+    (core.db.remembered), for the day and the language: it takes a dozen queries, on every visit."""
     today = today or timezone.localdate()
+    return remembered(
+        "funding:attention",
+        ATTENTION_READS,
+        (today.isoformat(), translation.get_language()),
+        lambda: _money_attention(today),
+    )
+
+
+def _money_attention(today: date) -> list[Attention]:
     items: list[Attention] = []
     deflators = services.deflator_series()
     # This year's models and every later year's in one query (the later years are those with a model).

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from core import policy
+from core.db import remembered
 from funding.choices import InvoiceKind, InvoiceStatus
 from funding.models import Invoice, InvoiceDelivery, InvoiceResponseMessage, InvoiceRun, Payment
 from funding.models.invoices import InvoiceQuerySet, outstanding_amount
@@ -72,8 +73,23 @@ def invoices_due(*, user: Any, today: date, within_days: int = 14) -> QuerySet[I
     )
 
 
+def _restriction(queryset: QuerySet) -> tuple[str, tuple] | None:
+    """The SQL of a queryset restricted to what a user may see, None when it is empty: part of a cache key."""
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+
+
 def invoice_years(*, user: Any) -> list[int]:
-    return list(invoice_list(user=user).order_by("-year").values_list("year", flat=True).distinct())
+    years = policy.restrict(Invoice.objects.order_by(), user, "invoice.view").values_list("year", flat=True)
+    years = years.distinct().order_by("-year")
+    restriction = _restriction(years)
+    if restriction is None:
+        return []
+    # Kept while the invoices are as they were (core.db.remembered): without an index on the year alone, this
+    # read every invoice of every year on each visit to the list.
+    return remembered("funding:invoice-years", (Invoice,), restriction, lambda: list(years))
 
 
 def invoice_totals(*, user: Any) -> list[dict[str, Any]]:
@@ -84,7 +100,14 @@ def invoice_totals(*, user: Any) -> list[dict[str, Any]]:
     """
     visible = policy.restrict(Invoice.objects.order_by(), user, "invoice.view").exclude(status=InvoiceStatus.DRAFT)
     if connection.vendor == "postgresql":
-        return _invoice_totals_in_sql(visible)
+        restriction = _restriction(visible)
+        if restriction is None:  # someone who may see no invoice (policy.restrict gave none())
+            return []
+        # Kept while the invoices and payments are as they were (core.db.remembered): the list shows them on
+        # every visit, and they sum every invoice of every year.
+        return remembered(
+            "funding:invoice-totals", (Invoice, Payment), restriction, lambda: _invoice_totals_in_sql(visible)
+        )
     rows: dict[int, dict[str, Any]] = {}
     for kind, year, total, paid, credited in visible.annotate(paid=_paid(), credited=_credited()).values_list(
         "kind", "year", "total", "paid", "credited"

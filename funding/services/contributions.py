@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -10,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
@@ -20,7 +18,7 @@ from django.utils.translation import gettext_noop
 
 from core import rules as portal_rules
 from core import told
-from core.db import insert_rows_with_history, merge_rows_with_history, tables_fingerprint, update_rows_with_history
+from core.db import insert_rows_with_history, merge_rows_with_history, remembered, update_rows_with_history
 from core.runs import RunStatus
 from funding import calculation as calc
 from funding.choices import ModelStatus
@@ -340,17 +338,11 @@ def contributions_out_of_date(*, year: int) -> list[str]:
         return []
     # The answer is kept under a fingerprint of every table the comparison reads (the start page asks on every
     # visit, and the comparison runs the whole calculation): any write to them gives another fingerprint.
-    fingerprint = tables_fingerprint(*OUT_OF_DATE_READS)
-    if fingerprint is None:
-        return _recompute_plan(year).out_of_date()
-    # The database named too: two portals sharing one Redis must not read each other's answers.
-    database = f"{connection.settings_dict['HOST']}/{connection.settings_dict['NAME']}"
-    key = f"funding:out-of-date:{year}:{hashlib.sha256(f'{database}|{fingerprint}'.encode()).hexdigest()}"
-    names = cache.get(key)
-    if names is None:
-        names = _recompute_plan(year).out_of_date()
-        cache.set(key, names, timeout=24 * 3600)
-    return list(names)
+    return list(remembered(f"funding:out-of-date:{year}", OUT_OF_DATE_READS, (), lambda: _out_of_date(year)))
+
+
+def _out_of_date(year: int) -> list[str]:
+    return _recompute_plan(year).out_of_date()
 
 
 def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = lambda percent: None) -> dict:
