@@ -81,15 +81,26 @@ def _restriction(queryset: QuerySet) -> tuple[str, tuple] | None:
         return None
 
 
+def invoice_summary(*, user: Any) -> tuple[list[int], list[dict[str, Any]]]:
+    """The years of the invoices the user may see (newest first) and their totals per year (invoice_totals).
+
+    Kept while the invoices and payments are as they were (core.db.remembered), for each user's restriction: the
+    invoice list shows both on every visit, and both read every invoice of every year.
+    """
+    mine = policy.restrict(Invoice.objects.order_by(), user, "invoice.view")
+    restriction = _restriction(mine)
+    if restriction is None:  # someone who may see no invoice (policy.restrict gave none())
+        return [], []
+
+    def summary() -> tuple[list[int], list[dict[str, Any]]]:
+        years = list(mine.values_list("year", flat=True).distinct().order_by("-year"))
+        return years, _totals(mine.exclude(status=InvoiceStatus.DRAFT))
+
+    return remembered("funding:invoice-summary", (Invoice, Payment), restriction, summary)
+
+
 def invoice_years(*, user: Any) -> list[int]:
-    years = policy.restrict(Invoice.objects.order_by(), user, "invoice.view").values_list("year", flat=True)
-    years = years.distinct().order_by("-year")
-    restriction = _restriction(years)
-    if restriction is None:
-        return []
-    # Kept while the invoices are as they were (core.db.remembered): without an index on the year alone, this
-    # read every invoice of every year on each visit to the list.
-    return remembered("funding:invoice-years", (Invoice,), restriction, lambda: list(years))
+    return invoice_summary(user=user)[0]
 
 
 def invoice_totals(*, user: Any) -> list[dict[str, Any]]:
@@ -98,16 +109,12 @@ def invoice_totals(*, user: Any) -> list[dict[str, Any]]:
     Outstanding and overpaid add up each invoice's own amount - payments - credits (Invoice.outstanding), so the
     year shows what the invoice pages show; an overpaid invoice does not hide what another still owes.
     """
-    visible = policy.restrict(Invoice.objects.order_by(), user, "invoice.view").exclude(status=InvoiceStatus.DRAFT)
+    return invoice_summary(user=user)[1]
+
+
+def _totals(visible: QuerySet[Invoice]) -> list[dict[str, Any]]:
     if connection.vendor == "postgresql":
-        restriction = _restriction(visible)
-        if restriction is None:  # someone who may see no invoice (policy.restrict gave none())
-            return []
-        # Kept while the invoices and payments are as they were (core.db.remembered): the list shows them on
-        # every visit, and they sum every invoice of every year.
-        return remembered(
-            "funding:invoice-totals", (Invoice, Payment), restriction, lambda: _invoice_totals_in_sql(visible)
-        )
+        return _invoice_totals_in_sql(visible)
     rows: dict[int, dict[str, Any]] = {}
     for kind, year, total, paid, credited in visible.annotate(paid=_paid(), credited=_credited()).values_list(
         "kind", "year", "total", "paid", "credited"

@@ -71,7 +71,10 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             for i in invoices
         ]
         return spreadsheet_response(export, "fakturaer", header, rows)
-    page = page_of(request, invoices)  # a page of rows at a time; the totals per year are over them all
+    # A page of rows at a time (the totals per year are over them all); the rows show the buyer as invoiced, so the
+    # organisation is not joined.
+    page = page_of(request, invoices.select_related(None))
+    years, totals = selectors.invoice_summary(user=request.user)
     return render(
         request,
         "funding/invoice_list.html",
@@ -81,8 +84,8 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "filters": filters,
             "statuses": InvoiceStatus.choices,
-            "years": selectors.invoice_years(user=request.user),
-            "totals": selectors.invoice_totals(user=request.user),
+            "years": years,
+            "totals": totals,
             "is_secretariat": policy.is_secretariat(request.user),
         },
     )
