@@ -39,7 +39,7 @@ app.conf.beat_schedule = {
 @worker_init.connect
 def _load_weasyprint_once(**kwargs) -> None:
     """WeasyPrint (and the libraries it binds: Pango, HarfBuzz, Fontconfig) loaded in the worker's main process,
-    so that each process it forks, and each that replaces one after CELERY_WORKER_MAX_TASKS_PER_CHILD tasks, has it
+    so that each process it forks, and each that replaces one (CELERY_WORKER_MAX_MEMORY_PER_CHILD), has it
     without loading it again. Fonts are loaded in each process, on its first document (core.documents)."""
     import weasyprint  # noqa: F401
 

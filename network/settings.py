@@ -195,8 +195,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 # its process is killed; both stay below the visibility timeout so a task is not delivered twice while it runs.
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 900)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1200)
-# A worker process is replaced after this many tasks, so memory a PDF render leaves behind cannot pile up.
-CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 100)
+# A worker process is replaced once it holds more than this many KiB, or after this many tasks, so memory a PDF
+# render leaves behind cannot pile up. A process settles at about 185 MB after its first render and stays there
+# (150 invoices rendered in one process: +0.5 MB); replacing it every 100 tasks had left each process idle for
+# a fifth of an invoice run with two of them (bench/README.md).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 512_000)
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 1000)
 # A worker process keeps its database connection from one task to the next for this many seconds (Celery's Django
 # fixup would otherwise close it around every task, and each new connection costs PostgreSQL a backend and its
 # catalogue, about 10 ms per invoice of a run); a connection that failed is replaced before the next task
