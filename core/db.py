@@ -296,8 +296,9 @@ def merge_rows_with_history(
     report: str,
 ) -> list[tuple[str, Any, Any]]:
     """Bring the stored rows of `model` within `scope` (column values, such as a year) to `rows`, matched on the
-    column `key`, in one statement on PostgreSQL (None elsewhere: the caller then compares in Python), each write
-    with its history row as django-simple-history writes it:
+    column `key`, in one statement, each write with its history row as django-simple-history writes it. PostgreSQL
+    only: elsewhere the caller compares in Python and writes with insert_rows_with_history and
+    update_rows_with_history.
 
     - a row with no stored match is inserted with `scope` and `also`: history '+';
     - a stored row whose `held` column is NULL and whose `compare` columns differ from the row's (`IS DISTINCT
@@ -333,7 +334,7 @@ def merge_rows_with_history(
     )
     changed_history, tracked = _history_insert(model, "changed")
     created_history, _ = _history_insert(model, "created")
-    returning = ", ".join(dict.fromkeys([pk, *tracked]))
+    returned = list(dict.fromkeys([pk, *tracked]))  # the key and every tracked column, once each
     inserted = ", ".join([column[name] for name in names] + [_quote(_column(f)) for f in [*scope_fields, *also_fields]])
     inserted_values = ", ".join(
         [f"v.{_quote(name)}" for name in names] + [typed(f) for f in [*scope_fields, *also_fields]]
@@ -344,10 +345,10 @@ def merge_rows_with_history(
         f"WITH v AS MATERIALIZED (SELECT * FROM {_json_source(fields, names)}), "  # noqa: S608 - quoted identifiers
         f"changed AS (UPDATE {table} AS t SET {assignments} FROM v WHERE {in_scope} AND {matched} "
         f"AND {held_column} IS NULL AND ({stored_values}) IS DISTINCT FROM ({new_values}) "
-        f"RETURNING {', '.join(f't.{name}' for name in dict.fromkeys([pk, *tracked]))}), "
+        f"RETURNING {', '.join(f't.{name}' for name in returned)}), "
         f"created AS (INSERT INTO {table} ({inserted}) SELECT {inserted_values} FROM v "
         f"WHERE NOT EXISTS (SELECT FROM {table} AS t WHERE {in_scope} AND {matched}) ORDER BY v.position "
-        f"RETURNING {returning}), "
+        f"RETURNING {', '.join(returned)}), "
         f"changed_history AS ({changed_history}), "
         f"created_history AS ({created_history}) "
         f"SELECT '~', {column[key]}, {nothing} FROM changed "

@@ -67,7 +67,7 @@ def overdue_invoices(*, today: date, first: int) -> tuple[list[tuple[Invoice, da
     return named, total
 
 
-# Every table money_attention reads (tests/funding/test_attention_cache.py checks the list against its queries).
+# Every table money_attention reads (tests/funding/test_remembered_answers.py checks the list against its queries).
 ATTENTION_READS = (*OUT_OF_DATE_READS, RecomputeRun, InvoiceRun, Invoice, Reminder)
 
 

@@ -338,11 +338,9 @@ def contributions_out_of_date(*, year: int) -> list[str]:
         return []
     # The answer is kept under a fingerprint of every table the comparison reads (the start page asks on every
     # visit, and the comparison runs the whole calculation): any write to them gives another fingerprint.
-    return list(remembered(f"funding:out-of-date:{year}", OUT_OF_DATE_READS, (), lambda: _out_of_date(year)))
-
-
-def _out_of_date(year: int) -> list[str]:
-    return _recompute_plan(year).out_of_date()
+    return list(
+        remembered(f"funding:out-of-date:{year}", OUT_OF_DATE_READS, (), lambda: _recompute_plan(year).out_of_date())
+    )
 
 
 def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = lambda percent: None) -> dict:
