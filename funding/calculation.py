@@ -161,6 +161,33 @@ def compute(model: ContributionModel, members: Sequence[Member]) -> list[Contrib
         return [_formula_contribution(model, factor, member) for member in members]
 
 
+def compute_in_parts(model: ContributionModel, members: Sequence[Member], parts: int) -> Iterator[list[Contribution]]:
+    """compute()'s results in consecutive parts, in input order: `parts` parts whose sizes differ by one at most,
+    or one part per member when there are fewer members.
+
+    In formula mode a member's contribution depends on that member alone, so each part is computed only when
+    it is asked for: a caller can store one part while the next is being computed. In share mode every share
+    depends on all members, so everything is computed before the first part is given.
+    """
+    if parts < 1:
+        raise ValueError(f"parts: {parts} is not a whole number >= 1")
+    for member in members:
+        _check_member(member)
+    size, larger = divmod(len(members), parts)
+    bounds, start = [], 0
+    for index in range(min(parts, len(members))):
+        end = start + size + (1 if index < larger else 0)
+        bounds.append((start, end))
+        start = end
+    if model.mode != FORMULA:
+        results = compute(model, members)
+        for start, end in bounds:
+            yield results[start:end]
+        return
+    for start, end in bounds:
+        yield compute(model, members[start:end])
+
+
 def _check_member(member: Member) -> None:
     # Members usually come from parse_members_csv, which reports these with line numbers; this guards the rest.
     if isinstance(member.population, bool) or not isinstance(member.population, int) or member.population < 0:

@@ -6,7 +6,7 @@ from decimal import Decimal, localcontext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from funding.calculation import ContributionModel, Member, Override, Rule, compute, index_factor
+from funding.calculation import ContributionModel, Member, Override, Rule, compute, compute_in_parts, index_factor
 
 # Kroner with up to two decimals, rates with up to four, deflators from -5 % to +10 % with up to four decimals.
 kroner = st.decimals(min_value=0, max_value=2_000_000, places=2, allow_nan=False, allow_infinity=False)
@@ -152,3 +152,14 @@ def test_share_mode_sums_exactly_to_the_target(case):
         override = model.overrides.get(member.id)
         if override is not None and override.exempt:
             assert contribution.amount == 0
+
+
+@given(formula_cases() | share_cases(), st.integers(min_value=1, max_value=14))
+def test_computing_in_parts_gives_what_computing_at_once_gives(case, parts):
+    model, member_list = case
+    given_parts = list(compute_in_parts(model, member_list, parts))
+
+    assert [contribution for part in given_parts for contribution in part] == compute(model, member_list)
+    assert len(given_parts) == min(parts, len(member_list))
+    assert all(given_parts)  # no empty part
+    assert max(map(len, given_parts), default=0) - min(map(len, given_parts), default=0) <= 1
