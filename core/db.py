@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -286,7 +286,7 @@ def update_rows_with_history(model: type[Model], rows: Sequence[Row], *, user: A
 
 def merge_rows_with_history(
     model: type[Model],
-    rows: Sequence[Row],
+    parts: Iterable[Sequence[Row]],
     *,
     key: str,
     scope: Row,
@@ -295,22 +295,29 @@ def merge_rows_with_history(
     held: str,
     report: str,
 ) -> list[tuple[str, Any, Any]]:
-    """Bring the stored rows of `model` within `scope` (column values, such as a year) to `rows`, matched on the
-    column `key`, in one statement, each write with its history row as django-simple-history writes it. PostgreSQL
-    only: elsewhere the caller compares in Python and writes with insert_rows_with_history and
-    update_rows_with_history.
+    """Bring the stored rows of `model` within `scope` (column values, such as a year) to the rows of `parts`,
+    matched on the column `key`, one statement per part, each write with its history row as
+    django-simple-history writes it. PostgreSQL only: elsewhere the caller compares in Python and writes with
+    insert_rows_with_history and update_rows_with_history. Call it in a transaction.
 
     - a row with no stored match is inserted with `scope` and `also`: history '+';
     - a stored row whose `held` column is NULL and whose `compare` columns differ from the row's (`IS DISTINCT
       FROM`: NULLs equal, numbers by value, JSON by content) is updated with them and `also`: history '~';
     - a stored row whose `held` column is set is never written.
 
-    The rows name `key` and every column of `compare`. Returns, per row written or worth a word: ('+', key, None)
-    inserted, ('~', key, None) updated, ('=', key, stored `report`) held with a `report` value other than the
-    row's, ('-', key, None) stored in the scope, not held and absent from `rows` (left for the caller).
+    The rows name `key` and every column of `compare`; a key appears in one row of one part. Returns, per row
+    written or worth a word: ('+', key, None) inserted, ('~', key, None) updated, ('=', key, stored `report`)
+    held with a `report` value other than the row's, ('-', key, None) stored in the scope, not held and absent
+    from every part (left for the caller).
+
     Deciding in the statement spares reading every stored row into Python to compare them, and `held` is
     checked on each row as it is written, so a row held meanwhile by another transaction is not overwritten.
+    The statements go out in pipeline mode, each as soon as its part is taken from `parts`: when `parts` is a
+    generator that computes each part as it is asked for, PostgreSQL writes one part while Python computes the
+    next.
     """
+    import psycopg
+
     meta = model._meta
     names = [key, *compare]
     fields = _fields(model, names)
@@ -341,7 +348,7 @@ def merge_rows_with_history(
     )
     report_column = column[report]
     nothing = f"NULL::{_fields(model, [report])[0].db_type(connection)}"
-    sql = (
+    part_sql = (
         f"WITH v AS MATERIALIZED (SELECT * FROM {_json_source(fields, names)}), "  # noqa: S608 - quoted identifiers
         f"changed AS (UPDATE {table} AS t SET {assignments} FROM v WHERE {in_scope} AND {matched} "
         f"AND {held_column} IS NULL AND ({stored_values}) IS DISTINCT FROM ({new_values}) "
@@ -354,26 +361,60 @@ def merge_rows_with_history(
         f"SELECT '~', {column[key]}, {nothing} FROM changed "
         f"UNION ALL SELECT '+', {column[key]}, {nothing} FROM created "
         f"UNION ALL SELECT '=', t.{column[key]}, t.{report_column} FROM {table} AS t JOIN v ON {matched} "
-        f"WHERE {in_scope} AND {held_column} IS NOT NULL AND t.{report_column} IS DISTINCT FROM v.{_quote(report)} "
-        f"UNION ALL SELECT '-', t.{column[key]}, {nothing} FROM {table} AS t "
-        f"WHERE {in_scope} AND {held_column} IS NULL AND NOT EXISTS (SELECT FROM v WHERE {matched})"
+        f"WHERE {in_scope} AND {held_column} IS NOT NULL AND t.{report_column} IS DISTINCT FROM v.{_quote(report)}"
+    )
+    key_type = fields[0].db_type(connection)
+    absent_sql = (
+        f"SELECT '-', t.{column[key]}, {nothing} FROM {table} AS t "  # noqa: S608 - quoted identifiers
+        f"WHERE {in_scope} AND {held_column} IS NULL AND NOT t.{column[key]} = ANY(%s::{key_type}[])"
     )
     user = None
     now = timezone.now()
-    params = [
-        _json_rows(fields, names, rows),
-        *also_params,
-        *scope_params,
-        *scope_params,
-        *also_params,
-        *scope_params,
-        now,
-        "~",
-        user,
-        now,
-        "+",
-        user,
-        *scope_params,
-        *scope_params,
-    ]
-    return [(action, value, extra) for action, value, extra in _execute(sql, params, fetch=True)]
+    keys: list[Any] = []
+    connection.ensure_connection()
+    cursors: list[psycopg.Cursor] = []
+    try:
+        with connection.connection.pipeline():
+            # Foreign keys are deferred to the commit, where the checks of thousands of rows would run after the
+            # last part; checked as each statement writes, they are done while Python computes the next part.
+            _send("SET CONSTRAINTS ALL IMMEDIATE", []).close()
+            for rows in parts:
+                if not rows:
+                    continue
+                keys.extend(row[key] for row in rows)
+                params = [
+                    _json_rows(fields, names, rows),
+                    *also_params,
+                    *scope_params,
+                    *scope_params,
+                    *also_params,
+                    *scope_params,
+                    now,
+                    "~",
+                    user,
+                    now,
+                    "+",
+                    user,
+                    *scope_params,
+                ]
+                cursors.append(_send(part_sql, params))
+            cursors.append(_send(absent_sql, [*scope_params, keys]))
+            _send("SET CONSTRAINTS ALL DEFERRED", []).close()  # as Django declares every foreign key
+        return [(action, value, extra) for cursor in cursors for action, value, extra in cursor.fetchall()]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+def _send(sql: str, params: list[Any]) -> Any:
+    """Send one statement in the connection's pipeline, as _execute runs one; its rows are on the cursor
+    returned once the pipeline has ended. Logged like any other statement when queries are logged (with the
+    time it took to send, not to run)."""
+    import psycopg
+
+    started = time.monotonic()
+    cursor = psycopg.Cursor(connection.connection)
+    cursor.execute(sql, params)
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+    return cursor

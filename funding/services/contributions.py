@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -226,8 +226,8 @@ class RecomputePlan:
         return sorted({*self.changed, *(row["organisation_name"] for row in self.stale)})
 
 
-def _computed(year: int) -> tuple[ContributionModel, Inputs, list[calc.Contribution]]:
-    """The adopted model of `year`, its inputs and the engine's result for every member.
+def _inputs(year: int) -> tuple[ContributionModel, Inputs]:
+    """The adopted model of `year` and its inputs, checked so that the engine can compute every member.
 
     Raises RecomputeBlocked when the year cannot be computed (no adopted model, members without a population
     figure or without a rule, a deflator the model needs that nobody has registered).
@@ -250,6 +250,12 @@ def _computed(year: int) -> tuple[ContributionModel, Inputs, list[calc.Contribut
             _("%(count)d members are of a kind the model has no rule for.") % {"count": len(inputs.without_rule)},
             inputs.without_rule,
         )
+    return model, inputs
+
+
+def _computed(year: int) -> tuple[ContributionModel, Inputs, list[calc.Contribution]]:
+    """The adopted model of `year`, its inputs and the engine's result for every member (see _inputs)."""
+    model, inputs = _inputs(year)
     return model, inputs, calc.compute(inputs.model, inputs.members)
 
 
@@ -369,20 +375,33 @@ def contributions_recompute(*, year: int, on_progress: Callable[[int], None] = l
     return _finish_report(report, plan.model, plan.results, on_progress)
 
 
+# A recompute on PostgreSQL computes and writes the members in this many parts, so that PostgreSQL writes one
+# part while the next is being computed; a fixed number, so that the number of statements does not grow with
+# the members.
+RECOMPUTE_PARTS = 8
+
+
 def _recompute_in_database(year: int, on_progress: Callable[[int], None]) -> dict:
-    """contributions_recompute on PostgreSQL: one statement compares every result with the stored row and
-    writes what differs with its history row (core.db.merge_rows_with_history), so the stored rows are never
-    read into Python; the same report as the comparison in Python (_recompute_plan) gives."""
-    model, inputs, results = _computed(year)
-    rows = [
-        {"organisation_id": inputs.organisations[result.member_id].pk, **_stored_values(model, inputs, result)}
-        for result in results
-    ]
+    """contributions_recompute on PostgreSQL: each part of the members is computed and sent to a statement that
+    compares every result with the stored row and writes what differs with its history row
+    (core.db.merge_rows_with_history), so the stored rows are never read into Python and PostgreSQL writes one
+    part while the next is computed; the same report as the comparison in Python (_recompute_plan) gives."""
+    model, inputs = _inputs(year)
     on_progress(50)
+    results: list[calc.Contribution] = []
+
+    def parts() -> Iterator[list[dict[str, Any]]]:
+        for part in calc.compute_in_parts(inputs.model, inputs.members, RECOMPUTE_PARTS):
+            results.extend(part)
+            yield [
+                {"organisation_id": inputs.organisations[result.member_id].pk, **_stored_values(model, inputs, result)}
+                for result in part
+            ]
+
     with transaction.atomic():
         written = merge_rows_with_history(
             Contribution,
-            rows,
+            parts(),
             key="organisation_id",
             scope={"year": year},
             compare=STORED_FIELDS,

@@ -110,3 +110,21 @@ def test_the_statement_writes_what_the_comparison_in_python_decides(model, state
         written = report["created"] + report["updated"] + report["removed"]
         assert Contribution.history.count() - history_before == written
         transaction.set_rollback(True)
+
+
+def test_foreign_keys_are_deferred_again_after_a_recompute(model):
+    """The statements check foreign keys as they write; afterwards the transaction defers them again, as Django
+    declares them, so a row may still point at one created later in the same transaction."""
+    with transaction.atomic():
+        contributions_recompute(year=2026)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT max(id) + 1 FROM members_organisation")
+            (later,) = cursor.fetchone()
+            stored = Contribution.objects.filter(year=2026).first()
+            cursor.execute("UPDATE funding_contribution SET organisation_id = %s WHERE id = %s", [later, stored.pk])
+            # Refused at once if the key were checked immediately; deferred, the row may be fixed before the end.
+            cursor.execute(
+                "UPDATE funding_contribution SET organisation_id = %s WHERE id = %s",
+                [stored.organisation_id, stored.pk],
+            )
+        transaction.set_rollback(True)
