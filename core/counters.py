@@ -26,13 +26,24 @@ def counter_advance(
     """Advance the counter row `key` of `model` by one and return the new value of `field`.
 
     It runs inside the transaction that saves the numbered thing, so a rollback gives the number back and no
-    number is skipped. The row is created if it is missing (two first takers meet at its unique key, and the
-    loser takes the row the winner made) and is locked before it is read, so no two takers get the same value.
+    number is skipped. One statement adds one and returns the sum; it locks the row until the transaction
+    ends, so no two takers get the same value. A missing row is created first (two first takers meet at its
+    unique key, and the loser takes the row the winner made).
     """
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("counter_advance must run inside the transaction that saves the numbered object")
-    row = counter_lock(model, defaults=defaults, **key)
-    value = getattr(row, field) + 1
-    setattr(row, field, value)
-    row.save(update_fields=[field])
-    return value
+    quote = connection.ops.quote_name
+    columns = {f.name: quote(f.column) for f in model._meta.concrete_fields}
+    column = columns[field]
+    where = " AND ".join(f"{columns[name]} = %s" for name in key)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {column} = {column} + 1 WHERE {where} RETURNING {column}"  # noqa: S608
+    params = [getattr(value, "pk", value) for value in key.values()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            counter_lock(model, defaults=defaults, **key)
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    return int(row[0])
