@@ -25,6 +25,10 @@ SECRETARIAT_ACCOUNTS = iter(PLAN.get("secretariat_accounts", []))
 
 
 WARM_UP = float(os.environ.get("BENCH_LOAD_WARMUP") or 0)
+# Every successful request's time in ms (as locust measures it, to the microsecond) per name, after the warm-up:
+# locust's own percentiles are whole milliseconds, too coarse for a health view of 2-3 ms.
+TIMES: dict[str, list[float]] = {}
+COUNTING = [not WARM_UP]
 
 
 @events.test_start.add_listener
@@ -32,7 +36,27 @@ def _forget_the_warm_up(environment, **kwargs) -> None:
     """Count only what happens after the warm-up: the users' sign-ins (Argon2 on purpose slow) and the workers'
     first requests (imports, template loading) would otherwise dominate the percentiles."""
     if WARM_UP:
-        gevent.spawn_later(WARM_UP, environment.stats.reset_all)
+        gevent.spawn_later(WARM_UP, _start_counting, environment)
+
+
+def _start_counting(environment) -> None:
+    environment.stats.reset_all()
+    TIMES.clear()
+    COUNTING[0] = True
+
+
+@events.request.add_listener
+def _record(name, response_time, exception=None, **kwargs) -> None:
+    if COUNTING[0] and exception is None:
+        TIMES.setdefault(name, []).append(float(response_time))
+
+
+@events.quitting.add_listener
+def _write_times(environment, **kwargs) -> None:
+    path = os.environ.get("BENCH_LOAD_TIMES")
+    if path:
+        with open(path, "w", encoding="utf-8") as file:
+            json.dump(TIMES, file)
 
 
 def _one_of(pattern: str, key: str) -> Callable[[], str]:
@@ -61,6 +85,11 @@ class _PortalUser(HttpUser):
             self.sign_in(next(SECRETARIAT_ACCOUNTS))
         elif self.credentials:
             self.sign_in(PLAN[self.credentials])
+        # Every page once, within the warm-up: a gunicorn worker's first visit to a page works out what it then
+        # keeps (the start page's attention list is kept per worker process without Redis: 50-70 ms the first
+        # time), and a page opened a dozen times in the run would otherwise have that visit as its p95.
+        for name, path in self.pages.items():
+            self.get(f"{self.role} {name}", path())
 
     def get(self, name: str, path: str) -> None:
         with self.client.get(path, name=name, catch_response=True, allow_redirects=False) as reply:

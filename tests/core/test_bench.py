@@ -11,7 +11,7 @@ import pytest
 
 from bench import run
 from bench.common import Figure
-from bench.load import PageStats, figures_from, read_stats
+from bench.load import PageStats, figures_from, percentile, read_stats, with_exact_percentiles
 
 LINE = re.compile(r"^[a-z0-9_]+: \d+\.\d{2} \(target (<=|>=) [0-9.]+\)$")
 
@@ -102,3 +102,16 @@ def test_a_load_run_with_failed_requests_or_an_unvisited_page_gives_no_figures()
     del stats["health"]
     with pytest.raises(AssertionError, match="health view"):
         figures_from(stats, {"secretariat invoice_list": (40, 20)})
+
+
+def test_percentiles_are_the_nearest_rank_of_every_request_time():
+    times = [2.4, 2.1, 9.9, 2.6, 2.5, 3.0, 2.2, 2.3, 2.9, 2.8]
+    assert percentile(times, 0.50) == 2.5  # the 5th of 10, in order
+    assert percentile(times, 0.95) == 9.9  # the 10th: 95 % of 10 requests is 9.5, so the 10th is needed
+    assert percentile([7.0], 0.50) == percentile([7.0], 0.95) == 7.0
+
+
+def test_exact_times_replace_locusts_whole_milliseconds_where_there_are_any():
+    stats = with_exact_percentiles(read_stats(STATS), {"health": [2.4, 2.6, 2.5, 3.75], "unknown": [1.0]})
+    assert stats["health"] == PageStats("health", 200, 0, 2.5, 3.75)
+    assert stats["secretariat invoice_list"] == read_stats(STATS)["secretariat invoice_list"]
