@@ -1,9 +1,9 @@
 """Bulk writes the ORM does not offer, for the few places where thousands of rows change at once.
 
-On PostgreSQL each statement takes one array per column (`unnest`), or all the rows as one JSON document,
-so its cost grows linearly with the rows and its parameters stay few; the rows are plain dicts keyed by
-field attname (e.g. `model_id`), so no model instances are built. Elsewhere (SQLite in development)
-Django's own bulk operations are used.
+On PostgreSQL one statement per part of the rows compares them with the stored ones and writes what differs with
+its history rows (merge_rows_with_history): the rows travel as one JSON document, so its cost grows linearly
+with the rows and its parameters stay few, and they are plain dicts keyed by field attname (e.g. `model_id`), so
+no model instances are built. Elsewhere (SQLite in development) Django's own bulk operations are used.
 """
 
 from __future__ import annotations
@@ -21,21 +21,6 @@ from django.utils import timezone
 
 HISTORY_FIELDS = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
 Row = dict[str, Any]
-
-
-def _execute(sql: str, params: list[Any], *, fetch: bool = False) -> list[tuple]:
-    """Run one statement with server-side parameter binding, so that the arrays travel as typed values
-    instead of being quoted into SQL text; it is recorded like any other when queries are logged."""
-    import psycopg
-
-    connection.ensure_connection()
-    started = time.monotonic()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall() if fetch else []
-    if connection.queries_logged:
-        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
-    return rows
 
 
 def tables_fingerprint(*models: type[Model]) -> str | None:
@@ -101,83 +86,6 @@ def _fields(model: type[Model], attnames: Sequence[str]) -> list[Field]:
     return [by_attname[name] for name in attnames]
 
 
-def _values(field: Field, values: list[Any]) -> list[Any]:
-    """A column's values as parameters: JSON (a dict or a list) travels as jsonb, the rest as it is."""
-    if isinstance(field, JSONField):
-        return [field.get_db_prep_value(value, connection) for value in values]
-    return values
-
-
-def _unnest(fields: Sequence[Field]) -> str:
-    return ", ".join(f"%b::{field.db_type(connection)}[]" for field in fields)
-
-
-def insert_rows(model: type[Model], rows: Sequence[Row]) -> list[Any]:
-    """Insert new rows in one statement; returns their primary keys in the order of `rows`."""
-    if not rows:
-        return []
-    attnames = list(rows[0])
-    if connection.vendor != "postgresql":
-        created = model._default_manager.bulk_create([model(**row) for row in rows])
-        return [obj.pk for obj in created]
-    fields = _fields(model, attnames)
-    names = ", ".join(_quote(_column(field)) for field in fields)
-    sql = (
-        f"INSERT INTO {_quote(model._meta.db_table)} ({names}) "  # noqa: S608 - quoted identifiers; values are parameters
-        f"SELECT {names} FROM unnest({_unnest(fields)}) WITH ORDINALITY AS v({names}, position) ORDER BY position "
-        f"RETURNING {_quote(_column(model._meta.pk))}"
-    )
-    params = [_values(field, [row[name] for row in rows]) for field, name in zip(fields, attnames, strict=True)]
-    return [key for (key,) in _execute(sql, params, fetch=True)]
-
-
-def update_rows(model: type[Model], rows: Sequence[Row]) -> None:
-    """Update rows (each with its "pk") in one statement.
-
-    Django's bulk_update builds one CASE WHEN per column with a branch per row, which PostgreSQL
-    evaluates in time proportional to rows squared (minutes for 5 000 rows).
-    """
-    if not rows:
-        return
-    attnames = [name for name in rows[0] if name != "pk"]
-    if connection.vendor != "postgresql":
-        objects = [model(**row) for row in rows]
-        model._default_manager.bulk_update(objects, [field.name for field in _fields(model, attnames)])
-        return
-    meta = model._meta
-    fields = _fields(model, attnames)
-    table, key = _quote(meta.db_table), _quote(_column(meta.pk))
-    assignments = ", ".join(f"{_quote(_column(f))} = v.{_quote(_column(f))}" for f in fields)
-    aliases = ", ".join(_quote(_column(f)) for f in [meta.pk, *fields])
-    sql = (
-        f"UPDATE {table} AS t SET {assignments} FROM unnest({_unnest([meta.pk, *fields])}) "  # noqa: S608
-        f"AS v({aliases}) WHERE t.{key} = v.{key}"
-    )
-    columns = [_values(field, [row[name] for row in rows]) for field, name in zip(fields, attnames, strict=True)]
-    _execute(sql, [[row["pk"] for row in rows], *columns])
-
-
-def history_snapshot(model: type[Model], keys: Sequence[Any], history_type: str, user: Any = None) -> None:
-    """Record django-simple-history rows for rows just written in bulk ('+' created, '~' changed)."""
-    if not keys:
-        return
-    if connection.vendor != "postgresql":
-        objects = list(model._default_manager.filter(pk__in=keys))
-        manager = model.history  # type: ignore[attr-defined]  # added by simple_history
-        manager.bulk_history_create(objects, update=history_type == "~", default_user=user)
-        return
-    history = model.history.model  # type: ignore[attr-defined]  # added by simple_history
-    tracked = [f for f in history._meta.concrete_fields if f.name not in HISTORY_FIELDS]
-    names = ", ".join(_quote(_column(field)) for field in tracked)
-    sql = (
-        f"INSERT INTO {_quote(history._meta.db_table)} "  # noqa: S608 - quoted identifiers; values are parameters
-        f"({names}, history_date, history_type, history_user_id, history_change_reason) "
-        f"SELECT {names}, %s, %s, %s, NULL FROM {_quote(model._meta.db_table)} "
-        f"WHERE {_quote(_column(model._meta.pk))} = ANY(%s)"
-    )
-    _execute(sql, [timezone.now(), history_type, getattr(user, "pk", None), list(keys)])
-
-
 # ------------------------------------------------------------------------------------------------
 # Rows and their history rows in one statement (PostgreSQL): the rows travel as one JSON document, which the
 # client encodes in C (`json.dumps`) where arrays of Decimals would be encoded value by value in Python, and
@@ -232,56 +140,31 @@ def _history_insert(model: type[Model], source: str) -> tuple[str, list[str]]:
 
 
 def insert_rows_with_history(model: type[Model], rows: Sequence[Row], *, user: Any = None) -> list[Any]:
-    """Insert new rows and their history rows ('+'), in one statement on PostgreSQL; returns their primary
-    keys in the order of `rows`. The history rows are those `history_snapshot` writes."""
+    """Insert new rows with Django's bulk_create and record their history rows ('+') as django-simple-history
+    writes them; returns their primary keys in the order of `rows`. For the databases other than PostgreSQL,
+    where merge_rows_with_history writes in one statement."""
     if not rows:
         return []
-    if connection.vendor != "postgresql":
-        keys = insert_rows(model, rows)
-        history_snapshot(model, keys, "+", user)
-        return keys
-    attnames = list(rows[0])
-    fields = _fields(model, attnames)
-    columns = ", ".join(_quote(_column(field)) for field in fields)
-    values = ", ".join(f"v.{_quote(name)}" for name in attnames)
-    history_sql, tracked = _history_insert(model, "created")
-    key = _quote(_column(model._meta.pk))
-    returning = ", ".join(dict.fromkeys([key, *tracked]))
-    sql = (
-        f"WITH created AS (INSERT INTO {_quote(model._meta.db_table)} ({columns}) "  # noqa: S608
-        f"SELECT {values} FROM {_json_source(fields, attnames)} ORDER BY v.position RETURNING {returning}), "
-        f"history AS ({history_sql}) "
-        f"SELECT {key} FROM created"
-    )
-    params = [_json_rows(fields, attnames, rows), timezone.now(), "+", getattr(user, "pk", None)]
-    return [pk for (pk,) in _execute(sql, params, fetch=True)]
+    keys = [obj.pk for obj in model._default_manager.bulk_create([model(**row) for row in rows])]
+    _history_of(model, keys, "+", user)
+    return keys
 
 
 def update_rows_with_history(model: type[Model], rows: Sequence[Row], *, user: Any = None) -> None:
-    """Update rows (each with its "pk") and write their history rows ('~'), in one statement on PostgreSQL.
-    The history rows are those `history_snapshot` writes."""
+    """Update rows (each with its "pk") with Django's bulk_update and record their history rows ('~'); for the
+    databases other than PostgreSQL, as insert_rows_with_history."""
     if not rows:
         return
-    if connection.vendor != "postgresql":
-        update_rows(model, rows)
-        history_snapshot(model, [row["pk"] for row in rows], "~", user)
-        return
-    meta = model._meta
-    attnames = [name for name in rows[0] if name != "pk"]
-    fields = _fields(model, attnames)
-    table, key = _quote(meta.db_table), _quote(_column(meta.pk))
-    assignments = ", ".join(f"{_quote(_column(f))} = v.{_quote(n)}" for f, n in zip(fields, attnames, strict=True))
-    history_sql, tracked = _history_insert(model, "changed")
-    returning = ", ".join(f"t.{name}" for name in tracked)
-    sql = (
-        f"WITH changed AS (UPDATE {table} AS t SET {assignments} "  # noqa: S608
-        f"FROM {_json_source([meta.pk, *fields], ['pk', *attnames])} WHERE t.{key} = v.{_quote('pk')} "
-        f"RETURNING {returning}) "
-        f"{history_sql}"
-    )
-    _execute(
-        sql, [_json_rows([meta.pk, *fields], ["pk", *attnames], rows), timezone.now(), "~", getattr(user, "pk", None)]
-    )
+    names = [name for name in rows[0] if name != "pk"]
+    model._default_manager.bulk_update([model(**row) for row in rows], [field.name for field in _fields(model, names)])
+    _history_of(model, [row["pk"] for row in rows], "~", user)
+
+
+def _history_of(model: type[Model], keys: Sequence[Any], history_type: str, user: Any) -> None:
+    """History rows for rows just written in bulk, from the rows as stored."""
+    objects = list(model._default_manager.filter(pk__in=keys))
+    manager = model.history  # type: ignore[attr-defined]  # added by simple_history
+    manager.bulk_history_create(objects, update=history_type == "~", default_user=user)
 
 
 def merge_rows_with_history(
@@ -407,9 +290,11 @@ def merge_rows_with_history(
 
 
 def _send(sql: str, params: list[Any]) -> Any:
-    """Send one statement in the connection's pipeline, as _execute runs one; its rows are on the cursor
-    returned once the pipeline has ended. Logged like any other statement when queries are logged (with the
-    time it took to send, not to run)."""
+    """Send one statement in the connection's pipeline, with server-side parameter binding (so that the JSON
+    travels as a typed value instead of being quoted into SQL text); its rows are on the cursor returned once the
+    pipeline has ended. Recorded like any other statement when queries are logged (with the time it took to
+    send, not to run).
+    """
     import psycopg
 
     started = time.monotonic()
