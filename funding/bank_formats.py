@@ -136,9 +136,10 @@ def parse_ocr_giro(raw: bytes, *, max_errors: int = 50) -> list[BankRow]:
     # netsgiro builds its objects from the same records; what it cannot build is no OCR giro transmission.
     try:
         netsgiro.Transmission.from_records([record for _line, record in records])
-    except (AssertionError, ValueError, TypeError) as error:
+    except Exception as error:  # netsgiro raises AssertionError, ValueError, TypeError or IndexError
         raise ValidationError(
-            _("The records are not in the order of an OCR giro transmission (%(error)s).") % {"error": error}
+            _("The records are not in the order of an OCR giro transmission (%(error)s).")
+            % {"error": error or type(error).__name__}
         ) from None
     return rows
 
