@@ -2,13 +2,16 @@
 
 A text cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a tab or carriage return
 first) is neutralised: in CSV it gets a leading apostrophe, in Excel it is stored as text, so a name typed as
-`=HYPERLINK(...)` shows as typed and runs nothing. Numbers stay numbers, negative ones included.
+`=HYPERLINK(...)` shows as typed and runs nothing. Numbers stay numbers, negative ones included; a Decimal
+has at least two decimal places in CSV, as money is written (SQLite gives a sum of kroner back as 1212345, where
+PostgreSQL gives 1212345.00).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import tablib
@@ -26,10 +29,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"-?\d[\d\u00a0 ]*(?:[.,]\d+)?")
 
 
+_CENTS = Decimal("0.01")
+
+
 def spreadsheet_cell(value: Any) -> Any:
     """`value` as a CSV cell that no spreadsheet runs as a formula; numbers and other text unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
+    if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent > -2:  # type: ignore[operator]
+        return value.quantize(_CENTS)
     return value
 
 

@@ -57,3 +57,10 @@ def test_every_spreadsheet_the_apps_write_goes_through_the_export_module():
         text = module.read_text()
         if re.search(r"csv\.(writer|DictWriter)|openpyxl|\.export\(", text):
             assert "spreadsheet_cell(" in text, f"{module} writes a spreadsheet itself; use core.exports"
+
+
+def test_a_decimal_has_at_least_two_places_in_csv_whatever_the_database_gave_back():
+    rows = [[Decimal("1212345")], [Decimal("12.5")], [Decimal("19.8512")], [Decimal("-3E+2")]]
+    response = spreadsheet_response("csv", "liste", ["Beløp"], rows)
+    cells = [row[0] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline=""))]
+    assert cells == ["Beløp", "1212345.00", "12.50", "19.8512", "-300.00"]
