@@ -9,6 +9,8 @@
 # With arguments (PYTEST_ARGS), one pytest process runs what they name.
 set -uo pipefail
 BIN=${BIN:-.venv/bin}
+# PostgreSQL and Redis on this machine unless DATABASE_URL and REDIS_URL name others.
+source "$(dirname "$0")/services.sh"
 if (( $# )); then
   exec "$BIN/pytest" "$@"
 fi
