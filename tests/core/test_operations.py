@@ -8,6 +8,7 @@ import logging
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.urls import reverse
@@ -77,6 +78,7 @@ def test_readyz_is_ready_in_process_with_database_and_seal(client, settings, sea
     }
 
 
+@pytest.mark.skipif(not django_settings.REDIS_URL, reason="needs Redis (REDIS_URL); make test and CI give it")
 def test_readyz_reports_a_missing_seal_and_no_worker_with_503(client, settings, seal_files):
     (seal_files / "key.pem").unlink()
     assert settings.REDIS_URL, "the test settings name the local Redis"
@@ -150,6 +152,7 @@ def test_log_records_carry_the_request_and_user_id_during_a_request(client, pers
     assert request_id_var.get() is None  # nothing leaks into the next request
 
 
+@pytest.mark.skipif(not django_settings.REDIS_URL, reason="needs Redis (REDIS_URL); make test and CI give it")
 def test_the_request_id_travels_in_the_task_headers(settings):
     """Sent through the real broker to a queue nobody consumes, and read back from Redis."""
     import redis

@@ -41,6 +41,7 @@ def test_a_worker_keeps_its_connection_from_one_task_to_the_next(worker_process)
     assert connection.connection is first
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL connections")
 def test_a_connection_that_failed_or_grew_old_is_replaced_before_the_next_task(worker_process):
     connection.ensure_connection()
     first = connection.connection
@@ -51,6 +52,7 @@ def test_a_connection_that_failed_or_grew_old_is_replaced_before_the_next_task(w
     assert connection.connection is not first
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL connections")
 def test_without_a_kept_connection_each_task_gets_a_new_one(settings):
     settings.WORKER_DB_CONN_MAX_AGE = 0
     worker._keep_database_connections()

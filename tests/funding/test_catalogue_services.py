@@ -110,6 +110,7 @@ def test_the_database_refuses_an_order_delivered_without_its_quantity(network):
         ServiceOrder.objects.filter(pk=order.pk).update(status=OrderStatus.DELIVERED)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL trigger refuses it")
 def test_an_invoiced_order_is_never_edited_and_a_credit_note_opens_it_for_a_new_invoice(network):
     order = delivered_order(network)
     invoice, _ = service_order_invoice(order=order, issue_date=date(2026, 3, 5), due_date=date(2026, 4, 4))

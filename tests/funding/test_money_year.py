@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -331,6 +331,7 @@ def test_a_credit_note_dated_before_the_latest_credit_note_is_refused(invoicing)
     assert Invoice.objects.filter(kind="credit_note").count() == 1
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL trigger refuses it")
 def test_the_database_refuses_a_document_dated_against_number_order(invoicing):
     run()
     earlier = own_invoice(invoicing)
@@ -478,6 +479,7 @@ def test_needs_attention_names_the_first_overdue_invoices_and_counts_the_rest(
     assert "and 1 more overdue invoice" in texts
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL trigger refuses it")
 def test_the_database_refuses_a_reminder_before_the_due_date_or_moving_it_earlier(invoicing, time_machine):
     run()
     invoice = own_invoice(invoicing)

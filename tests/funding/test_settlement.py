@@ -90,6 +90,7 @@ def test_an_underspend_is_credited_in_part_on_each_plan_invoice(invoiced):
     assert other.status == InvoiceStatus.PAID and other.outstanding == 0
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL trigger refuses it")
 def test_a_period_is_settled_once_and_never_changed(invoiced):
     _, _, initiative, plan = invoiced
     actual_cost_save(initiative=initiative, year=2026, amount=Decimal(430000))
