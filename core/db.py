@@ -197,7 +197,8 @@ def merge_rows_with_history(
     checked on each row as it is written, so a row held meanwhile by another transaction is not overwritten.
     The statements go out in pipeline mode, each as soon as its part is taken from `parts`: when `parts` is a
     generator that computes each part as it is asked for, PostgreSQL writes one part while Python computes the
-    next.
+    next. The foreign keys are checked as the statements write (what the caller's transaction wrote before is
+    checked then too) and deferred to the commit again afterwards, as Django declares them.
     """
     import psycopg
 
