@@ -257,33 +257,38 @@ def merge_rows_with_history(
     keys: list[Any] = []
     connection.ensure_connection()
     cursors: list[psycopg.Cursor] = []
+    # Errors as Django's own (IntegrityError and the rest), as any query through the ORM raises them.
     try:
-        with connection.connection.pipeline():
+        with connection.wrap_database_errors, connection.connection.pipeline():
             # Foreign keys are deferred to the commit, where the checks of thousands of rows would run after the
             # last part; checked as each statement writes, they are done while Python computes the next part.
             _send("SET CONSTRAINTS ALL IMMEDIATE", []).close()
-            for rows in parts:
-                if not rows:
-                    continue
-                keys.extend(row[key] for row in rows)
-                params = [
-                    _json_rows(fields, names, rows),
-                    *also_params,
-                    *scope_params,
-                    *scope_params,
-                    *also_params,
-                    *scope_params,
-                    now,
-                    "~",
-                    user,
-                    now,
-                    "+",
-                    user,
-                    *scope_params,
-                ]
-                cursors.append(_send(part_sql, params))
-            cursors.append(_send(absent_sql, [*scope_params, keys]))
-            _send("SET CONSTRAINTS ALL DEFERRED", []).close()  # as Django declares every foreign key
+            try:
+                for rows in parts:
+                    if not rows:
+                        continue
+                    keys.extend(row[key] for row in rows)
+                    params = [
+                        _json_rows(fields, names, rows),
+                        *also_params,
+                        *scope_params,
+                        *scope_params,
+                        *also_params,
+                        *scope_params,
+                        now,
+                        "~",
+                        user,
+                        now,
+                        "+",
+                        user,
+                        *scope_params,
+                    ]
+                    cursors.append(_send(part_sql, params))
+                cursors.append(_send(absent_sql, [*scope_params, keys]))
+            finally:
+                # Also when computing a part failed: a caller that goes on in the transaction finds the keys as
+                # Django declares them.
+                _send("SET CONSTRAINTS ALL DEFERRED", []).close()
         return [(action, value, extra) for cursor in cursors for action, value, extra in cursor.fetchall()]
     finally:
         for cursor in cursors:

@@ -1,20 +1,22 @@
-"""On PostgreSQL a recompute compares the results with the stored contributions and writes what differs in one
-statement (core.db.merge_rows_with_history). Whatever state the year is in, it must do exactly what the
-comparison in Python (_recompute_plan, which also answers "whose contributions are out of date") decides."""
+"""On PostgreSQL a recompute compares the results with the stored contributions and writes what differs, one
+statement per part of the members (core.db.merge_rows_with_history). Whatever state the year is in, it must do
+exactly what the comparison in Python (_recompute_plan, which also answers "whose contributions are out of date")
+decides."""
 
 from datetime import date
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.db import merge_rows_with_history
 from funding.models import Contribution
 from funding.services import contributions_recompute
-from funding.services.contributions import _recompute_plan
+from funding.services.contributions import STORED_FIELDS, _recompute_plan
 from members.services import organisation_update
 from tests.factories import OrganisationFactory, PopulationFigureFactory, contribution_model
 
@@ -112,19 +114,68 @@ def test_the_statement_writes_what_the_comparison_in_python_decides(model, state
         transaction.set_rollback(True)
 
 
+def _keys_are_deferred() -> None:
+    """A row may point at an organisation that does not exist yet, as long as it is mended before the commit."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(id) + 1 FROM members_organisation")
+        (later,) = cursor.fetchone()
+        stored = Contribution.objects.filter(year=2026).first()
+        update = "UPDATE funding_contribution SET organisation_id = %s WHERE id = %s"
+        cursor.execute(update, [later, stored.pk])  # refused at once if the keys were checked immediately
+        cursor.execute(update, [stored.organisation_id, stored.pk])
+
+
+def _merge(parts):
+    return merge_rows_with_history(
+        Contribution,
+        parts,
+        key="organisation_id",
+        scope={"year": 2026},
+        compare=STORED_FIELDS,
+        also={"computed_at": timezone.now()},
+        held="frozen_at",
+        report="amount",
+    )
+
+
+def _stored_rows():
+    return list(Contribution.objects.filter(year=2026).order_by("pk").values("organisation_id", *STORED_FIELDS))
+
+
 def test_foreign_keys_are_deferred_again_after_a_recompute(model):
     """The statements check foreign keys as they write; afterwards the transaction defers them again, as Django
-    declares them, so a row may still point at one created later in the same transaction."""
+    declares them."""
     with transaction.atomic():
         contributions_recompute(year=2026)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT max(id) + 1 FROM members_organisation")
-            (later,) = cursor.fetchone()
-            stored = Contribution.objects.filter(year=2026).first()
-            cursor.execute("UPDATE funding_contribution SET organisation_id = %s WHERE id = %s", [later, stored.pk])
-            # Refused at once if the key were checked immediately; deferred, the row may be fixed before the end.
-            cursor.execute(
-                "UPDATE funding_contribution SET organisation_id = %s WHERE id = %s",
-                [stored.organisation_id, stored.pk],
-            )
+        _keys_are_deferred()
+        transaction.set_rollback(True)
+
+
+def test_a_part_the_database_refuses_raises_djangos_error_and_leaves_nothing_written(model):
+    contributions_recompute(year=2026)
+    stored, history = _stored_rows(), Contribution.history.count()
+    rows = [dict(row) for row in stored]
+    rows[0]["amount"] += 1  # a change the first part writes
+    rows[-1]["months"] = -1  # refused by the table's check in the last part
+    with pytest.raises(IntegrityError, match="months"), transaction.atomic():
+        _merge([rows[:1], rows[1:]])
+    assert _stored_rows() == stored
+    assert Contribution.history.count() == history
+    with transaction.atomic():
+        _keys_are_deferred()
+        transaction.set_rollback(True)
+
+
+def test_a_part_that_cannot_be_computed_leaves_the_keys_deferred_for_the_rest_of_the_transaction(model):
+    contributions_recompute(year=2026)
+    rows = [dict(row) for row in _stored_rows()]
+
+    def parts():
+        yield rows[:1]
+        raise ValueError("the second part cannot be computed")
+
+    with transaction.atomic():
+        with pytest.raises(ValueError, match="second part"):
+            _merge(parts())
+        _keys_are_deferred()
         transaction.set_rollback(True)
