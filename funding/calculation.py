@@ -167,7 +167,8 @@ def compute_in_parts(model: ContributionModel, members: Sequence[Member], parts:
 
     In formula mode a member's contribution depends on that member alone, so each part is computed only when
     it is asked for: a caller can store one part while the next is being computed. In share mode every share
-    depends on all members, so everything is computed before the first part is given.
+    depends on all members, so everything is computed before the first part is given. The members, and the model
+    when there are no members to compute, are checked at once, before any part is asked for.
     """
     if parts < 1:
         raise ValueError(f"parts: {parts} is not a whole number >= 1")
@@ -179,13 +180,10 @@ def compute_in_parts(model: ContributionModel, members: Sequence[Member], parts:
         end = start + size + (1 if index < larger else 0)
         bounds.append((start, end))
         start = end
-    if model.mode != FORMULA:
+    if model.mode != FORMULA or not members:
         results = compute(model, members)
-        for start, end in bounds:
-            yield results[start:end]
-        return
-    for start, end in bounds:
-        yield compute(model, members[start:end])
+        return iter([results[start:end] for start, end in bounds])
+    return (compute(model, members[start:end]) for start, end in bounds)
 
 
 def _check_member(member: Member) -> None:
