@@ -2,9 +2,9 @@
 
 A text cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a tab or carriage return
 first) is neutralised: in CSV it gets a leading apostrophe, in Excel it is stored as text, so a name typed as
-`=HYPERLINK(...)` shows as typed and runs nothing. Numbers stay numbers, negative ones included; a Decimal
-has at least two decimal places in CSV, as money is written (SQLite gives a sum of kroner back as 1212345, where
-PostgreSQL gives 1212345.00).
+`=HYPERLINK(...)` shows as typed and runs nothing. Numbers stay numbers, negative ones included. Every Decimal
+has at least two decimal places in CSV (12.5 is written 12.50): the portal's Decimals are money, rates and
+factors, and SQLite gives a sum of kroner back as 1212345 where PostgreSQL gives 1212345.00.
 """
 
 from __future__ import annotations

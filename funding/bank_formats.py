@@ -139,7 +139,7 @@ def parse_ocr_giro(raw: bytes, *, max_errors: int = 50) -> list[BankRow]:
     except Exception as error:  # netsgiro raises AssertionError, ValueError, TypeError or IndexError
         raise ValidationError(
             _("The records are not in the order of an OCR giro transmission (%(error)s).")
-            % {"error": error or type(error).__name__}
+            % {"error": str(error) or type(error).__name__}
         ) from None
     return rows
 
