@@ -86,6 +86,34 @@ def _fields(model: type[Model], attnames: Sequence[str]) -> list[Field]:
     return [by_attname[name] for name in attnames]
 
 
+def insert_rows_with_history(model: type[Model], rows: Sequence[Row], *, user: Any = None) -> list[Any]:
+    """Insert new rows with Django's bulk_create and record their history rows ('+') as django-simple-history
+    writes them; returns their primary keys in the order of `rows`. For the databases other than PostgreSQL,
+    where merge_rows_with_history writes instead."""
+    if not rows:
+        return []
+    keys = [obj.pk for obj in model._default_manager.bulk_create([model(**row) for row in rows])]
+    _history_of(model, keys, "+", user)
+    return keys
+
+
+def update_rows_with_history(model: type[Model], rows: Sequence[Row], *, user: Any = None) -> None:
+    """Update rows (each with its "pk") with Django's bulk_update and record their history rows ('~'); for the
+    databases other than PostgreSQL, as insert_rows_with_history."""
+    if not rows:
+        return
+    names = [name for name in rows[0] if name != "pk"]
+    model._default_manager.bulk_update([model(**row) for row in rows], [field.name for field in _fields(model, names)])
+    _history_of(model, [row["pk"] for row in rows], "~", user)
+
+
+def _history_of(model: type[Model], keys: Sequence[Any], history_type: str, user: Any) -> None:
+    """History rows for rows just written in bulk, from the rows as stored."""
+    objects = list(model._default_manager.filter(pk__in=keys))
+    manager = model.history  # type: ignore[attr-defined]  # added by simple_history
+    manager.bulk_history_create(objects, update=history_type == "~", default_user=user)
+
+
 # ------------------------------------------------------------------------------------------------
 # Rows and their history rows in one statement (PostgreSQL): the rows travel as one JSON document, which the
 # client encodes in C (`json.dumps`) where arrays of Decimals would be encoded value by value in Python, and
@@ -137,34 +165,6 @@ def _history_insert(model: type[Model], source: str) -> tuple[str, list[str]]:
         f"SELECT {names}, %s, %s, %s, NULL FROM {source}"
     )
     return sql, tracked
-
-
-def insert_rows_with_history(model: type[Model], rows: Sequence[Row], *, user: Any = None) -> list[Any]:
-    """Insert new rows with Django's bulk_create and record their history rows ('+') as django-simple-history
-    writes them; returns their primary keys in the order of `rows`. For the databases other than PostgreSQL,
-    where merge_rows_with_history writes in one statement."""
-    if not rows:
-        return []
-    keys = [obj.pk for obj in model._default_manager.bulk_create([model(**row) for row in rows])]
-    _history_of(model, keys, "+", user)
-    return keys
-
-
-def update_rows_with_history(model: type[Model], rows: Sequence[Row], *, user: Any = None) -> None:
-    """Update rows (each with its "pk") with Django's bulk_update and record their history rows ('~'); for the
-    databases other than PostgreSQL, as insert_rows_with_history."""
-    if not rows:
-        return
-    names = [name for name in rows[0] if name != "pk"]
-    model._default_manager.bulk_update([model(**row) for row in rows], [field.name for field in _fields(model, names)])
-    _history_of(model, [row["pk"] for row in rows], "~", user)
-
-
-def _history_of(model: type[Model], keys: Sequence[Any], history_type: str, user: Any) -> None:
-    """History rows for rows just written in bulk, from the rows as stored."""
-    objects = list(model._default_manager.filter(pk__in=keys))
-    manager = model.history  # type: ignore[attr-defined]  # added by simple_history
-    manager.bulk_history_create(objects, update=history_type == "~", default_user=user)
 
 
 def merge_rows_with_history(
@@ -254,6 +254,22 @@ def merge_rows_with_history(
     )
     user = None
     now = timezone.now()
+    # After each part's rows, in the order of part_sql's placeholders: the update, the insert, the two history
+    # inserts, the held rows.
+    part_params = [
+        *also_params,
+        *scope_params,
+        *scope_params,
+        *also_params,
+        *scope_params,
+        now,
+        "~",
+        user,
+        now,
+        "+",
+        user,
+        *scope_params,
+    ]
     keys: list[Any] = []
     connection.ensure_connection()
     cursors: list[psycopg.Cursor] = []
@@ -268,22 +284,7 @@ def merge_rows_with_history(
                     if not rows:
                         continue
                     keys.extend(row[key] for row in rows)
-                    params = [
-                        _json_rows(fields, names, rows),
-                        *also_params,
-                        *scope_params,
-                        *scope_params,
-                        *also_params,
-                        *scope_params,
-                        now,
-                        "~",
-                        user,
-                        now,
-                        "+",
-                        user,
-                        *scope_params,
-                    ]
-                    cursors.append(_send(part_sql, params))
+                    cursors.append(_send(part_sql, [_json_rows(fields, names, rows), *part_params]))
                 cursors.append(_send(absent_sql, [*scope_params, keys]))
             finally:
                 # Also when computing a part failed: a caller that goes on in the transaction finds the keys as
