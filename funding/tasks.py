@@ -34,10 +34,7 @@ def issue_invoice_run(self, run_id: int) -> str:
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30)
 def render_invoice_documents(self, invoice_id: int) -> str:
-    from funding.models import Invoice
-
-    invoice = services.invoice_documents_ensure(invoice=Invoice.objects.get(pk=invoice_id))
-    return invoice.pdf_sha256
+    return services.invoice_documents_render(invoice_id=invoice_id).pdf_sha256
 
 
 @shared_task

@@ -58,6 +58,7 @@ IMMUTABLE_FIELDS = (
 )
 # Set once, from empty, by the document renderer; never changed after that.
 WRITE_ONCE_FIELDS = ("pdf", "pdf_sha256", "ehf", "ehf_sha256")
+GUARDED_FIELDS = (*IMMUTABLE_FIELDS, *WRITE_ONCE_FIELDS)
 
 
 def outstanding_amount(*, total: Decimal, paid: Decimal, credited: Decimal) -> Decimal:
@@ -266,14 +267,13 @@ class Invoice(models.Model):
     def save(self, *args, **kwargs):
         # Integrity guard, not business logic: an issued document is never edited (PostgreSQL also
         # enforces this with a trigger, for writes that bypass save()).
-        if self.pk:
-            stored = (
-                type(self).objects.filter(pk=self.pk).values(*IMMUTABLE_FIELDS, *WRITE_ONCE_FIELDS, "status").first()
-            )
+        # Only what this save writes matters (a stale copy may save its status alone), so a save that writes
+        # none of the guarded fields (a status, when it was issued) needs no look at the stored row.
+        written = set(kwargs.get("update_fields") or GUARDED_FIELDS)
+        written |= {f"{name}_id" for name in written if f"{name}_id" in IMMUTABLE_FIELDS}
+        if self.pk and not written.isdisjoint(GUARDED_FIELDS):
+            stored = type(self).objects.filter(pk=self.pk).values(*GUARDED_FIELDS, "status").first()
             if stored and stored["status"] != InvoiceStatus.DRAFT:
-                # Only what this save writes matters (a stale copy may save its status alone).
-                written = set(kwargs.get("update_fields") or [*IMMUTABLE_FIELDS, *WRITE_ONCE_FIELDS])
-                written |= {f"{name}_id" for name in written if f"{name}_id" in IMMUTABLE_FIELDS}
                 changed = [name for name in IMMUTABLE_FIELDS if name in written and stored[name] != getattr(self, name)]
                 changed += [
                     name

@@ -262,7 +262,9 @@ def _finish_issue(invoice: Invoice, lines: list[InvoiceLine], issued_by: Any) ->
     for line in lines:
         line.invoice = invoice
         line.full_clean(exclude=["invoice"], validate_constraints=False)
-        line.save()
+    # Written in one statement, past InvoiceLine.save's look at whether the invoice is issued yet: it is the
+    # draft saved just above, in this transaction.
+    InvoiceLine.objects.bulk_create(lines)
     invoice.status, invoice.issued_at = InvoiceStatus.ISSUED, timezone.now()
     invoice.issued_by = issued_by if getattr(issued_by, "pk", None) else None
     invoice.save(update_fields=["status", "issued_at", "issued_by"])
@@ -548,10 +550,18 @@ def invoice_documents_ensure(*, invoice: Invoice) -> Invoice:
     """Render the PDF and EHF of an issued document once and store them with their SHA-256."""
     if invoice.pdf_sha256 and invoice.ehf_sha256:
         return invoice
+    return invoice_documents_render(invoice_id=invoice.pk)
+
+
+def invoice_documents_render(*, invoice_id: int) -> Invoice:
+    """The documents of the issued document `invoice_id` that are not stored yet, rendered and stored with their
+    SHA-256 under its row lock (what the worker's task calls: the row it locks is the first it reads)."""
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
         if invoice.status == InvoiceStatus.DRAFT:
             raise ValidationError(_("A draft has no documents."))
+        if invoice.pdf_sha256 and invoice.ehf_sha256:  # stored meanwhile, or a task run again
+            return invoice
         lines = list(invoice.lines.all())
         credited = invoice.credited_invoice
         name = f"{'kreditnota' if invoice.is_credit_note else 'faktura'}-{invoice.display_number}"

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import DatabaseError, connection, connections
+from django.test.utils import CaptureQueriesContext
 from stdnum import luhn
 
 from funding.choices import InvoiceStatus
@@ -27,6 +28,7 @@ from funding.services import (
     payment_register,
     reminder_send,
 )
+from funding.tasks import render_invoice_documents
 from members.services import organisation_update, population_figure_record
 from tests.ehf_validation import validate
 
@@ -100,6 +102,45 @@ def test_an_issued_invoice_cannot_be_edited_or_deleted(invoicing):
     # Status may move on; that is not an edit of the document.
     invoice.status = InvoiceStatus.SENT
     invoice.save(update_fields=["status"])
+
+
+def test_the_guard_reads_the_stored_row_only_for_a_save_that_writes_a_guarded_field(invoicing, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    run()
+    invoice = own_invoice(invoicing)
+    invoice.status = InvoiceStatus.SENT
+    with CaptureQueriesContext(connection) as queries:
+        invoice.save(update_fields=["status"])
+    assert not [query for query in queries if query["sql"].startswith("SELECT")], "nothing to compare: no read"
+    # A guarded field in update_fields is compared with the stored row, also when named by its relation.
+    invoice.organisation = invoicing.foreign
+    with pytest.raises(ImmutableInvoiceError, match="organisation_id"):
+        invoice.save(update_fields=["status", "organisation"])
+    invoice_document_bytes(invoice=invoice, kind="pdf")
+    invoice.refresh_from_db()
+    invoice.pdf_sha256 = "0" * 64
+    with pytest.raises(ImmutableInvoiceError, match="pdf_sha256"):
+        invoice.save(update_fields=["pdf_sha256"])
+    assert Invoice.objects.get(pk=invoice.pk).organisation_id == invoicing.own.pk
+
+
+def test_the_documents_task_renders_once_under_the_lock_it_reads_first(invoicing, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    run()
+    invoice = own_invoice(invoicing)
+    Invoice.objects.filter(pk=invoice.pk).update(pdf="", pdf_sha256="", ehf="", ehf_sha256="")  # as before the task
+    with CaptureQueriesContext(connection) as queries:
+        digest = render_invoice_documents.apply(args=[invoice.pk]).get()
+    reads = [query["sql"] for query in queries if query["sql"].startswith('SELECT "funding_invoice"."id"')]
+    assert len(reads) == 1, "the invoice is read once, under its lock"
+    assert reads[0].endswith("FOR UPDATE") or connection.vendor == "sqlite"  # SQLite locks the whole database
+    invoice.refresh_from_db()
+    assert digest == invoice.pdf_sha256 and invoice.ehf_sha256
+    history = invoice.history.count()
+    files = sorted(path.name for path in tmp_path.rglob("*") if path.is_file())
+    assert render_invoice_documents.apply(args=[invoice.pk]).get() == digest  # a task delivered twice
+    assert invoice.history.count() == history
+    assert sorted(path.name for path in tmp_path.rglob("*") if path.is_file()) == files
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger is PostgreSQL's")
