@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 
 from core import told
 from core.counters import counter_advance
+from core.db import save_with_history
 from core.documents import document_read, document_store
 from core.emails import send_templated
 from core.mail_preferences import MailTopic
@@ -258,7 +259,7 @@ def _finish_issue(invoice: Invoice, lines: list[InvoiceLine], issued_by: Any) ->
     # foreign keys looked up again: they point at rows the caller has read in this transaction, most of them
     # locked, and the database holds every key.
     invoice.full_clean(exclude=["pdf", "ehf", *_RELATIONS], validate_constraints=False)
-    invoice.save()
+    save_with_history(invoice)
     for line in lines:
         line.invoice = invoice
         line.full_clean(exclude=["invoice"], validate_constraints=False)
@@ -267,7 +268,7 @@ def _finish_issue(invoice: Invoice, lines: list[InvoiceLine], issued_by: Any) ->
     InvoiceLine.objects.bulk_create(lines)
     invoice.status, invoice.issued_at = InvoiceStatus.ISSUED, timezone.now()
     invoice.issued_by = issued_by if getattr(issued_by, "pk", None) else None
-    invoice.save(update_fields=["status", "issued_at", "issued_by"])
+    save_with_history(invoice, update_fields=["status", "issued_at", "issued_by"])
     _queue_documents(invoice.pk)  # sent once the transaction commits
     return invoice
 
@@ -356,7 +357,7 @@ def invoice_issue(
     )
     _finish_issue(invoice, [line], issued_by)
     contribution.frozen_at = timezone.now()
-    contribution.save(update_fields=["frozen_at"])
+    save_with_history(contribution, update_fields=["frozen_at"])
     return invoice, True
 
 
@@ -572,7 +573,7 @@ def invoice_documents_render(*, invoice_id: int) -> Invoice:
         if not invoice.ehf_sha256:
             invoice.ehf_sha256 = document_store(invoice.ehf, f"{name}.xml", invoice_ehf(invoice, lines, credited))
             changed += ["ehf", "ehf_sha256"]
-        invoice.save(update_fields=changed)
+        save_with_history(invoice, update_fields=changed)
     return invoice
 
 
