@@ -6,16 +6,19 @@ with one and with two worker processes; target at least 1.7 times."* Issue 24 ti
 
 Two figures (see bench/README.md for the details):
 
-- `invoice_render_vs_weasyprint`: in this process, sequentially, the portal's whole path for the run
-  (`invoice_run_start` with Celery eager, as without a broker: each `invoice_issue` and, on its commit, the
-  `render_invoice_documents` task with `invoice_documents_ensure`: PDF by WeasyPrint, EHF, SHA-256, storage)
-  divided by `weasyprint.HTML(string=html).write_pdf()` on the same invoices' HTML (`invoice_html`, prepared
-  untimed). Measured once each (a run takes tens of seconds).
-- `invoice_throughput_2_vs_1_workers`: the time a Celery worker (`celery -A network worker --pool prefork`)
-  with one process takes to render the documents of the run's 400 invoices, divided by the time with two
-  processes. The data is set up afresh for each (issued documents are immutable); the invoices are issued
-  in this process with the documents' tasks held back, then the tasks are sent to the worker through Redis.
-  Without Redis (or with BENCH_INVOICE_POOL=processes) separate spawned processes share the invoices instead.
+- `invoice_render_vs_weasyprint`: in this process, the portal's whole path for the run (`invoice_run_start` with
+  Celery eager, as without a broker: each `invoice_issue` and, on its commit, the `render_invoice_documents` task
+  with `invoice_documents_render`: PDF by WeasyPrint, EHF, SHA-256, storage) divided by
+  `weasyprint.HTML(string=html).write_pdf()` on the HTML the portal rendered for each invoice. The two are
+  interleaved: WeasyPrint alone renders an invoice's HTML right after the portal has stored its documents, on a
+  clock of its own that the portal's clock leaves out, so that a shared machine slowing down or speeding up during
+  the run changes both alike. Measured once (a run takes tens of seconds).
+- `invoice_throughput_2_vs_1_workers`: the invoices a second a Celery worker (`celery -A network worker --pool
+  prefork`) with two processes renders the documents of, divided by those with one process. The invoices are
+  issued in this process with the documents' tasks held back; both workers are started, each on a queue of its
+  own, and the run's invoices go to them in four blocks, to one, two, two and one process (so a machine that
+  slows down steadily changes both alike). Without Redis (or with BENCH_INVOICE_POOL=processes) spawned
+  processes share each block instead.
 
 Set BENCH_PROFILE=1 to print a cProfile of the in-process path for an extra, smaller run.
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import cProfile
+import functools
 import gc
 import io
 import os
@@ -397,22 +401,42 @@ class _Timers:
 
 
 @contextmanager
-def _timed_parts() -> Iterator[_Timers]:
-    """Time the parts of the document rendering where the portal looks them up (a few microseconds a call)."""
+def _timed_parts(*, alone: Callable[[str], None]) -> Iterator[_Timers]:
+    """Time the parts of the document rendering where the portal looks them up (a few microseconds a call), and
+    call `alone` with each invoice's HTML once the portal has stored that invoice's documents."""
     from funding import documents, services
     from funding.services import invoices
 
     timers = _Timers()
+    pages: list[str] = []
+
+    def keep_html(function: Callable[..., str]) -> Callable[..., str]:
+        def kept(*args: Any, **kwargs: Any) -> str:
+            pages.append(html := function(*args, **kwargs))
+            return html
+
+        return kept
+
+    def then_alone(function: Callable[..., Any]) -> Callable[..., Any]:
+        def rendered(*args: Any, **kwargs: Any) -> Any:
+            result = function(*args, **kwargs)
+            while pages:
+                alone(pages.pop(0))
+            return result
+
+        return rendered
+
     targets = [
-        (services, "invoice_documents_ensure"),  # what the render_invoice_documents task calls
-        (documents, "invoice_html"),  # looked up by documents.invoice_pdf
-        (documents, "html_to_pdf"),  # ditto: WeasyPrint as the portal calls it
-        (invoices, "invoice_ehf"),
+        # What the render_invoice_documents task calls; WeasyPrint alone renders right after it returns.
+        (services, "invoice_documents_render", lambda function: then_alone(timers.wrap("render", function))),
+        (documents, "invoice_html", lambda function: keep_html(timers.wrap("invoice_html", function))),
+        (documents, "html_to_pdf", lambda function: timers.wrap("html_to_pdf", function)),  # WeasyPrint, as called
+        (invoices, "invoice_ehf", lambda function: timers.wrap("invoice_ehf", function)),
     ]
-    originals = [(module, name, getattr(module, name)) for module, name in targets]
+    originals = [(module, name, getattr(module, name)) for module, name, _ in targets]
     try:
-        for module, name, function in originals:
-            setattr(module, name, timers.wrap(name, function))
+        for (module, name, function), (*_, wrapped) in zip(originals, targets, strict=True):
+            setattr(module, name, wrapped(function))
         yield timers
     finally:
         for module, name, function in originals:
@@ -420,20 +444,34 @@ def _timed_parts() -> Iterator[_Timers]:
 
 
 def _render_ratio(size: int) -> Figure:
+    """The portal's path and WeasyPrint alone, interleaved: right after the portal has stored an invoice's
+    documents, WeasyPrint alone renders the HTML the portal rendered for it, on its own clock, which the portal's
+    clock leaves out. Each invoice's two timings lie a fraction of a second apart, so a machine that slows down or
+    speeds up during the run (other people's work on a shared host) changes both alike."""
     from django.conf import settings
     from weasyprint import HTML
 
     from core.runs import RunStatus
-    from funding.documents import invoice_html
     from funding.models import Invoice
     from funding.services import invoice_run_start
 
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         raise RuntimeError("the in-process measurement needs Celery eager (REDIS_URL empty, as bench.common sets)")
+    weasyprint = [0.0, 0.0]  # seconds of wall clock and of this process's CPU, WeasyPrint alone
+    rendered = 0
+
+    def alone(page: str) -> None:
+        nonlocal rendered
+        cpu, start = time.process_time(), time.perf_counter()
+        HTML(string=page).write_pdf()
+        weasyprint[0] += time.perf_counter() - start
+        weasyprint[1] += time.process_time() - cpu
+        rendered += 1
+
     with _media_root() as media:
         _populate(size)
-        _wait_for_quiet("the portal path")
-        with _timed_parts() as parts:
+        _wait_for_quiet("the portal path and WeasyPrint alone")
+        with _timed_parts(alone=alone) as parts:
             # An invoice run and its documents run in a Celery worker process, which freezes the objects it starts
             # with (network/celery.py), so that the garbage collector does not walk Django's hundreds of thousands
             # of them again and again; both timings here are measured so (as bench/recompute.py does).
@@ -441,54 +479,43 @@ def _render_ratio(size: int) -> Figure:
             gc.freeze()
             before, cpu, start = _cpu_sample(), time.process_time(), time.perf_counter()
             run = invoice_run_start(year=YEAR, issue_date=ISSUE_DATE, due_date=DUE_DATE)
-            portal = time.perf_counter() - start
-            portal_cpu = _cpu_note(
-                "the portal path", portal, before, _cpu_sample(), "this process", time.process_time() - cpu
-            )
+            wall, cpu, after = time.perf_counter() - start, time.process_time() - cpu, _cpu_sample()
         run.refresh_from_db()
-        if run.status != RunStatus.SUCCEEDED or run.issued != size:
-            raise AssertionError(f"the invoice run did not issue {size} invoices: {run.status}, {run.error!r}")
-        invoices = list(Invoice.objects.filter(run=run).prefetch_related("lines").order_by("number"))
-        _check_documents([invoice.pk for invoice in invoices], media)
+        if run.status != RunStatus.SUCCEEDED or run.issued != size or rendered != size:
+            raise AssertionError(
+                f"the invoice run did not issue and render {size} invoices: {run.status}, {run.error!r}, "
+                f"{rendered} rendered alone"
+            )
+        _check_documents(list(Invoice.objects.filter(run=run).values_list("pk", flat=True)), media)
 
-    # The same HTML the portal rendered, prepared untimed.
-    pages = [invoice_html(invoice, list(invoice.lines.all()), invoice.credited_invoice) for invoice in invoices]
-    _wait_for_quiet("WeasyPrint alone")
-    gc.collect()
-    gc.freeze()
-    before, cpu, start = _cpu_sample(), time.process_time(), time.perf_counter()
-    for page in pages:
-        HTML(string=page).write_pdf()
-    weasyprint = time.perf_counter() - start
-    weasyprint_cpu = _cpu_note(
-        "WeasyPrint alone", weasyprint, before, _cpu_sample(), "this process", time.process_time() - cpu
-    )
-
+    portal = wall - weasyprint[0]
+    both = _cpu_note("the portal path and WeasyPrint alone", wall, before, after, "this process", cpu)
     per = 1000 / size
     info(
         f"invoices {size}: portal path (invoice_run_start, Celery eager: issue + documents) {portal:.2f} s, "
-        f"{portal * per:.1f} ms per invoice (measured once; {portal_cpu})"
+        f"{portal * per:.1f} ms per invoice (measured once, interleaved with WeasyPrint alone; CPU of the two "
+        f"together: {both}; this process's CPU for the portal path {(cpu - weasyprint[1]) * per:.1f} ms per invoice)"
     )
-    ensure = parts.seconds.get("invoice_documents_ensure", 0.0)
+    render = parts.seconds.get("render", 0.0)
     rendering = sum(parts.seconds.get(name, 0.0) for name in ("invoice_html", "html_to_pdf", "invoice_ehf"))
     info(
-        f"invoices {size}:   invoice_documents_ensure {ensure * per:.1f} ms per invoice "
-        f"({parts.calls.get('invoice_documents_ensure', 0)} calls): "
+        f"invoices {size}:   invoice_documents_render {render * per:.1f} ms per invoice "
+        f"({parts.calls.get('render', 0)} calls): "
         f"html_to_pdf (WeasyPrint) {parts.seconds.get('html_to_pdf', 0.0) * per:.1f}, "
         f"invoice_html {parts.seconds.get('invoice_html', 0.0) * per:.1f}, "
         f"invoice_ehf {parts.seconds.get('invoice_ehf', 0.0) * per:.1f}, "
-        f"the rest (lock, SHA-256, files, save) {(ensure - rendering) * per:.1f}"
+        f"the rest (lock, lines, SHA-256, files, save) {(render - rendering) * per:.1f}"
     )
-    info(f"invoices {size}:   issuing and the rest of the run {(portal - ensure) * per:.1f} ms per invoice")
+    info(f"invoices {size}:   issuing and the rest of the run {(portal - render) * per:.1f} ms per invoice")
     info(
-        f"invoices {size}: WeasyPrint alone (HTML(string=html).write_pdf() on the same HTML) {weasyprint:.2f} s, "
-        f"{weasyprint * per:.1f} ms per invoice (measured once; {weasyprint_cpu})"
+        f"invoices {size}: WeasyPrint alone (HTML(string=html).write_pdf() on the HTML the portal rendered) "
+        f"{weasyprint[0]:.2f} s, {weasyprint[0] * per:.1f} ms per invoice (CPU {weasyprint[1] * per:.1f} ms)"
     )
     info(
-        f"invoices {size}: invoice_render_vs_weasyprint = {portal:.2f} s / {weasyprint:.2f} s "
-        f"= {portal / weasyprint:.4f}"
+        f"invoices {size}: invoice_render_vs_weasyprint = {portal:.2f} s / {weasyprint[0]:.2f} s "
+        f"= {portal / weasyprint[0]:.4f}"
     )
-    return Figure("invoice_render_vs_weasyprint", portal / weasyprint, RATIO_TARGET, "<=")
+    return Figure("invoice_render_vs_weasyprint", portal / weasyprint[0], RATIO_TARGET, "<=")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -516,6 +543,16 @@ def _issue_holding_documents() -> list[int]:
     return held
 
 
+# The order in which the worker with one process and the one with two take their blocks of the run's invoices:
+# each gets half of them, and a machine that slows down or speeds up steadily during the measurement changes both
+# alike.
+BLOCK_ORDER = (1, 2, 2, 1)
+
+
+def _blocks(ids: list[int], parts: int) -> list[list[int]]:
+    return [ids[index * len(ids) // parts : (index + 1) * len(ids) // parts] for index in range(parts)]
+
+
 def _scaling(size: int) -> Figure:
     pool = os.environ.get("BENCH_INVOICE_POOL") or "celery"
     if pool not in ("celery", "processes"):
@@ -523,29 +560,46 @@ def _scaling(size: int) -> Figure:
     if pool == "celery" and not _redis_reachable():
         info(f"invoices: Redis at {redis_url()} cannot be reached; measuring with spawned processes instead")
         pool = "processes"
-    render = _celery_render if pool == "celery" else _processes_render
     info(
         "invoices: workers are "
         + (
-            f"`celery -A network worker --pool prefork --concurrency N` on {redis_url()}, queue {QUEUE}"
+            f"`celery -A network worker --pool prefork --concurrency N` on {redis_url()}, both started before the "
+            "first block and each on a queue of its own"
             if pool == "celery"
-            else "N spawned processes (multiprocessing), each with an equal share"
+            else "N spawned processes (multiprocessing) for each block, each with an equal share"
         )
+        + f"; the blocks go to the worker with {', '.join(map(str, BLOCK_ORDER))} processes in turn"
     )
-    seconds: dict[int, float] = {}
+    seconds = dict.fromkeys(WORKERS, 0.0)
+    counted = dict.fromkeys(WORKERS, 0)
+    with _media_root() as media:
+        _populate(size)
+        ids = _issue_holding_documents()
+        _vacuum()
+        blocks = _blocks(ids, len(BLOCK_ORDER))
+        with contextlib.ExitStack() as stack:
+            if pool == "celery":
+                render = {workers: stack.enter_context(_celery_worker(workers, media)) for workers in WORKERS}
+            else:
+                render = {workers: functools.partial(_processes_render, workers, media=media) for workers in WORKERS}
+            for number, (workers, block) in enumerate(zip(BLOCK_ORDER, blocks, strict=True), start=1):
+                timing = f"block {number} of {len(blocks)}, {_plural(workers, 'worker process')}"
+                _wait_for_quiet(timing)
+                block_seconds, cpu = render[workers](block, timing=timing)
+                seconds[workers] += block_seconds
+                counted[workers] += len(block)
+                info(f"invoices {size}: {timing}: {len(block)} invoices in {block_seconds:.2f} s ({cpu})")
+        _check_documents(ids, media)
     for workers in WORKERS:
-        with _media_root() as media:
-            _populate(size)
-            ids = _issue_holding_documents()
-            _vacuum()
-            seconds[workers], cpu = render(workers, ids, media)
-            _check_documents(ids, media)
         info(
-            f"invoices {size}: documents with {_plural(workers, 'worker process')} "
-            f"{seconds[workers]:.2f} s, {size / seconds[workers]:.1f} invoices/s (measured once; {cpu})"
+            f"invoices {size}: documents with {_plural(workers, 'worker process')}: {counted[workers]} invoices in "
+            f"{seconds[workers]:.2f} s, {counted[workers] / seconds[workers]:.1f} invoices/s"
         )
-    ratio = seconds[1] / seconds[2]
-    info(f"invoices {size}: invoice_throughput_2_vs_1_workers = {seconds[1]:.2f} s / {seconds[2]:.2f} s = {ratio:.4f}")
+    ratio = (counted[2] / seconds[2]) / (counted[1] / seconds[1])
+    info(
+        f"invoices {size}: invoice_throughput_2_vs_1_workers = {counted[2] / seconds[2]:.2f} / "
+        f"{counted[1] / seconds[1]:.2f} invoices/s = {ratio:.4f}"
+    )
     return Figure("invoice_throughput_2_vs_1_workers", ratio, SCALING_TARGET, ">=")
 
 
@@ -582,41 +636,41 @@ def _redis_reachable() -> bool:
         return False
 
 
-def _celery_render(workers: int, ids: list[int], media: Path) -> tuple[float, str]:
-    """Start a Celery worker with `workers` processes, send it the documents' tasks and time until all are
-    stored (from the first task sent to the last invoice with both documents)."""
+@contextmanager
+def _celery_worker(workers: int, media: Path) -> Iterator[Callable[..., tuple[float, str]]]:
+    """A Celery worker with `workers` processes on a queue of its own, ready; yields a function that sends it the
+    documents' tasks of some invoices and times until all of them are stored (from the first task sent to the last
+    invoice with both documents)."""
     import redis
     from celery import Celery
     from django.db.models import Q
 
     from funding.models import Invoice
 
-    url = redis_url()
+    url, queue = redis_url(), f"{QUEUE}-{workers}"
     producer = Celery("bench-invoices", broker=url, set_as_current=False)  # the portal's tasks stay eager here
     producer.conf.update(broker_connection_retry_on_startup=True, task_serializer="json")
     with producer.connection_for_write() as connection:
-        connection.default_channel.queue_purge(QUEUE)  # nothing left over from an interrupted run
+        connection.default_channel.queue_purge(queue)  # nothing left over from an interrupted run
     node = f"bench-invoices-{workers}-{os.getpid()}@{socket.gethostname()}"
     log = tempfile.NamedTemporaryFile(prefix="bench-invoices-worker-", suffix=".log", delete=False)  # noqa: SIM115
     environment = _worker_environment(media) | {"REDIS_URL": url}
     command = [
         *(str(Path(sys.executable).parent / "celery"), "-A", "network", "worker"),
-        *("--pool", "prefork", "--concurrency", str(workers), "--queues", QUEUE, "--hostname", node),
+        *("--pool", "prefork", "--concurrency", str(workers), "--queues", queue, "--hostname", node),
         *("--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"),
     ]
     worker = subprocess.Popen(
         command, cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     task_ids: list[str] = []
-    try:
-        _wait_until_ready(producer, node, worker, Path(log.name))
-        _wait_for_quiet(f"the documents with {_plural(workers, 'worker process')}")
-        # The database holds only this run's invoices (flushed before): a cheap query, no list of ids.
-        remaining = Invoice.objects.filter(Q(pdf_sha256="") | Q(ehf_sha256=""))
+
+    def render(ids: list[int], *, timing: str) -> tuple[float, str]:
+        remaining = Invoice.objects.filter(pk__in=ids).filter(Q(pdf_sha256="") | Q(ehf_sha256=""))
         gc.collect()
         before, start = _cpu_sample(), time.perf_counter()
         for invoice_id in ids:
-            task_ids.append(producer.send_task(RENDER_TASK, args=[invoice_id], queue=QUEUE).id)
+            task_ids.append(producer.send_task(RENDER_TASK, args=[invoice_id], queue=queue).id)
         deadline = start + max(120.0, 2.0 * len(ids))
         checked = start
         while remaining.exists():
@@ -629,18 +683,15 @@ def _celery_render(workers: int, ids: list[int], media: Path) -> tuple[float, st
                     raise RuntimeError(f"a task failed in the worker; its log:\n{_tail(Path(log.name))}")
             time.sleep(POLL_SECONDS)
         seconds = time.perf_counter() - start
-        return seconds, _cpu_note(
-            f"the documents with {_plural(workers, 'worker process')}",
-            seconds,
-            before,
-            _cpu_sample(),
-            "the worker",
-            [worker.pid],
-        )
+        return seconds, _cpu_note(timing, seconds, before, _cpu_sample(), "the worker", [worker.pid])
+
+    try:
+        _wait_until_ready(producer, node, worker, Path(log.name))
+        yield render
     finally:
         _stop(worker)
         with producer.connection_for_write() as connection:
-            connection.default_channel.queue_purge(QUEUE)
+            connection.default_channel.queue_purge(queue)
         if task_ids:  # the worker's result backend (REDIS_URL) stored a result per task
             redis.Redis.from_url(url).delete(*(f"celery-task-meta-{task_id}" for task_id in task_ids))
         producer.close()
@@ -673,8 +724,9 @@ def _tail(log: Path, lines: int = 30) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def _processes_render(workers: int, ids: list[int], media: Path) -> tuple[float, str]:
-    """`workers` spawned processes, each rendering every `workers`-th invoice; timed from when all are ready."""
+def _processes_render(workers: int, ids: list[int], *, media: Path, timing: str) -> tuple[float, str]:
+    """`workers` spawned processes, each rendering every `workers`-th invoice of `ids`; timed from when all are
+    ready."""
     import multiprocessing
     import queue
 
@@ -697,7 +749,7 @@ def _processes_render(workers: int, ids: list[int], media: Path) -> tuple[float,
             with contextlib.suppress(queue.Empty):
                 ready.get(timeout=0.5)
                 waiting -= 1
-        _wait_for_quiet(f"the documents with {_plural(workers, 'process')}")
+        _wait_for_quiet(timing)
         gc.collect()
         before, start = _cpu_sample(), time.perf_counter()
         go.set()
@@ -705,9 +757,7 @@ def _processes_render(workers: int, ids: list[int], media: Path) -> tuple[float,
             process.join()
         seconds = time.perf_counter() - start
         after, spent = _cpu_sample(), sum(used.get(timeout=5) for _ in processes)
-        cpu = _cpu_note(
-            f"the documents with {_plural(workers, 'process')}", seconds, before, after, "the processes", spent
-        )
+        cpu = _cpu_note(timing, seconds, before, after, "the processes", spent)
     finally:
         for process in processes:
             if process.is_alive():
@@ -727,14 +777,13 @@ def _render_share(url: str, media: str, ids: list[int], ready: Any, go: Any, use
     common.setup_django(url)
     from django.db import connections
 
-    from funding.models import Invoice
-    from funding.services import invoice_documents_ensure
+    from funding.services import invoice_documents_render
 
     ready.put(os.getpid())
     go.wait()
     cpu = time.process_time()
     for invoice_id in ids:
-        invoice_documents_ensure(invoice=Invoice.objects.get(pk=invoice_id))
+        invoice_documents_render(invoice_id=invoice_id)
     connections.close_all()
     used.put(time.process_time() - cpu)
 
