@@ -115,3 +115,18 @@ def test_exact_times_replace_locusts_whole_milliseconds_where_there_are_any():
     stats = with_exact_percentiles(read_stats(STATS), {"health": [2.4, 2.6, 2.5, 3.75], "unknown": [1.0]})
     assert stats["health"] == PageStats("health", 200, 0, 2.5, 3.75)
     assert stats["secretariat invoice_list"] == read_stats(STATS)["secretariat invoice_list"]
+
+
+@pytest.mark.parametrize("size", [0, 3, 4, 7, 160, 401])
+def test_the_invoices_blocks_share_the_run_in_order_and_within_one_of_each_other(size):
+    from bench.invoices import BLOCK_ORDER, _blocks
+
+    blocks = _blocks(list(range(size)), len(BLOCK_ORDER))
+    assert len(blocks) == len(BLOCK_ORDER)
+    assert [item for block in blocks for item in block] == list(range(size))
+    assert max(map(len, blocks)) - min(map(len, blocks)) <= 1
+    # Each worker gets half of the run, whichever blocks are its.
+    halves = [
+        sum(len(block) for block, workers in zip(blocks, BLOCK_ORDER, strict=True) if workers == n) for n in (1, 2)
+    ]
+    assert abs(halves[0] - halves[1]) <= 1
