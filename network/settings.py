@@ -173,7 +173,9 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
 if not CELERY_BROKER_URL:
     (BASE_DIR / "var").mkdir(exist_ok=True)  # SQLite creates the file, not its folder
     CELERY_BROKER_URL = f"sqla+sqlite:///{BASE_DIR / 'var' / 'celery.sqlite'}"
-CELERY_RESULT_BACKEND = REDIS_URL  # results are not read; runs record their own state in the database
+# No result backend: results are not read (runs record their own state in the database), and storing them cost a
+# write to Redis per task, kept for a day, that nobody read.
+CELERY_TASK_IGNORE_RESULT = True
 # true: tasks run inside the request that sends them (no worker needed; the browser tests use it).
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
