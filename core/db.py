@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Field, JSONField, Model
@@ -118,8 +119,12 @@ def update_rows_with_history(model: type[Model], rows: Sequence[Row], *, user: A
 
 def save_with_history(instance: Model, **save: Any) -> None:
     """`instance.save(**save)`, its signals included, with the history row django-simple-history would write
-    (type '+' for a new row, else '~'; the same user, change reason and date), copied from the row as saved."""
-    if hasattr(instance, "skip_history_when_saving"):  # the caller wants no history row
+    (type '+' for a new row, else '~'; the same user, change reason and date), copied from the row as saved.
+
+    For the models of this project, whose HistoricalRecords() keep the defaults (no m2m fields, no custom user
+    model or getter): simple_history's pre_/post_create_historical_record signals are not sent (nothing here
+    listens to them), and the row goes to the default database."""
+    if hasattr(instance, "skip_history_when_saving") or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         instance.save(**save)
         return
     adding = instance._state.adding

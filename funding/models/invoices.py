@@ -269,6 +269,8 @@ class Invoice(models.Model):
         # enforces this with a trigger, for writes that bypass save()).
         # Only what this save writes matters (a stale copy may save its status alone), so a save that writes
         # none of the guarded fields (a status, when it was issued) needs no look at the stored row.
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = list(kwargs["update_fields"])  # read here and by Django: not a one-pass iterator
         written = set(kwargs.get("update_fields") or GUARDED_FIELDS)
         written |= {f"{name}_id" for name in written if f"{name}_id" in IMMUTABLE_FIELDS}
         if self.pk and not written.isdisjoint(GUARDED_FIELDS):

@@ -1,9 +1,8 @@
 """core.db.save_with_history: the history row the database copies is the row django-simple-history writes."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.forms.models import model_to_dict
 from django.test import RequestFactory
 from simple_history.models import HistoricalRecords
@@ -62,8 +61,10 @@ def test_user_change_reason_and_the_switch_are_respected():
     organisation._change_reason = "From Enhetsregisteret (enhet.json)"
     organisation.name = "Nytt namn"
     save_with_history(organisation, update_fields=["name"])
-    request.user = AnonymousUser()
-    organisation._history_user = user
+    del organisation._change_reason
+    organisation._history_user = user  # as a service names who changed it
+    organisation._history_date = datetime(2026, 7, 1, 12, 30, 15, 123456, tzinfo=UTC)
+    save_with_history(organisation, update_fields=["name"])
     save_with_history(organisation, update_fields=[])  # Django saves nothing: no history row either
     organisation.skip_history_when_saving = True
     save_with_history(organisation, update_fields=["name"])
@@ -71,6 +72,15 @@ def test_user_change_reason_and_the_switch_are_respected():
     assert [(row.history_type, row.history_user_id, row.history_change_reason) for row in history] == [
         ("+", user.pk, None),
         ("~", None, "From Enhetsregisteret (enhet.json)"),
+        ("~", user.pk, None),
     ]
+    assert history[2].history_date == datetime(2026, 7, 1, 12, 30, 15, 123456, tzinfo=UTC)  # as given, to the µs
     assert organisation.skip_history_when_saving is True  # the caller's switch stays as it was
     assert Organisation.objects.get(pk=organisation.pk).name == "Nytt namn"
+
+
+def test_with_history_switched_off_no_row_is_written(settings):
+    settings.SIMPLE_HISTORY_ENABLED = False
+    organisation = OrganisationFactory.build()
+    save_with_history(organisation)
+    assert Organisation.objects.filter(pk=organisation.pk).exists() and not organisation.history.exists()
