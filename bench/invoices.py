@@ -570,6 +570,10 @@ def _scaling(size: int) -> Figure:
         )
         + f"; the blocks go to the worker with {', '.join(map(str, BLOCK_ORDER))} processes in turn"
     )
+    if size < 2 * len(BLOCK_ORDER):
+        raise ValueError(
+            f"the worker timings need at least {2 * len(BLOCK_ORDER)} invoices (BENCH_INVOICES), not {size}"
+        )
     seconds = dict.fromkeys(WORKERS, 0.0)
     counted = dict.fromkeys(WORKERS, 0)
     with _media_root() as media:
@@ -584,7 +588,8 @@ def _scaling(size: int) -> Figure:
                 render = {workers: functools.partial(_processes_render, workers, media=media) for workers in WORKERS}
             for number, (workers, block) in enumerate(zip(BLOCK_ORDER, blocks, strict=True), start=1):
                 timing = f"block {number} of {len(blocks)}, {_plural(workers, 'worker process')}"
-                _wait_for_quiet(timing)
+                if pool == "celery":  # the spawned processes wait once they are ready
+                    _wait_for_quiet(timing)
                 block_seconds, cpu = render[workers](block, timing=timing)
                 seconds[workers] += block_seconds
                 counted[workers] += len(block)

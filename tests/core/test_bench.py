@@ -130,3 +130,10 @@ def test_the_invoices_blocks_share_the_run_in_order_and_within_one_of_each_other
         sum(len(block) for block, workers in zip(blocks, BLOCK_ORDER, strict=True) if workers == n) for n in (1, 2)
     ]
     assert abs(halves[0] - halves[1]) <= 1
+
+
+def test_the_worker_timings_refuse_a_run_too_small_for_their_blocks_before_setting_anything_up():
+    from bench.invoices import _scaling
+
+    with pytest.raises(ValueError, match="at least 8 invoices"):
+        _scaling(7)
