@@ -151,18 +151,13 @@ def save_with_history(instance: Model, **save: Any) -> None:
         )
 
 
-def _history_copy_sql(model: type[Model]) -> str:
-    history = model.history.model  # type: ignore[attr-defined]  # added by simple_history
-    tracked = ", ".join(_quote(_column(f)) for f in history._meta.concrete_fields if f.name not in HISTORY_FIELDS)
-    return (
-        f"INSERT INTO {_quote(history._meta.db_table)} "  # noqa: S608 - quoted identifiers; values are parameters
-        f"({tracked}, history_date, history_type, history_user_id, history_change_reason) "
-        f"SELECT {tracked}, %s, %s, %s, %s FROM {_quote(model._meta.db_table)} "
-        f"WHERE {_quote(_column(model._meta.pk))} = %s"
-    )
+@functools.cache
+def _history_copy(model: type[Model]) -> str:
+    """The history row of the row of `model` whose key is the last parameter, after date, type, user and reason."""
+    row = f"{_quote(model._meta.db_table)} WHERE {_quote(_column(model._meta.pk))} = %s"
+    return _history_insert(model, row, reason="%s")[0]
 
 
-_history_copy = functools.cache(_history_copy_sql)
 # The models' HistoricalRecords() all keep django-simple-history's defaults, so one such object tells the user and
 # the change reason of a history row as theirs would.
 _RECORDS = HistoricalRecords()
@@ -213,17 +208,18 @@ def _json_source(fields: Sequence[Field], attnames: Sequence[str]) -> str:
     return f"ROWS FROM (jsonb_to_recordset(%s::jsonb) AS ({typed})) WITH ORDINALITY AS v({aliases}, position)"
 
 
-def _history_insert(model: type[Model], source: str) -> tuple[str, list[str]]:
-    """`INSERT INTO` the history table the tracked columns of `source` (a CTE returning them), as
-    django-simple-history writes a row: its date, type and user, no change reason. Returns the statement and
-    the tracked columns (quoted) that `source` must return."""
+def _history_insert(model: type[Model], source: str, *, reason: str = "NULL") -> tuple[str, list[str]]:
+    """`INSERT INTO` the history table the tracked columns of `source` (a CTE returning them, or a table and its
+    WHERE), as django-simple-history writes a row: its date, type and user, and `reason` (SQL: no change reason,
+    or a placeholder for one). Returns the statement and the tracked columns (quoted) that `source` must
+    return."""
     history = model.history.model  # type: ignore[attr-defined]  # added by simple_history
     tracked = [_quote(_column(f)) for f in history._meta.concrete_fields if f.name not in HISTORY_FIELDS]
     names = ", ".join(tracked)
     sql = (
         f"INSERT INTO {_quote(history._meta.db_table)} "  # noqa: S608 - quoted identifiers; values are parameters
         f"({names}, history_date, history_type, history_user_id, history_change_reason) "
-        f"SELECT {names}, %s, %s, %s, NULL FROM {source}"
+        f"SELECT {names}, %s, %s, %s, {reason} FROM {source}"
     )
     return sql, tracked
 
