@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -39,26 +40,48 @@ def _credited() -> Coalesce:
 
 
 def invoice_list(*, user: Any) -> InvoiceQuerySet:
-    """Invoices and credit notes the user may see, with `paid` and `credited` (see Invoice.outstanding)."""
-    # The organisation joined; the relations most invoices lack (the credited invoice, a plan's or a
-    # settlement's share) fetched afterwards for the rows that have them: joined, PostgreSQL hashed every
-    # invoice of every year to find the few credited ones.
-    queryset = (
-        Invoice.objects.select_related("organisation")
-        .prefetch_related(
-            "credited_invoice",
-            "plan_share__plan__initiative",
-            "settlement_share__settlement__plan__initiative",
-        )
-        .annotate(paid=_paid(), credited=_credited())
-    )
+    """Invoices and credit notes the user may see, with `paid` and `credited` (see Invoice.outstanding).
+
+    The organisation is joined. The relations most invoices lack (a plan's or a settlement's share) are not: a list
+    that shows them fetches them with `with_shares` for the invoices that have them. Joined, PostgreSQL hashed
+    every invoice of every year to find the few with one; prefetched, Django built and compiled each lookup's
+    query for every list even when no invoice on it had the relation (about 1 ms each).
+    """
+    queryset = Invoice.objects.select_related("organisation").annotate(paid=_paid(), credited=_credited())
     restricted = policy.restrict(queryset.order_by("-issue_date", "-series", "-number"), user, "invoice.view")
     return cast(InvoiceQuerySet, restricted)  # restrict() filters the same queryset class
+
+
+# Each plan's title names its initiative.
+SHARES = {
+    "plan_share_id": "plan_share__plan__initiative",
+    "settlement_share_id": "settlement_share__settlement__plan__initiative",
+}
+
+
+def with_shares(invoices: Iterable[Invoice]) -> list[Invoice]:
+    """The invoices, with the cost-sharing plan or settlement each is for fetched (one query per relation and
+    level) for the invoices that have one: a list of contributions' invoices asks nothing more."""
+    invoices = list(invoices)
+    for attname, lookup in SHARES.items():
+        having = [invoice for invoice in invoices if getattr(invoice, attname)]
+        if having:
+            prefetch_related_objects(having, lookup)
+    return invoices
 
 
 def invoice_get(*, user: Any, pk: int) -> Invoice:
     try:
         return invoice_list(user=user).get(pk=pk)
+    except Invoice.DoesNotExist:
+        raise Http404 from None
+
+
+def invoice_get_for_page(*, user: Any, pk: int) -> Invoice:
+    """invoice_get with the lines, payments, reminders and credit notes its page shows fetched with it (and
+    services.effective_due_date reads the reminders fetched instead of asking again)."""
+    try:
+        return invoice_list(user=user).prefetch_related("lines", "payments", "reminders", "credit_notes").get(pk=pk)
     except Invoice.DoesNotExist:
         raise Http404 from None
 

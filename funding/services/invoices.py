@@ -825,8 +825,12 @@ def invoice_send(*, invoice: Invoice, sent_by: Any = None) -> Invoice:
 def effective_due_date(invoice: Invoice) -> date | None:
     """The due date that applies now: the latest reminder's new due date, else the invoice's own."""
     # An invoice not yet saved (a page asking about a draft) has no reminders.
-    reminders = invoice.reminders.order_by("-new_due_date") if invoice.pk else None
-    reminded = reminders.values_list("new_due_date", flat=True).first() if reminders is not None else None
+    if not invoice.pk:
+        reminded = None
+    elif "reminders" in getattr(invoice, "_prefetched_objects_cache", {}):  # fetched with the invoice (its page)
+        reminded = max((reminder.new_due_date for reminder in invoice.reminders.all()), default=None)
+    else:
+        reminded = invoice.reminders.order_by("-new_due_date").values_list("new_due_date", flat=True).first()
     dates = [day for day in (reminded, invoice.due_date) if day is not None]
     return max(dates) if dates else None
 

@@ -74,6 +74,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     # A page of rows at a time (the totals per year are over them all); the rows show the buyer as invoiced, so the
     # organisation is not joined.
     page = page_of(request, invoices.select_related(None))
+    page.object_list = selectors.with_shares(page.object_list)
     years, totals = selectors.invoice_summary(user=request.user)
     return render(
         request,
@@ -93,7 +94,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 @require("invoice.view")
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    invoice = selectors.invoice_get(user=request.user, pk=pk)
+    invoice = selectors.invoice_get_for_page(user=request.user, pk=pk)
     can_manage = policy.can(request.user, "invoice.manage")
     paid = invoice.paid_amount
     today = timezone.localdate()
@@ -106,7 +107,11 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payments": invoice.payments.all(),
             "reminders": invoice.reminders.all(),
             "credit_notes": invoice.credit_notes.all(),
+            # Only what the link shows: the year and the organisation's name.
             "contribution": funding_selectors.contribution_list(user=request.user)
+            .select_related(None)
+            .select_related("organisation")
+            .only("year", "organisation", "organisation__name")
             .filter(pk=invoice.contribution_id)
             .first()
             if invoice.contribution_id

@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Max
 from django.db.models.functions import Coalesce, Greatest
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -36,10 +37,11 @@ from funding.services import (
     payment_register,
     reminder_send,
 )
-from funding.services.invoices import OPEN_STATUSES
+from funding.services.invoices import OPEN_STATUSES, effective_due_date, reminder_allowed
 from funding.services.settlement import actual_cost_save, plan_settle
 from funding.services.sharing import ParticipantInput, sharing_plan_adopt, sharing_plan_invoice, sharing_plan_save
 from portfolio.models import Initiative
+from tests.conftest import as_verified
 from tests.factories import OrganisationFactory, PopulationFigureFactory, contribution_model
 
 pytestmark = pytest.mark.django_db
@@ -271,6 +273,29 @@ def test_the_contribution_rows_are_the_old_markup(client, settings, mixed, role,
         assert row.url == contribution.get_absolute_url()
 
 
+def test_shares_are_fetched_for_the_invoices_that_have_them(mixed, django_assert_num_queries):
+    invoices = list(invoice_selectors.invoice_list(user=mixed.secretariat))
+    with_plan = [i for i in invoices if i.plan_share_id]
+    with_settlement = [i for i in invoices if i.settlement_share_id]
+    plain = [i for i in invoices if not i.plan_share_id and not i.settlement_share_id]
+    assert with_plan and with_settlement and plain
+    with django_assert_num_queries(0):  # nothing to fetch: no query, and no relation read
+        assert invoice_selectors.with_shares(plain) == plain
+    # One query per relation and level: the plan's share, its plan and the plan's initiative (a plan's title names
+    # it); the settlement's share, the settlement, its plan and initiative. Afterwards every title is there.
+    with django_assert_num_queries(7):
+        fetched = invoice_selectors.with_shares(invoices)
+    assert fetched == invoices
+    with django_assert_num_queries(0):
+        titles = {i.plan_share.plan.title for i in with_plan} | {
+            i.settlement_share.settlement.plan.title for i in with_settlement
+        }
+    fresh = {i.pk: Invoice.objects.get(pk=i.pk) for i in with_plan + with_settlement}
+    assert titles == {fresh[i.pk].plan_share.plan.title for i in with_plan} | {
+        fresh[i.pk].settlement_share.settlement.plan.title for i in with_settlement
+    }
+
+
 # ------------------------------------------------------------------------------------------------
 # 2. The start page's overdue invoices (funding.attention.overdue_invoices) against their definition
 
@@ -393,6 +418,33 @@ def test_overdue_invoices_are_the_open_ones_past_the_last_reminders_date(overdue
     for first in range(len(expected) + 2):
         _check(TODAY, first)
     _check(TODAY, 1000)
+
+
+def test_an_invoices_page_reads_its_reminders_once(
+    overdue_world, invoicing, client, time_machine, django_assert_num_queries
+):
+    """The page fetches the reminders with the invoice; whether a reminder may be sent is decided from them (the
+    same due date as read from the database), and the reminders' table is asked once."""
+    time_machine.move_to(f"{TODAY.isoformat()} 12:00 +01:00")
+    secretariat = as_verified(invoicing.secretariat)
+    for letter, stored in overdue_world.items():
+        fetched = invoice_selectors.invoice_get_for_page(user=secretariat, pk=stored.pk)
+        with django_assert_num_queries(0):
+            due = effective_due_date(fetched)
+            allowed = reminder_allowed(fetched, TODAY)
+        fresh = Invoice.objects.get(pk=stored.pk)
+        assert due == effective_due_date(fresh), letter
+        assert allowed == reminder_allowed(fresh, TODAY), letter
+    client.force_login(secretariat)
+    for letter in ("twice_past", "twice_future", "reminded_past", "never_a"):
+        invoice = overdue_world[letter]
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(invoice.get_absolute_url())
+        assert response.status_code == 200
+        reminder_reads = [q["sql"] for q in queries if 'FROM "funding_reminder"' in q["sql"]]
+        assert len(reminder_reads) == 1, (letter, reminder_reads)
+        remind_form = reverse("funding:invoice_remind", kwargs={"pk": invoice.pk}) in response.content.decode()
+        assert remind_form == reminder_allowed(Invoice.objects.get(pk=invoice.pk), TODAY), letter
 
 
 def _reminded(invoice: Invoice) -> list[date]:
