@@ -827,7 +827,9 @@ def effective_due_date(invoice: Invoice) -> date | None:
     # An invoice not yet saved (a page asking about a draft) has no reminders.
     if not invoice.pk:
         reminded = None
-    elif "reminders" in getattr(invoice, "_prefetched_objects_cache", {}):  # fetched with the invoice (its page)
+    # Fetched with the invoice (its page: invoice_selectors.invoice_get_for_page). Only a prefetch of every
+    # reminder, as there: a Prefetch("reminders", queryset=...) that filtered them would give a wrong date here.
+    elif "reminders" in getattr(invoice, "_prefetched_objects_cache", {}):
         reminded = max((reminder.new_due_date for reminder in invoice.reminders.all()), default=None)
     else:
         reminded = invoice.reminders.order_by("-new_due_date").values_list("new_due_date", flat=True).first()

@@ -279,13 +279,17 @@ def test_shares_are_fetched_for_the_invoices_that_have_them(mixed, django_assert
     with_settlement = [i for i in invoices if i.settlement_share_id]
     plain = [i for i in invoices if not i.plan_share_id and not i.settlement_share_id]
     assert with_plan and with_settlement and plain
-    with django_assert_num_queries(0):  # nothing to fetch: no query, and no relation read
+    with django_assert_num_queries(0):  # nothing to fetch: no query
         assert invoice_selectors.with_shares(plain) == plain
+    assert not any(Invoice.plan_share.is_cached(i) or Invoice.settlement_share.is_cached(i) for i in plain)
     # One query per relation and level: the plan's share, its plan and the plan's initiative (a plan's title names
     # it); the settlement's share, the settlement, its plan and initiative. Afterwards every title is there.
     with django_assert_num_queries(7):
         fetched = invoice_selectors.with_shares(invoices)
     assert fetched == invoices
+    assert all(Invoice.plan_share.is_cached(i) for i in with_plan)
+    assert all(Invoice.settlement_share.is_cached(i) for i in with_settlement)
+    assert all(i.plan_share.plan.initiative_id for i in with_plan)  # the initiatives' query is one of the seven
     with django_assert_num_queries(0):
         titles = {i.plan_share.plan.title for i in with_plan} | {
             i.settlement_share.settlement.plan.title for i in with_settlement
