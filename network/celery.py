@@ -61,15 +61,6 @@ def _keep_database_connections(**kwargs) -> None:
         connections[alias].settings_dict["CONN_MAX_AGE"] = settings.WORKER_DB_CONN_MAX_AGE
 
 
-@worker_process_init.connect
-def _yield_to_the_services(**kwargs) -> None:
-    """A pool process runs at WORKER_NICE below the worker's main process (see the settings)."""
-    from django.conf import settings
-
-    if settings.WORKER_NICE:
-        os.nice(settings.WORKER_NICE)
-
-
 @task_prerun.connect
 def _replace_failed_or_old_connections(task=None, **kwargs) -> None:
     """Before each task in a worker, as Django does before each request: a connection that failed or is older than

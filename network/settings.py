@@ -209,11 +209,6 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD",
 # (network/celery.py). 0: a new connection for every task.
 WORKER_DB_CONN_MAX_AGE = env_int("WORKER_DB_CONN_MAX_AGE", 600)
 CELERY_DB_REUSE_MAX = 1_000_000 if WORKER_DB_CONN_MAX_AGE > 0 else None  # read by Celery's fixup: never close itself
-# How much lower than the worker's main process its pool processes run (os.nice): rendering PDFs keeps a core busy
-# for a tenth of a second or more at a time, and the database, the web server and the main process (which hands
-# out the next task) then get the core first when they need it; on their own the pool processes run at full speed.
-# 0: the same priority.
-WORKER_NICE = env_int("WORKER_NICE", 5)
 # Where beat keeps its schedule; in the compose stack a volume, so a restart does not forget the last runs.
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILE") or "celerybeat-schedule"
 

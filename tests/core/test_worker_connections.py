@@ -1,6 +1,5 @@
 """Worker processes keep their database connection between tasks, and replace one that failed or grew old."""
 
-import os
 from types import SimpleNamespace
 
 import pytest
@@ -71,29 +70,3 @@ def test_an_eager_task_runs_on_the_callers_connection(worker_process):
     connection.close_at = 0
     worker._replace_failed_or_old_connections(task=_task(eager=True))
     assert connection.connection is first
-
-
-def _niceness_after_start(nice: int) -> int:
-    """The niceness of a forked process after the worker's start-up hook, with WORKER_NICE = `nice`."""
-    import multiprocessing
-
-    from django.test import override_settings
-
-    def child(queue) -> None:
-        with override_settings(WORKER_NICE=nice):
-            worker._yield_to_the_services()
-        queue.put(os.getpriority(os.PRIO_PROCESS, 0))
-
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    process = context.Process(target=child, args=(queue,))
-    process.start()
-    niceness = queue.get(timeout=30)
-    process.join(timeout=30)
-    return niceness
-
-
-def test_a_pool_process_lowers_its_priority_by_worker_nice():
-    own = os.getpriority(os.PRIO_PROCESS, 0)
-    assert _niceness_after_start(5) == min(own + 5, 19)
-    assert _niceness_after_start(0) == own
