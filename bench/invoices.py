@@ -18,7 +18,9 @@ Two figures (see bench/README.md for the details):
   issued in this process with the documents' tasks held back; both workers are started, each on a queue of its
   own, and the run's invoices go to them in four blocks, to one, two, two and one process (so a machine that
   slows down steadily changes both alike). Without Redis (or with BENCH_INVOICE_POOL=processes) spawned
-  processes share each block instead.
+  processes share each block instead. After each block, WeasyPrint alone renders the same invoices' HTML in as
+  many processes forked from this one, and the run prints that ratio too: what two cores gave the renders alone
+  in the same run, which the portal's figure can approach but hardly pass.
 
 Set BENCH_PROFILE=1 to print a cProfile of the in-process path for an extra, smaller run.
 """
@@ -576,11 +578,13 @@ def _scaling(size: int) -> Figure:
         )
     seconds = dict.fromkeys(WORKERS, 0.0)
     counted = dict.fromkeys(WORKERS, 0)
+    alone = dict.fromkeys(WORKERS, 0.0)  # WeasyPrint alone on the same blocks' HTML, in forked processes
     with _media_root() as media:
         _populate(size)
         ids = _issue_holding_documents()
         _vacuum()
         blocks = _blocks(ids, len(BLOCK_ORDER))
+        pages = [_pages(block) for block in blocks]
         with contextlib.ExitStack() as stack:
             if pool == "celery":
                 render = {workers: stack.enter_context(_celery_worker(workers, media)) for workers in WORKERS}
@@ -594,6 +598,9 @@ def _scaling(size: int) -> Figure:
                 seconds[workers] += block_seconds
                 counted[workers] += len(block)
                 info(f"invoices {size}: {timing}: {len(block)} invoices in {block_seconds:.2f} s ({cpu})")
+                alone_seconds = _alone_render(workers, pages[number - 1])
+                alone[workers] += alone_seconds
+                info(f"invoices {size}: {timing}: WeasyPrint alone on the same HTML {alone_seconds:.2f} s")
         _check_documents(ids, media)
     for workers in WORKERS:
         info(
@@ -601,11 +608,73 @@ def _scaling(size: int) -> Figure:
             f"{seconds[workers]:.2f} s, {counted[workers] / seconds[workers]:.1f} invoices/s"
         )
     ratio = (counted[2] / seconds[2]) / (counted[1] / seconds[1])
+    limit = alone[1] / alone[2]
+    info(
+        f"invoices {size}: for comparison, WeasyPrint alone on the same blocks' HTML in 2 forked processes against "
+        f"1: {limit:.4f} (what two cores of this machine gave the renders alone in this run; the workers reached "
+        f"{ratio / limit:.3f} of it)"
+    )
     info(
         f"invoices {size}: invoice_throughput_2_vs_1_workers = {counted[2] / seconds[2]:.2f} / "
         f"{counted[1] / seconds[1]:.2f} invoices/s = {ratio:.4f}"
     )
     return Figure("invoice_throughput_2_vs_1_workers", ratio, SCALING_TARGET, ">=")
+
+
+def _pages(ids: list[int]) -> list[str]:
+    """The HTML the portal renders the PDFs of `ids` from."""
+    from funding.documents import invoice_html
+    from funding.models import Invoice
+
+    invoices = Invoice.objects.filter(pk__in=ids).select_related("credited_invoice").prefetch_related("lines")
+    return [invoice_html(invoice, list(invoice.lines.all()), invoice.credited_invoice) for invoice in invoices]
+
+
+def _alone_render(workers: int, pages: list[str]) -> float:
+    """Seconds for `workers` processes forked from this one (objects frozen, as in a worker process) to render
+    `pages` with WeasyPrint alone, each every `workers`-th page: from the start signal to the last page done."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # the forked processes use no database
+    context = multiprocessing.get_context("fork")
+    go, done = context.Event(), context.Queue()
+    processes = [
+        context.Process(target=_alone_share, args=(pages[index::workers], go, done)) for index in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        time.sleep(1.0)  # each process is forked and waits on the signal
+        start = time.monotonic()
+        go.set()
+        finished = [done.get(timeout=max(120.0, 2.0 * len(pages))) for _ in processes]
+    finally:
+        for process in processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
+                process.join()
+    failed = [error for _, error in finished if error]
+    if failed:
+        raise RuntimeError(f"a process rendering with WeasyPrint alone failed: {failed[0]}")
+    return max(end for end, _ in finished) - start
+
+
+def _alone_share(pages: list[str], go: Any, done: Any) -> None:
+    """In a forked process: render `pages` once `go` is set; put (the monotonic time at the end, the error or "")."""
+    from weasyprint import HTML
+
+    gc.freeze()
+    go.wait()
+    try:
+        for page in pages:
+            HTML(string=page).write_pdf()
+    except Exception as error:
+        done.put((time.monotonic(), repr(error)))
+    else:
+        done.put((time.monotonic(), ""))
 
 
 def _plural(number: int, noun: str) -> str:

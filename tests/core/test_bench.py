@@ -137,3 +137,18 @@ def test_the_worker_timings_refuse_a_run_too_small_for_their_blocks_before_setti
 
     with pytest.raises(ValueError, match="at least 8 invoices"):
         _scaling(7)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_weasyprint_alone_renders_every_page_in_forked_processes_and_times_them(workers):
+    from bench.invoices import _alone_render
+
+    seconds = _alone_render(workers, ["<p>Faktura 1</p>", "<p>Faktura 2</p>", "<p>Faktura 3</p>"])
+    assert 0 < seconds < 60
+
+
+def test_weasyprint_alone_says_which_error_stopped_a_process():
+    from bench.invoices import _alone_render
+
+    with pytest.raises(RuntimeError, match=r"WeasyPrint alone failed: .*Error"):
+        _alone_render(2, ["<p>Faktura 1</p>", None])  # type: ignore[list-item]
