@@ -632,8 +632,11 @@ def _pages(ids: list[int]) -> list[str]:
 
 def _alone_render(workers: int, pages: list[str]) -> float:
     """Seconds for `workers` processes forked from this one (objects frozen, as in a worker process) to render
-    `pages` with WeasyPrint alone, each every `workers`-th page: from the start signal to the last page done."""
+    `pages` with WeasyPrint alone, each every `workers`-th page: from the start signal to the last page done.
+    Call it from a process with no other threads (as this benchmark's): a child forked while another thread holds
+    a lock may wait for it forever."""
     import multiprocessing
+    import queue
 
     from django.db import connections
 
@@ -649,7 +652,10 @@ def _alone_render(workers: int, pages: list[str]) -> float:
         time.sleep(1.0)  # each process is forked and waits on the signal
         start = time.monotonic()
         go.set()
-        finished = [done.get(timeout=max(120.0, 2.0 * len(pages))) for _ in processes]
+        try:
+            finished = [done.get(timeout=max(120.0, 2.0 * len(pages))) for _ in processes]
+        except queue.Empty:
+            raise RuntimeError("a process rendering with WeasyPrint alone did not finish in time") from None
     finally:
         for process in processes:
             process.join(timeout=30)
