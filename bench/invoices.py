@@ -642,20 +642,23 @@ def _alone_render(workers: int, pages: list[str]) -> float:
 
     connections.close_all()  # the forked processes use no database
     context = multiprocessing.get_context("fork")
-    go, done = context.Event(), context.Queue()
+    ready, go, done = context.Queue(), context.Event(), context.Queue()
     processes = [
-        context.Process(target=_alone_share, args=(pages[index::workers], go, done)) for index in range(workers)
+        context.Process(target=_alone_share, args=(pages[index::workers], ready, go, done)) for index in range(workers)
     ]
     for process in processes:
         process.start()
     try:
-        time.sleep(1.0)  # each process is forked and waits on the signal
-        start = time.monotonic()
-        go.set()
         try:
+            for _ in processes:
+                ready.get(timeout=60)
+            start = time.monotonic()
+            go.set()
             finished = [done.get(timeout=max(120.0, 2.0 * len(pages))) for _ in processes]
         except queue.Empty:
-            raise RuntimeError("a process rendering with WeasyPrint alone did not finish in time") from None
+            raise RuntimeError(
+                "a process rendering with WeasyPrint alone did not get ready or finish in time"
+            ) from None
     finally:
         for process in processes:
             process.join(timeout=30)
@@ -668,11 +671,13 @@ def _alone_render(workers: int, pages: list[str]) -> float:
     return max(end for end, _ in finished) - start
 
 
-def _alone_share(pages: list[str], go: Any, done: Any) -> None:
-    """In a forked process: render `pages` once `go` is set; put (the monotonic time at the end, the error or "")."""
+def _alone_share(pages: list[str], ready: Any, go: Any, done: Any) -> None:
+    """In a forked process: say it is ready, render `pages` once `go` is set, and put (the monotonic time at the
+    end, the error or "")."""
     from weasyprint import HTML
 
     gc.freeze()
+    ready.put(os.getpid())
     go.wait()
     try:
         for page in pages:
