@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils.translation import gettext as _
 
 from core.runs import enqueue, enqueue_run
 from funding import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
@@ -28,7 +33,7 @@ def enqueue_recompute(run_id: int) -> None:
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
 def issue_invoice_run(self, run_id: int) -> str:
-    # Each issued invoice queues its own documents when its transaction commits.
+    # The issued invoices' documents are queued in groups as their transactions commit.
     return services.invoice_run_execute(run_id=run_id).status
 
 
@@ -53,10 +58,38 @@ def enqueue_invoice_run(run_id: int) -> None:
     )
 
 
+@shared_task(bind=True, acks_late=True)
+def render_documents_of_invoices(self, invoice_ids: list[int]) -> int:
+    """The documents of several issued invoices (an invoice run sends them in groups: the broker and the worker's
+    main process then handle one message for the group, not one per invoice). Each invoice is rendered in its own
+    transaction, so a task delivered again renders only what is not stored yet. One that fails is logged and the
+    others are still rendered; the task then fails naming it, and its documents are rendered on first download."""
+    failed = []
+    for invoice_id in invoice_ids:
+        try:
+            services.invoice_documents_render(invoice_id=invoice_id)
+        except SoftTimeLimitExceeded:
+            raise  # the task's time is up: what is not stored yet is rendered on first download
+        except Exception:
+            logger.exception("The documents of invoice %s could not be rendered", invoice_id)
+            failed.append(invoice_id)
+    if failed:
+        raise RuntimeError(f"the documents of invoices {failed} could not be rendered (see the log above)")
+    return len(invoice_ids)
+
+
 def enqueue_documents(invoice_id: int) -> None:
     """Render in a worker; if the queue is down, or rendering fails, the documents are rendered on first download
     instead: rendering never undoes or stops the issuing."""
     enqueue(render_invoice_documents, invoice_id, best_effort=True)
+
+
+def enqueue_documents_of_invoices(invoice_ids: list[int]) -> None:
+    """As `enqueue_documents`, for several invoices in one task."""
+    if len(invoice_ids) == 1:
+        enqueue_documents(invoice_ids[0])
+    elif invoice_ids:
+        enqueue(render_documents_of_invoices, list(invoice_ids), best_effort=True)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)

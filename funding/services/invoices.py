@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -274,12 +278,55 @@ def _finish_issue(invoice: Invoice, lines: list[InvoiceLine], issued_by: Any) ->
 
 
 def _queue_documents(invoice_id: int) -> None:
-    """Render the documents of an issued invoice. Rendering never undoes or stops issuing: the invoice is lawful
-    without its files, and a document that could not be rendered now is rendered on first download (or by
-    `invoices export`)."""
+    """Render the documents of an issued invoice (once its transaction commits; inside `documents_in_groups`, with
+    others). Rendering never undoes or stops issuing: the invoice is lawful without its files, and a document that
+    could not be rendered now is rendered on first download (or by `invoices export`)."""
     from funding import tasks
 
-    tasks.enqueue_documents(invoice_id)
+    group = _document_group.get()
+    if group is None:
+        tasks.enqueue_documents(invoice_id)
+    else:
+        transaction.on_commit(functools.partial(group.add, invoice_id))
+
+
+# Invoices whose documents one task renders, in an invoice run. For 400 invoices, the worker's main process and the
+# broker then handle 40 messages, not 400, and each worker process waits for its next task 40 times.
+DOCUMENTS_PER_TASK = 10
+
+
+class _DocumentGroup:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.invoice_ids: list[int] = []
+
+    def add(self, invoice_id: int) -> None:
+        self.invoice_ids.append(invoice_id)
+        if len(self.invoice_ids) >= self.size:
+            self.send()
+
+    def send(self) -> None:
+        from funding import tasks
+
+        invoice_ids, self.invoice_ids = self.invoice_ids, []
+        tasks.enqueue_documents_of_invoices(invoice_ids)
+
+
+_document_group: ContextVar[_DocumentGroup | None] = ContextVar("document_group", default=None)
+
+
+@contextmanager
+def documents_in_groups(size: int = DOCUMENTS_PER_TASK) -> Iterator[None]:
+    """Within it, the documents of the invoices issued are queued `size` invoices to a task, each invoice once its
+    transaction has committed; the rest are queued on leaving (once the transaction around it, if any, commits)."""
+    group = _DocumentGroup(size)
+    token = _document_group.set(group)
+    try:
+        yield
+    finally:
+        _document_group.reset(token)
+        # After the commit callbacks of the invoices issued inside, which add them to the group.
+        transaction.on_commit(group.send)
 
 
 @transaction.atomic
@@ -498,24 +545,25 @@ def invoice_run_execute(*, run_id: int) -> InvoiceRun:
             Contribution.objects.filter(year=run.year, amount__gt=0).order_by("organisation__name", "pk")
         )
         step = max(1, len(contributions) // 20)
-        for index, contribution in enumerate(contributions, start=1):
-            invoice, created = invoice_issue(
-                contribution=contribution,
-                issue_date=run.issue_date,
-                due_date=run.due_date,
-                issued_by=run.requested_by,
-                run=run,
-            )
-            # An invoice this run issued before an interruption (a worker lost mid-run) counts as issued by it, and
-            # its documents are queued again: the worker may have died between the commit and queuing them.
-            by_this_run = created or invoice.run_id == run.pk
-            if by_this_run and not created and not invoice.pdf_sha256:
-                _queue_documents(invoice.pk)
-            issued, skipped = issued + by_this_run, skipped + (not by_this_run)
-            if index % step == 0:
-                InvoiceRun.objects.filter(pk=run_id).update(
-                    progress=int(95 * index / len(contributions)), issued=issued, skipped=skipped
+        with documents_in_groups():
+            for index, contribution in enumerate(contributions, start=1):
+                invoice, created = invoice_issue(
+                    contribution=contribution,
+                    issue_date=run.issue_date,
+                    due_date=run.due_date,
+                    issued_by=run.requested_by,
+                    run=run,
                 )
+                # An invoice this run issued before an interruption (a worker lost mid-run) counts as issued by it,
+                # and its documents are queued again: the worker may have died before queuing them.
+                by_this_run = created or invoice.run_id == run.pk
+                if by_this_run and not created and not invoice.pdf_sha256:
+                    _queue_documents(invoice.pk)
+                issued, skipped = issued + by_this_run, skipped + (not by_this_run)
+                if index % step == 0:
+                    InvoiceRun.objects.filter(pk=run_id).update(
+                        progress=int(95 * index / len(contributions)), issued=issued, skipped=skipped
+                    )
     except Exception as error:
         if isinstance(error, ValidationError):
             message = "; ".join(error.messages)

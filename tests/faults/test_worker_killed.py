@@ -19,7 +19,8 @@ from core.runs import RunStatus
 from funding.models import Contribution, Invoice, InvoiceRun
 from funding.services import contributions_recompute, invoice_issue
 from funding.services import invoices as invoice_services
-from funding.tasks import issue_invoice_run, render_invoice_documents
+from funding.services.invoices import DOCUMENTS_PER_TASK
+from funding.tasks import issue_invoice_run, render_documents_of_invoices, render_invoice_documents
 from tests.factories import OrganisationFactory, PopulationFigureFactory, contribution_model, network_profile
 from tests.faults.conftest import wait_until
 
@@ -89,7 +90,22 @@ def test_a_worker_killed_during_an_invoice_run_finishes_it_after_a_restart(worke
     _assert_complete(year_to_invoice, settings.MEDIA_ROOT)
 
 
-def test_a_worker_killed_while_rendering_documents_renders_each_once_after_a_restart(worker, year_to_invoice, settings):
+def _one_task_each(invoice_ids: list[int]) -> None:
+    for invoice_id in invoice_ids:
+        render_invoice_documents.delay(invoice_id)
+
+
+def _in_groups(invoice_ids: list[int]) -> None:
+    """As an invoice run sends them."""
+    for start in range(0, len(invoice_ids), DOCUMENTS_PER_TASK):
+        render_documents_of_invoices.delay(invoice_ids[start : start + DOCUMENTS_PER_TASK])
+
+
+@pytest.mark.parametrize("send", [_one_task_each, _in_groups], ids=["one task each", "in groups"])
+def test_a_worker_killed_while_rendering_documents_renders_each_once_after_a_restart(
+    worker, year_to_invoice, settings, send
+):
+    """The task that was running is delivered again and renders what its first delivery had not stored."""
     total = len(year_to_invoice)
     held: list[int] = []
     with mock.patch.object(invoice_services, "_queue_documents", held.append):
@@ -97,8 +113,7 @@ def test_a_worker_killed_while_rendering_documents_renders_each_once_after_a_res
             invoice_issue(contribution=contribution, issue_date=ISSUE_DATE, due_date=DUE_DATE)
     assert len(held) == total
     worker.start()
-    for invoice_id in held:
-        render_invoice_documents.delay(invoice_id)
+    send(held)
     # Killed while it holds a render it has not acknowledged (rendering, or about to: a render takes 0.1-0.3 s).
     wait_until(
         lambda: Invoice.objects.exclude(pdf_sha256="").count() >= 2 and _unacknowledged(worker.broker_url),
