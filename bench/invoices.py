@@ -7,20 +7,20 @@ with one and with two worker processes; target at least 1.7 times."* Issue 24 ti
 Two figures (see bench/README.md for the details):
 
 - `invoice_render_vs_weasyprint`: in this process, the portal's whole path for the run (`invoice_run_start` with
-  Celery eager, as without a broker: each `invoice_issue` and, on its commit, the `render_invoice_documents` task
-  with `invoice_documents_render`: PDF by WeasyPrint, EHF, SHA-256, storage) divided by
-  `weasyprint.HTML(string=html).write_pdf()` on the HTML the portal rendered for each invoice. The two are
-  interleaved: WeasyPrint alone renders an invoice's HTML right after the portal has stored its documents, on a
-  clock of its own that the portal's clock leaves out, so that a shared machine slowing down or speeding up during
-  the run changes both alike. Measured once (a run takes tens of seconds).
+  Celery eager, as without a broker: each `invoice_issue` and, once a group of invoices has committed, the
+  `render_documents_of_invoices` task with `invoice_documents_render` for each: PDF by WeasyPrint, EHF, SHA-256,
+  storage) divided by `weasyprint.HTML(string=html).write_pdf()` on the HTML the portal rendered for each
+  invoice. The two are interleaved: WeasyPrint alone renders an invoice's HTML right after the portal has stored
+  its documents, on a clock of its own that the portal's clock leaves out, so that a shared machine slowing down
+  or speeding up during the run changes both alike. Measured once (a run takes tens of seconds).
 - `invoice_throughput_2_vs_1_workers`: the invoices a second a Celery worker (`celery -A network worker --pool
   prefork`) with two processes renders the documents of, divided by those with one process. The invoices are
   issued in this process with the documents' tasks held back; both workers are started, each on a queue of its
-  own, and the run's invoices go to them in four blocks, to one, two, two and one process (so a machine that
-  slows down steadily changes both alike). Without Redis (or with BENCH_INVOICE_POOL=processes) spawned
-  processes share each block instead. After each block, WeasyPrint alone renders the same invoices' HTML in as
-  many processes forked from this one, and the run prints that ratio too: what two cores gave the renders alone
-  in the same run, which the portal's figure can approach but hardly pass.
+  own, and the run's invoices go to them (in groups, as an invoice run sends them) in four blocks, to one, two,
+  two and one process (so a machine that slows down steadily changes both alike). Without Redis (or with
+  BENCH_INVOICE_POOL=processes) spawned processes share each block instead. After each block, WeasyPrint alone
+  renders the same invoices' HTML in as many processes forked from this one, and the run prints that ratio too:
+  what two cores gave the renders alone in the same run, which the portal's figure can approach but hardly pass.
 
 Set BENCH_PROFILE=1 to print a cProfile of the in-process path for an extra, smaller run.
 """
@@ -75,7 +75,8 @@ SCALING_TARGET = 1.9
 WORKERS = (1, 2)
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 QUEUE = f"bench-invoices-{os.getpid()}"  # a queue of its own: two runs on one Redis database do not mix
-RENDER_TASK = "funding.tasks.render_invoice_documents"
+RENDER_TASK = "funding.tasks.render_invoice_documents"  # one invoice
+RENDER_GROUP_TASK = "funding.tasks.render_documents_of_invoices"  # several, as an invoice run sends them
 POLL_SECONDS = 0.5  # each poll costs a query, about 1 ms of PostgreSQL, while the workers render
 
 
@@ -429,7 +430,7 @@ def _timed_parts(*, alone: Callable[[str], None]) -> Iterator[_Timers]:
         return rendered
 
     targets = [
-        # What the render_invoice_documents task calls; WeasyPrint alone renders right after it returns.
+        # What the documents' tasks call for each invoice; WeasyPrint alone renders right after it returns.
         (services, "invoice_documents_render", lambda function: then_alone(timers.wrap("render", function))),
         (documents, "invoice_html", lambda function: keep_html(timers.wrap("invoice_html", function))),
         (documents, "html_to_pdf", lambda function: timers.wrap("html_to_pdf", function)),  # WeasyPrint, as called
@@ -566,7 +567,8 @@ def _scaling(size: int) -> Figure:
         "invoices: workers are "
         + (
             f"`celery -A network worker --pool prefork --concurrency N` on {redis_url()}, both started before the "
-            "first block and each on a queue of its own"
+            "first block and each on a queue of its own, sent the documents of "
+            + (f"{documents_per_task()} invoices a task" if documents_per_task() > 1 else "one invoice a task")
             if pool == "celery"
             else "N spawned processes (multiprocessing) for each block, each with an equal share"
         )
@@ -753,8 +755,11 @@ def _celery_worker(workers: int, media: Path) -> Iterator[Callable[..., tuple[fl
         remaining = Invoice.objects.filter(pk__in=ids).filter(Q(pdf_sha256="") | Q(ehf_sha256=""))
         gc.collect()
         before, start, started_at = _cpu_sample(), time.perf_counter(), timezone.now()
-        for invoice_id in ids:
-            producer.send_task(RENDER_TASK, args=[invoice_id], queue=queue)
+        for group in _groups(ids):
+            if len(group) == 1:
+                producer.send_task(RENDER_TASK, args=group, queue=queue)
+            else:
+                producer.send_task(RENDER_GROUP_TASK, args=[group], queue=queue)
         deadline = start + max(120.0, 2.0 * len(ids))
         checked = start
         while remaining.exists():
@@ -785,6 +790,22 @@ def _celery_worker(workers: int, media: Path) -> Iterator[Callable[..., tuple[fl
         producer.close()
         log.close()
         os.unlink(log.name)
+
+
+def documents_per_task() -> int:
+    """The invoices whose documents one task renders: as an invoice run groups them, unless
+    BENCH_DOCUMENTS_PER_TASK says otherwise."""
+    from funding.services.invoices import DOCUMENTS_PER_TASK
+
+    value = int(os.environ.get("BENCH_DOCUMENTS_PER_TASK") or DOCUMENTS_PER_TASK)
+    if value < 1:
+        raise ValueError(f"BENCH_DOCUMENTS_PER_TASK must be at least 1, not {value}")
+    return value
+
+
+def _groups(ids: list[int]) -> list[list[int]]:
+    size = documents_per_task()
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def _wait_until_ready(producer: Any, node: str, worker: subprocess.Popen, log: Path) -> None:
