@@ -134,6 +134,27 @@ def test_the_invoices_blocks_share_the_run_in_order_and_within_one_of_each_other
     assert abs(halves[0] - halves[1]) <= 1
 
 
+@pytest.mark.parametrize(("setting", "size"), [("", 10), ("1", 1), ("3", 3)])
+def test_the_worker_timings_send_the_documents_in_groups_as_an_invoice_run_does(monkeypatch, setting, size):
+    from bench.invoices import _groups
+    from funding.services.invoices import DOCUMENTS_PER_TASK
+
+    monkeypatch.setenv("BENCH_DOCUMENTS_PER_TASK", setting)
+    assert (size == DOCUMENTS_PER_TASK) == (setting == "")
+    ids = list(range(100, 125))
+    groups = _groups(ids)
+    assert [invoice for group in groups for invoice in group] == ids
+    assert [len(group) for group in groups[:-1]] == [size] * (len(groups) - 1) and 0 < len(groups[-1]) <= size
+
+
+def test_the_worker_timings_refuse_groups_of_no_invoice(monkeypatch):
+    from bench.invoices import _groups
+
+    monkeypatch.setenv("BENCH_DOCUMENTS_PER_TASK", "0")
+    with pytest.raises(ValueError, match="at least 1"):
+        _groups([1, 2])
+
+
 def test_the_worker_timings_refuse_a_run_too_small_for_their_blocks_before_setting_anything_up():
     from bench.invoices import _scaling
 
