@@ -586,6 +586,8 @@ def _scaling(size: int) -> Figure:
         ids = _issue_holding_documents()
         _vacuum()
         blocks = _blocks(ids, len(BLOCK_ORDER))
+        if pool == "celery":
+            _say_tasks_per_block(blocks)
         pages = [_pages(block) for block in blocks]
         with contextlib.ExitStack() as stack:
             if pool == "celery":
@@ -801,6 +803,17 @@ def documents_per_task() -> int:
     if value < 1:
         raise ValueError(f"BENCH_DOCUMENTS_PER_TASK must be at least 1, not {value}")
     return value
+
+
+def _say_tasks_per_block(blocks: list[list[int]]) -> None:
+    """The tasks each block sends; two processes share a block's tasks, not its invoices, so an odd number of them
+    leaves one process idle for the last task and caps the figure below 2 (said here when it does)."""
+    for number, (workers, block) in enumerate(zip(BLOCK_ORDER, blocks, strict=True), start=1):
+        tasks = len(_groups(block))
+        line = f"invoices: block {number} of {len(blocks)}: {len(block)} invoices in {tasks} tasks"
+        if workers == 2 and tasks % 2:
+            line += f" (an odd number: two processes can render it at most {2 * tasks / (tasks + 1):.2f} times as fast)"
+        info(line)
 
 
 def _groups(ids: list[int]) -> list[list[int]]:

@@ -147,6 +147,18 @@ def test_the_worker_timings_send_the_documents_in_groups_as_an_invoice_run_does(
     assert [len(group) for group in groups[:-1]] == [size] * (len(groups) - 1) and 0 < len(groups[-1]) <= size
 
 
+def test_the_worker_timings_say_when_a_blocks_tasks_cannot_be_shared_evenly(monkeypatch, capsys):
+    from bench.invoices import _blocks, _say_tasks_per_block
+
+    monkeypatch.setenv("BENCH_DOCUMENTS_PER_TASK", "10")
+    _say_tasks_per_block(_blocks(list(range(400)), 4))
+    even = capsys.readouterr().out
+    assert even.count("100 invoices in 10 tasks") == 4 and "odd" not in even
+    _say_tasks_per_block(_blocks(list(range(360)), 4))
+    odd = capsys.readouterr().out.splitlines()
+    assert [("at most 1.80 times" in line) for line in odd] == [False, True, True, False]  # the two-process blocks
+
+
 def test_the_worker_timings_refuse_groups_of_no_invoice(monkeypatch):
     from bench.invoices import _groups
 

@@ -57,6 +57,8 @@ def _assert_complete(contributions: list[int], media_root: str) -> None:
         with invoice.pdf.open("rb") as pdf:
             assert hashlib.sha256(pdf.read()).hexdigest() == invoice.pdf_sha256
         assert invoice.pdf.path.startswith(media_root)
+        # Rendered once: one history row stored the documents, however often the task was delivered.
+        assert invoice.history.exclude(pdf_sha256="").count() == 1, invoice
 
 
 def _documents_done(count: int) -> bool:

@@ -77,6 +77,20 @@ def test_invoices_issued_in_a_transaction_are_queued_when_it_commits_and_not_at_
     assert _with_documents() == set(issued)
 
 
+def test_an_invoice_rolled_back_inside_a_committed_transaction_is_not_queued(many_members, tasks_started):
+    """Its savepoint rolled back (something after issuing it failed): it never existed, and its group does not
+    name it."""
+    first, second, third, *_ = many_members
+    with transaction.atomic(), documents_in_groups(size=2):
+        kept = invoice_issue(contribution=first, issue_date=ISSUE, due_date=DUE)[0].pk
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            invoice_issue(contribution=second, issue_date=ISSUE, due_date=DUE)
+            1 / 0  # noqa: B018
+        also_kept = invoice_issue(contribution=third, issue_date=ISSUE, due_date=DUE)[0].pk
+    assert [ids for _, ids in tasks_started] == [[kept, also_kept]]
+    assert set(Invoice.objects.values_list("pk", flat=True)) == _with_documents() == {kept, also_kept}
+
+
 def test_an_invoice_whose_documents_fail_stops_neither_its_group_nor_the_run(many_members, monkeypatch):
     """The third PDF of the run cannot be rendered: the run issues every invoice, the documents of all the others
     are rendered, and those of the third are rendered on first download."""
