@@ -4,6 +4,7 @@ director sees neither the exempt case nor the download."""
 import io
 
 import pytest
+from django.db import connections
 from pypdf import PdfReader
 
 from governance import documents
@@ -28,6 +29,10 @@ def browser_page(monkeypatch):
         page = browser.new_page(accept_downloads=True)
         yield page
         browser.close()
+        # While that loop runs, Django keeps this thread's database connections apart from those it had before
+        # (asgiref's Local, for a thread with a running loop): the test's own are closed here, while the loop
+        # still runs, or they would outlive the test database.
+        connections.close_all()
 
 
 def _log_in(page, base: str, username: str) -> None:
